@@ -1,0 +1,242 @@
+//! The case: its kind, justice stage, status and the rules of moving through the process.
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::error::RuleError;
+
+labelled_enum!(
+    /// Restorative Justice (harm and a person responsible) or Restorative Mediation (conflict).
+    CaseKind {
+        /// A victim and the person who harmed them.
+        RestorativeJustice = "restorative_justice" / "Restorative Justice",
+        /// Neighbours, anti-social behaviour, conflict without a single "harmer".
+        RestorativeMediation = "restorative_mediation" / "Restorative Mediation",
+    }
+);
+
+labelled_enum!(
+    /// Where the case stands in the criminal justice process.
+    JusticeStage {
+        /// Dealt with outside court.
+        OutOfCourt = "out_of_court" / "out of court",
+        /// Between plea and sentence, or a deferred sentence: a hard court date.
+        PreSentence = "pre_sentence" / "pre-sentence",
+        /// After sentence.
+        PostSentence = "post_sentence" / "post-sentence",
+        /// No criminal justice involvement (most mediation).
+        NotApplicable = "not_applicable" / "not applicable",
+    }
+);
+
+labelled_enum!(
+    /// Where a case is in the restorative process.
+    CaseStatus {
+        /// Received, nobody contacted yet.
+        Referred = "referred" / "referred",
+        /// Contacting the parties.
+        Contacting = "contacting" / "contacting",
+        /// Preparing the parties (separate visits).
+        Preparing = "preparing" / "preparing",
+        /// A joint meeting or indirect communication is planned.
+        MeetingPlanned = "meeting_planned" / "meeting planned",
+        /// After the meeting: agreement follow-up.
+        FollowUp = "follow_up" / "follow-up",
+        /// Finished, with an outcome.
+        Closed = "closed" / "closed",
+    }
+);
+
+labelled_enum!(
+    /// The agency that referred the case.
+    ReferralSource {
+        /// Police.
+        Police = "police" / "police",
+        /// Probation service.
+        Probation = "probation" / "probation",
+        /// A court.
+        Court = "court" / "court",
+        /// Youth justice service.
+        YouthJustice = "youth_justice" / "youth justice",
+        /// Victim services.
+        VictimServices = "victim_services" / "victim services",
+        /// A housing provider.
+        Housing = "housing" / "housing",
+        /// A school.
+        School = "school" / "school",
+        /// The person referred themselves.
+        SelfReferral = "self" / "self-referral",
+        /// Anyone else.
+        Other = "other" / "other",
+    }
+);
+
+/// What a status change amounts to, for the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    /// One step on in the process.
+    Advance,
+    /// A planned meeting was called off: back to preparing.
+    StepBack,
+    /// Closed, with an outcome.
+    Close,
+    /// A closed case opened again.
+    Reopen,
+}
+
+impl CaseStatus {
+    fn position(self) -> usize {
+        CaseStatus::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    /// Checks a move from `self` to `to`: one step on; closing from anywhere with an outcome;
+    /// a called-off meeting back to preparing; a closed case reopened to an open status.
+    pub fn transition(self, to: CaseStatus, outcome: Option<&str>) -> Result<Transition, RuleError> {
+        use CaseStatus::*;
+        let refuse = |hint| Err(RuleError::StatusTransition { from: self, to, hint });
+        if self == to {
+            return refuse("It is already there.");
+        }
+        match (self, to) {
+            (Closed, _) => Ok(Transition::Reopen),
+            (_, Closed) => match outcome.map(str::trim) {
+                Some(o) if !o.is_empty() => Ok(Transition::Close),
+                _ => Err(RuleError::OutcomeRequired),
+            },
+            (MeetingPlanned, Preparing) => Ok(Transition::StepBack),
+            _ if to.position() == self.position() + 1 => Ok(Transition::Advance),
+            _ if to.position() > self.position() => {
+                refuse("Cases move one step at a time, so that no stage of preparation is skipped.")
+            }
+            _ => refuse("Only a called-off meeting goes back (meeting planned → preparing); otherwise close the case with an outcome."),
+        }
+    }
+}
+
+/// Checks the fields a case must have together.
+pub fn validate_case(stage: JusticeStage, court_date: Option<NaiveDate>, summary: &str) -> Result<(), RuleError> {
+    if summary.trim().is_empty() {
+        return Err(RuleError::Empty { field: "The summary of the harm or conflict" });
+    }
+    if stage == JusticeStage::PreSentence && court_date.is_none() {
+        return Err(RuleError::CourtDateRequired);
+    }
+    Ok(())
+}
+
+/// Days from referral within which the service aims to make first contact.
+pub const FIRST_CONTACT_DAYS: u64 = 10;
+
+labelled_enum!(
+    /// Why a date is a deadline.
+    DeadlineKind {
+        /// The sentencing hearing of a pre-sentence case: the work must be done before it.
+        CourtDate = "court_date" / "court date",
+        /// No party has been contacted yet.
+        FirstContact = "first_contact" / "first contact due",
+    }
+);
+
+/// A derived deadline of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// The date.
+    pub date: NaiveDate,
+    /// What it is.
+    pub kind: DeadlineKind,
+}
+
+/// The next deadline of an open case, derived, never typed twice: the court date of a
+/// pre-sentence case, else the first-contact target while nobody has been contacted.
+pub fn next_deadline(
+    status: CaseStatus,
+    stage: JusticeStage,
+    court_date: Option<NaiveDate>,
+    received: NaiveDate,
+    has_contact: bool,
+) -> Option<Deadline> {
+    if status == CaseStatus::Closed {
+        return None;
+    }
+    let first_contact = (!has_contact)
+        .then(|| received.checked_add_days(Days::new(FIRST_CONTACT_DAYS)))
+        .flatten()
+        .map(|date| Deadline { date, kind: DeadlineKind::FirstContact });
+    let court = (stage == JusticeStage::PreSentence)
+        .then_some(court_date)
+        .flatten()
+        .map(|date| Deadline { date, kind: DeadlineKind::CourtDate });
+    match (court, first_contact) {
+        (Some(c), Some(f)) => Some(if f.date < c.date { f } else { c }),
+        (c, f) => c.or(f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+    use CaseStatus::*;
+
+    #[rstest]
+    #[case(Referred, Contacting, Transition::Advance)]
+    #[case(Contacting, Preparing, Transition::Advance)]
+    #[case(Preparing, MeetingPlanned, Transition::Advance)]
+    #[case(MeetingPlanned, FollowUp, Transition::Advance)]
+    #[case(MeetingPlanned, Preparing, Transition::StepBack)]
+    #[case(Closed, Contacting, Transition::Reopen)]
+    #[case(Closed, Referred, Transition::Reopen)]
+    fn allowed_transitions(#[case] from: CaseStatus, #[case] to: CaseStatus, #[case] expected: Transition) {
+        assert_eq!(from.transition(to, None), Ok(expected));
+    }
+
+    #[rstest]
+    #[case(Referred, Preparing)]
+    #[case(Referred, FollowUp)]
+    #[case(Preparing, Contacting)]
+    #[case(FollowUp, MeetingPlanned)]
+    #[case(Contacting, Contacting)]
+    fn refused_transitions(#[case] from: CaseStatus, #[case] to: CaseStatus) {
+        assert!(matches!(from.transition(to, None), Err(RuleError::StatusTransition { .. })));
+    }
+
+    #[test]
+    fn closing_from_any_open_status_needs_an_outcome() {
+        for from in CaseStatus::ALL.iter().copied().filter(|s| *s != Closed) {
+            assert_eq!(from.transition(Closed, None), Err(RuleError::OutcomeRequired));
+            assert_eq!(from.transition(Closed, Some("  ")), Err(RuleError::OutcomeRequired));
+            assert_eq!(from.transition(Closed, Some("agreement kept")), Ok(Transition::Close));
+        }
+    }
+
+    #[test]
+    fn pre_sentence_needs_a_court_date() {
+        assert_eq!(validate_case(JusticeStage::PreSentence, None, "burglary"), Err(RuleError::CourtDateRequired));
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1);
+        assert_eq!(validate_case(JusticeStage::PreSentence, date, "burglary"), Ok(()));
+        assert_eq!(validate_case(JusticeStage::PostSentence, None, "burglary"), Ok(()));
+        assert!(matches!(validate_case(JusticeStage::OutOfCourt, None, " "), Err(RuleError::Empty { .. })));
+    }
+
+    #[test]
+    fn deadlines_prefer_the_sooner_date_and_vanish_when_closed() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        let received = d(11, 1);
+        let first = next_deadline(Referred, JusticeStage::PreSentence, Some(d(12, 20)), received, false);
+        assert_eq!(first, Some(Deadline { date: d(11, 11), kind: DeadlineKind::FirstContact }));
+        let court = next_deadline(Contacting, JusticeStage::PreSentence, Some(d(12, 20)), received, true);
+        assert_eq!(court, Some(Deadline { date: d(12, 20), kind: DeadlineKind::CourtDate }));
+        assert_eq!(next_deadline(Contacting, JusticeStage::PostSentence, None, received, true), None);
+        assert_eq!(next_deadline(Closed, JusticeStage::PreSentence, Some(d(12, 20)), received, false), None);
+    }
+
+    #[test]
+    fn stored_names_round_trip_and_unknown_ones_say_what_is_expected() {
+        for s in ReferralSource::ALL {
+            assert_eq!(s.as_str().parse::<ReferralSource>(), Ok(*s));
+        }
+        let err = "martian".parse::<CaseKind>().expect_err("unknown");
+        assert!(err.to_string().contains("restorative_justice"));
+    }
+}

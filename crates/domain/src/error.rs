@@ -1,0 +1,82 @@
+//! The refusals of the process rules, each saying which rule and what to do next.
+
+use chrono::NaiveDate;
+use thiserror::Error;
+
+use crate::case::CaseStatus;
+use crate::consent::ConsentDecision;
+
+/// A process rule refused an action. The message names the rule and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RuleError {
+    /// The case cannot move from one status to another.
+    #[error(
+        "A case cannot move from {from} to {to}. {hint}"
+    )]
+    StatusTransition {
+        /// Current status.
+        from: CaseStatus,
+        /// Requested status.
+        to: CaseStatus,
+        /// What the user can do instead.
+        hint: &'static str,
+    },
+    /// Closing a case needs an outcome.
+    #[error("Closing a case needs an outcome: say how it ended with --outcome.")]
+    OutcomeRequired,
+    /// A pre-sentence case needs its sentencing date.
+    #[error(
+        "A pre-sentence case must have a court (sentencing) date: the work has to finish before it. Add it with --court-date YYYY-MM-DD."
+    )]
+    CourtDateRequired,
+    /// A party declined or withdrew consent to be contacted by the service.
+    #[error(
+        "{party} has {decision} consent to contact by the service (recorded {when}). A new contact can only be recorded if {party} initiated it: use --initiated-by-party, or record new consent first."
+    )]
+    ContactConsentRefused {
+        /// The party's name.
+        party: String,
+        /// Declined or withdrawn.
+        decision: ConsentDecision,
+        /// When that decision was recorded (the user's own words: a date).
+        when: NaiveDate,
+    },
+    /// A minor's participation needs the minor's and a guardian's consent.
+    #[error(
+        "{party} is a minor: taking part needs {missing}. Record it with `casebook consent record --scope participation`."
+    )]
+    MinorConsentMissing {
+        /// The minor's name.
+        party: String,
+        /// Whose consent is missing, in words.
+        missing: String,
+    },
+    /// A finalised contact never changes.
+    #[error(
+        "This contact was finalised on {finalised}: it can no longer change. Record an amendment that refers to it instead."
+    )]
+    ContactFinalised {
+        /// When it was finalised.
+        finalised: NaiveDate,
+    },
+    /// The case is closed: nothing more can be recorded until it is reopened.
+    #[error("The case is closed. Reopen it (`casebook case status CASE --to contacting`) before recording more.")]
+    CaseClosed,
+    /// A contact must name at least one party seen.
+    #[error("A contact must name at least one party (--party).")]
+    NoPartySeen,
+    /// A guardian must point at a party of the same case who is a minor.
+    #[error("{guardian} can only be the guardian of a minor in the same case; {minor} is not marked as a minor.")]
+    GuardianOfNonMinor {
+        /// The guardian's name.
+        guardian: String,
+        /// The other party's name.
+        minor: String,
+    },
+    /// A required field was left empty.
+    #[error("{field} cannot be empty.")]
+    Empty {
+        /// The field's name as the user knows it.
+        field: &'static str,
+    },
+}

@@ -1,0 +1,26 @@
+//! Casebook's pure domain: the types of a restorative case and the rules of the process.
+//!
+//! Nothing here does IO. Every rule (which status may follow which, when a contact may be
+//! recorded, whose consent a minor needs) is a function of data in, data out, so it is tested
+//! without a database, a window or a network.
+#![forbid(unsafe_code)]
+
+#[macro_use]
+pub mod labels;
+pub mod case;
+pub mod consent;
+pub mod contact;
+pub mod error;
+pub mod hlc;
+pub mod ids;
+pub mod op;
+pub mod party;
+
+pub use case::{CaseKind, CaseStatus, Deadline, DeadlineKind, JusticeStage, ReferralSource};
+pub use consent::{ConsentDecision, ConsentEvent, ConsentMethod, ConsentScope, CurrentConsent};
+pub use contact::{ContactKind, ContactState};
+pub use error::RuleError;
+pub use hlc::{Clock, Hlc};
+pub use ids::{CaseId, ConsentId, ContactId, DeviceId, OpId, PartyId, StatusChangeId, UserId};
+pub use op::{Entity, Op, OpError, OpKind, SCHEMA_VERSION};
+pub use party::{PartyFacts, PartyRole};

@@ -1,0 +1,182 @@
+//! Operations: every change to a case is one op in the op log, the unit of sync.
+//!
+//! An op names the entity and the fields it sets, carries an HLC timestamp and, for an edit,
+//! the op id of each value it replaced, so a concurrent edit can be recognised and kept as a
+//! conflict instead of being silently discarded.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::hlc::Hlc;
+use crate::ids::{CaseId, DeviceId, OpId, UserId};
+
+/// The version of the op format and of the schema the fields refer to.
+pub const SCHEMA_VERSION: u32 = 1;
+
+labelled_enum!(
+    /// The kind of record an op changes.
+    Entity {
+        /// A case.
+        Case = "case" / "case",
+        /// A party to a case.
+        Party = "party" / "party",
+        /// A contact (visit, call, ...).
+        Contact = "contact" / "contact",
+        /// A consent event.
+        Consent = "consent" / "consent event",
+        /// A change of a case's status.
+        StatusChange = "status_change" / "status change",
+    }
+);
+
+impl Entity {
+    /// The fields an op may set on this entity; anything else is refused.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Entity::Case => &[
+                "reference", "kind", "stage", "status", "source", "referrer", "summary", "received_on",
+                "court_date", "outcome", "lead",
+            ],
+            Entity::Party => &["role", "name", "phone", "minor", "guardian_of"],
+            Entity::Contact => &[
+                "kind", "date", "notes", "state", "initiated_by_party", "party_ids", "amends", "finalised_on",
+            ],
+            Entity::Consent => &["party_id", "scope", "decision", "method", "date", "note"],
+            Entity::StatusChange => &["from_status", "to_status", "transition", "outcome", "date"],
+        }
+    }
+
+    /// Records that are never edited once written.
+    pub fn is_append_only(self) -> bool {
+        matches!(self, Entity::Consent | Entity::StatusChange)
+    }
+}
+
+labelled_enum!(
+    /// Whether the op creates a record or edits one.
+    OpKind {
+        /// Creates the record with all its fields.
+        Create = "create" / "create",
+        /// Sets some fields of an existing record.
+        Update = "update" / "update",
+    }
+);
+
+/// One operation of the op log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    /// Unique, client-generated.
+    pub op_id: OpId,
+    /// The case it belongs to (the unit of sync scope).
+    pub case_id: CaseId,
+    /// The kind of record.
+    pub entity: Entity,
+    /// The record's id.
+    pub entity_id: Uuid,
+    /// Create or update.
+    pub kind: OpKind,
+    /// The fields it sets, by stored name.
+    pub fields: BTreeMap<String, serde_json::Value>,
+    /// For an update: the op that set each field's previous value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub replaces: BTreeMap<String, OpId>,
+    /// When, on the hybrid logical clock.
+    pub hlc: Hlc,
+    /// Who.
+    pub author: UserId,
+    /// On which device.
+    pub device: DeviceId,
+    /// The op format version.
+    pub schema_version: u32,
+}
+
+/// Why an op cannot be applied as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpError {
+    /// It sets a field the entity does not have.
+    #[error("a {entity} has no field {field:?}")]
+    UnknownField {
+        /// The entity.
+        entity: Entity,
+        /// The field.
+        field: String,
+    },
+    /// It edits a record that is append-only.
+    #[error("a {0} is never edited once recorded")]
+    AppendOnly(Entity),
+    /// It comes from a newer version of Casebook.
+    #[error("the op was written by a newer version of Casebook (format {0})")]
+    NewerFormat(u32),
+}
+
+impl Op {
+    /// Checks that the op only touches fields its entity has, and respects append-only records.
+    pub fn validate(&self) -> Result<(), OpError> {
+        if self.schema_version > SCHEMA_VERSION {
+            return Err(OpError::NewerFormat(self.schema_version));
+        }
+        if self.kind == OpKind::Update && self.entity.is_append_only() {
+            return Err(OpError::AppendOnly(self.entity));
+        }
+        let allowed = self.entity.fields();
+        for field in self.fields.keys().chain(self.replaces.keys()) {
+            if !allowed.contains(&field.as_str()) {
+                return Err(OpError::UnknownField { entity: self.entity, field: field.clone() });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(entity: Entity, kind: OpKind, field: &str) -> Op {
+        let device = DeviceId::new();
+        Op {
+            op_id: OpId::new(),
+            case_id: CaseId::new(),
+            entity,
+            entity_id: Uuid::now_v7(),
+            kind,
+            fields: BTreeMap::from([(field.to_owned(), serde_json::json!("x"))]),
+            replaces: BTreeMap::new(),
+            hlc: Hlc { wall_ms: 1, counter: 0, device },
+            author: UserId::new(),
+            device,
+            schema_version: SCHEMA_VERSION,
+        }
+    }
+
+    #[test]
+    fn ops_may_only_set_known_fields() {
+        assert_eq!(op(Entity::Case, OpKind::Update, "summary").validate(), Ok(()));
+        assert!(matches!(
+            op(Entity::Case, OpKind::Update, "summary; DROP TABLE cases").validate(),
+            Err(OpError::UnknownField { .. })
+        ));
+    }
+
+    #[test]
+    fn append_only_records_are_never_updated() {
+        assert_eq!(op(Entity::Consent, OpKind::Create, "scope").validate(), Ok(()));
+        assert_eq!(op(Entity::Consent, OpKind::Update, "scope").validate(), Err(OpError::AppendOnly(Entity::Consent)));
+    }
+
+    #[test]
+    fn ops_from_a_newer_format_are_refused() {
+        let mut newer = op(Entity::Case, OpKind::Update, "summary");
+        newer.schema_version = SCHEMA_VERSION + 1;
+        assert_eq!(newer.validate(), Err(OpError::NewerFormat(SCHEMA_VERSION + 1)));
+    }
+
+    #[test]
+    fn ops_round_trip_through_json() {
+        let o = op(Entity::Contact, OpKind::Create, "notes");
+        let back: Op = serde_json::from_str(&serde_json::to_string(&o).expect("json")).expect("parse");
+        assert_eq!(back, o);
+    }
+}
