@@ -109,15 +109,23 @@ impl CaseStatus {
             _ if to.position() > self.position() => {
                 refuse("Cases move one step at a time, so that no stage of preparation is skipped.")
             }
-            _ => refuse("Only a called-off meeting goes back (meeting planned → preparing); otherwise close the case with an outcome."),
+            _ => refuse(
+                "Only a called-off meeting goes back (meeting planned → preparing); otherwise close the case with an outcome.",
+            ),
         }
     }
 }
 
 /// Checks the fields a case must have together.
-pub fn validate_case(stage: JusticeStage, court_date: Option<NaiveDate>, summary: &str) -> Result<(), RuleError> {
+pub fn validate_case(
+    stage: JusticeStage,
+    court_date: Option<NaiveDate>,
+    summary: &str,
+) -> Result<(), RuleError> {
     if summary.trim().is_empty() {
-        return Err(RuleError::Empty { field: "The summary of the harm or conflict" });
+        return Err(RuleError::Empty {
+            field: "The summary of the harm or conflict",
+        });
     }
     if stage == JusticeStage::PreSentence && court_date.is_none() {
         return Err(RuleError::CourtDateRequired);
@@ -162,11 +170,17 @@ pub fn next_deadline(
     let first_contact = (!has_contact)
         .then(|| received.checked_add_days(Days::new(FIRST_CONTACT_DAYS)))
         .flatten()
-        .map(|date| Deadline { date, kind: DeadlineKind::FirstContact });
+        .map(|date| Deadline {
+            date,
+            kind: DeadlineKind::FirstContact,
+        });
     let court = (stage == JusticeStage::PreSentence)
         .then_some(court_date)
         .flatten()
-        .map(|date| Deadline { date, kind: DeadlineKind::CourtDate });
+        .map(|date| Deadline {
+            date,
+            kind: DeadlineKind::CourtDate,
+        });
     match (court, first_contact) {
         (Some(c), Some(f)) => Some(if f.date < c.date { f } else { c }),
         (c, f) => c.or(f),
@@ -176,8 +190,8 @@ pub fn next_deadline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rstest::rstest;
     use CaseStatus::*;
+    use rstest::rstest;
 
     #[rstest]
     #[case(Referred, Contacting, Transition::Advance)]
@@ -198,37 +212,91 @@ mod tests {
     #[case(FollowUp, MeetingPlanned)]
     #[case(Contacting, Contacting)]
     fn refused_transitions(#[case] from: CaseStatus, #[case] to: CaseStatus) {
-        assert!(matches!(from.transition(to, None), Err(RuleError::StatusTransition { .. })));
+        assert!(matches!(
+            from.transition(to, None),
+            Err(RuleError::StatusTransition { .. })
+        ));
     }
 
     #[test]
     fn closing_from_any_open_status_needs_an_outcome() {
         for from in CaseStatus::ALL.iter().copied().filter(|s| *s != Closed) {
             assert_eq!(from.transition(Closed, None), Err(RuleError::OutcomeRequired));
-            assert_eq!(from.transition(Closed, Some("  ")), Err(RuleError::OutcomeRequired));
-            assert_eq!(from.transition(Closed, Some("agreement kept")), Ok(Transition::Close));
+            assert_eq!(
+                from.transition(Closed, Some("  ")),
+                Err(RuleError::OutcomeRequired)
+            );
+            assert_eq!(
+                from.transition(Closed, Some("agreement kept")),
+                Ok(Transition::Close)
+            );
         }
     }
 
     #[test]
     fn pre_sentence_needs_a_court_date() {
-        assert_eq!(validate_case(JusticeStage::PreSentence, None, "burglary"), Err(RuleError::CourtDateRequired));
+        assert_eq!(
+            validate_case(JusticeStage::PreSentence, None, "burglary"),
+            Err(RuleError::CourtDateRequired)
+        );
         let date = NaiveDate::from_ymd_opt(2026, 12, 1);
         assert_eq!(validate_case(JusticeStage::PreSentence, date, "burglary"), Ok(()));
-        assert_eq!(validate_case(JusticeStage::PostSentence, None, "burglary"), Ok(()));
-        assert!(matches!(validate_case(JusticeStage::OutOfCourt, None, " "), Err(RuleError::Empty { .. })));
+        assert_eq!(
+            validate_case(JusticeStage::PostSentence, None, "burglary"),
+            Ok(())
+        );
+        assert!(matches!(
+            validate_case(JusticeStage::OutOfCourt, None, " "),
+            Err(RuleError::Empty { .. })
+        ));
     }
 
     #[test]
     fn deadlines_prefer_the_sooner_date_and_vanish_when_closed() {
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
         let received = d(11, 1);
-        let first = next_deadline(Referred, JusticeStage::PreSentence, Some(d(12, 20)), received, false);
-        assert_eq!(first, Some(Deadline { date: d(11, 11), kind: DeadlineKind::FirstContact }));
-        let court = next_deadline(Contacting, JusticeStage::PreSentence, Some(d(12, 20)), received, true);
-        assert_eq!(court, Some(Deadline { date: d(12, 20), kind: DeadlineKind::CourtDate }));
-        assert_eq!(next_deadline(Contacting, JusticeStage::PostSentence, None, received, true), None);
-        assert_eq!(next_deadline(Closed, JusticeStage::PreSentence, Some(d(12, 20)), received, false), None);
+        let first = next_deadline(
+            Referred,
+            JusticeStage::PreSentence,
+            Some(d(12, 20)),
+            received,
+            false,
+        );
+        assert_eq!(
+            first,
+            Some(Deadline {
+                date: d(11, 11),
+                kind: DeadlineKind::FirstContact
+            })
+        );
+        let court = next_deadline(
+            Contacting,
+            JusticeStage::PreSentence,
+            Some(d(12, 20)),
+            received,
+            true,
+        );
+        assert_eq!(
+            court,
+            Some(Deadline {
+                date: d(12, 20),
+                kind: DeadlineKind::CourtDate
+            })
+        );
+        assert_eq!(
+            next_deadline(Contacting, JusticeStage::PostSentence, None, received, true),
+            None
+        );
+        assert_eq!(
+            next_deadline(
+                Closed,
+                JusticeStage::PreSentence,
+                Some(d(12, 20)),
+                received,
+                false
+            ),
+            None
+        );
     }
 
     #[test]

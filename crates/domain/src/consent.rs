@@ -98,12 +98,26 @@ pub fn current_consents(events: &[ConsentEvent]) -> BTreeMap<(PartyId, ConsentSc
     }
     latest
         .into_iter()
-        .map(|(k, e)| (k, CurrentConsent { decision: e.decision, method: e.method, date: e.date, event: e.id }))
+        .map(|(k, e)| {
+            (
+                k,
+                CurrentConsent {
+                    decision: e.decision,
+                    method: e.method,
+                    date: e.date,
+                    event: e.id,
+                },
+            )
+        })
         .collect()
 }
 
 /// The current decision of one party for one scope, if any was recorded.
-pub fn current_decision(events: &[ConsentEvent], party: PartyId, scope: ConsentScope) -> Option<&ConsentEvent> {
+pub fn current_decision(
+    events: &[ConsentEvent],
+    party: PartyId,
+    scope: ConsentScope,
+) -> Option<&ConsentEvent> {
     events
         .iter()
         .filter(|e| e.party == party && e.scope == scope)
@@ -156,13 +170,21 @@ pub fn check_minor_participation(
     let guardian = guardians.iter().any(|g| given(g.id));
     let missing = match (own, guardian, guardians.is_empty()) {
         (true, true, _) => return Ok(()),
-        (true, false, true) => "a parent or guardian's consent, and no guardian is recorded on the case yet".to_owned(),
+        (true, false, true) => {
+            "a parent or guardian's consent, and no guardian is recorded on the case yet".to_owned()
+        }
         (true, false, false) => "a parent or guardian's consent".to_owned(),
         (false, true, _) => format!("{}'s own consent", minor.name),
-        (false, false, true) => format!("{}'s own consent and a parent or guardian's (no guardian is recorded on the case yet)", minor.name),
+        (false, false, true) => format!(
+            "{}'s own consent and a parent or guardian's (no guardian is recorded on the case yet)",
+            minor.name
+        ),
         (false, false, false) => format!("{}'s own consent and a parent or guardian's", minor.name),
     };
-    Err(RuleError::MinorConsentMissing { party: minor.name.clone(), missing })
+    Err(RuleError::MinorConsentMissing {
+        party: minor.name.clone(),
+        missing,
+    })
 }
 
 #[cfg(test)]
@@ -171,7 +193,13 @@ mod tests {
     use crate::ids::DeviceId;
 
     fn party(name: &str, role: PartyRole, minor: bool, guardian_of: Option<PartyId>) -> PartyFacts {
-        PartyFacts { id: PartyId::new(), name: name.into(), role, minor, guardian_of }
+        PartyFacts {
+            id: PartyId::new(),
+            name: name.into(),
+            role,
+            minor,
+            guardian_of,
+        }
     }
 
     struct Log {
@@ -182,7 +210,11 @@ mod tests {
 
     impl Log {
         fn new() -> Self {
-            Self { device: DeviceId::new(), tick: 0, events: vec![] }
+            Self {
+                device: DeviceId::new(),
+                tick: 0,
+                events: vec![],
+            }
         }
         fn record(&mut self, party: &PartyFacts, scope: ConsentScope, decision: ConsentDecision, day: u32) {
             self.tick += 1;
@@ -193,7 +225,11 @@ mod tests {
                 decision,
                 method: ConsentMethod::Verbal,
                 date: NaiveDate::from_ymd_opt(2026, 11, day).expect("date"),
-                hlc: Hlc { wall_ms: self.tick, counter: 0, device: self.device },
+                hlc: Hlc {
+                    wall_ms: self.tick,
+                    counter: 0,
+                    device: self.device,
+                },
             });
         }
     }
@@ -206,8 +242,14 @@ mod tests {
         log.record(&ann, ConsentScope::Contact, ConsentDecision::Withdrawn, 9);
         log.record(&ann, ConsentScope::DirectMeeting, ConsentDecision::Given, 3);
         let now = current_consents(&log.events);
-        assert_eq!(now[&(ann.id, ConsentScope::Contact)].decision, ConsentDecision::Withdrawn);
-        assert_eq!(now[&(ann.id, ConsentScope::DirectMeeting)].decision, ConsentDecision::Given);
+        assert_eq!(
+            now[&(ann.id, ConsentScope::Contact)].decision,
+            ConsentDecision::Withdrawn
+        );
+        assert_eq!(
+            now[&(ann.id, ConsentScope::DirectMeeting)].decision,
+            ConsentDecision::Given
+        );
         assert_eq!(now.len(), 2);
     }
 
@@ -232,7 +274,11 @@ mod tests {
         log.record(&ann, ConsentScope::Contact, ConsentDecision::Withdrawn, 12);
         let err = check_contact_allowed(&[&ann], &log.events, false).expect_err("refused");
         let msg = err.to_string();
-        assert!(msg.contains("Ann Example") && msg.contains("withdrawn") && msg.contains("contact by the service"));
+        assert!(
+            msg.contains("Ann Example")
+                && msg.contains("withdrawn")
+                && msg.contains("contact by the service")
+        );
         assert!(msg.contains("2026-11-12"), "{msg}");
         assert_eq!(check_contact_allowed(&[&ann], &log.events, true), Ok(()));
     }
@@ -256,7 +302,10 @@ mod tests {
         let parties = vec![kai.clone(), mum.clone()];
         let mut log = Log::new();
         let err = check_minor_participation(&kai, &parties, &log.events).expect_err("nobody consented");
-        assert!(err.to_string().contains("Kai's own consent and a parent or guardian's"));
+        assert!(
+            err.to_string()
+                .contains("Kai's own consent and a parent or guardian's")
+        );
         log.record(&kai, ConsentScope::Participation, ConsentDecision::Given, 1);
         let err = check_minor_participation(&kai, &parties, &log.events).expect_err("guardian missing");
         assert!(err.to_string().contains("a parent or guardian's consent"));
@@ -271,13 +320,17 @@ mod tests {
         let kai = party("Kai", PartyRole::Harmer, true, None);
         let mut log = Log::new();
         log.record(&kai, ConsentScope::Participation, ConsentDecision::Given, 1);
-        let err = check_minor_participation(&kai, std::slice::from_ref(&kai), &log.events).expect_err("no guardian");
+        let err = check_minor_participation(&kai, std::slice::from_ref(&kai), &log.events)
+            .expect_err("no guardian");
         assert!(err.to_string().contains("no guardian is recorded"));
     }
 
     #[test]
     fn adults_need_no_guardian() {
         let ann = party("Ann", PartyRole::Victim, false, None);
-        assert_eq!(check_minor_participation(&ann, std::slice::from_ref(&ann), &[]), Ok(()));
+        assert_eq!(
+            check_minor_participation(&ann, std::slice::from_ref(&ann), &[]),
+            Ok(())
+        );
     }
 }

@@ -36,7 +36,9 @@ pub fn ensure_editable(state: ContactState, finalised_on: Option<NaiveDate>) -> 
     match (state, finalised_on) {
         (ContactState::Draft, _) => Ok(()),
         (ContactState::Finalised, Some(finalised)) => Err(RuleError::ContactFinalised { finalised }),
-        (ContactState::Finalised, None) => Err(RuleError::ContactFinalised { finalised: NaiveDate::MIN }),
+        (ContactState::Finalised, None) => Err(RuleError::ContactFinalised {
+            finalised: NaiveDate::MIN,
+        }),
     }
 }
 
@@ -47,7 +49,9 @@ pub fn validate_contact(party_count: usize, notes: &str, state: ContactState) ->
     }
     // A draft may be empty (the facilitator has only just opened the form); a final note may not.
     if state == ContactState::Finalised && notes.trim().is_empty() {
-        return Err(RuleError::Empty { field: "The notes of a finalised contact" });
+        return Err(RuleError::Empty {
+            field: "The notes of a finalised contact",
+        });
     }
     Ok(())
 }
@@ -62,15 +66,23 @@ mod tests {
         assert_eq!(ensure_editable(ContactState::Draft, None), Ok(()));
         assert_eq!(
             ensure_editable(ContactState::Finalised, day),
-            Err(RuleError::ContactFinalised { finalised: day.expect("date") })
+            Err(RuleError::ContactFinalised {
+                finalised: day.expect("date")
+            })
         );
     }
 
     #[test]
     fn a_contact_names_a_party_and_a_final_one_has_notes() {
-        assert_eq!(validate_contact(0, "x", ContactState::Draft), Err(RuleError::NoPartySeen));
+        assert_eq!(
+            validate_contact(0, "x", ContactState::Draft),
+            Err(RuleError::NoPartySeen)
+        );
         assert_eq!(validate_contact(1, "", ContactState::Draft), Ok(()));
         assert!(validate_contact(1, " ", ContactState::Finalised).is_err());
-        assert_eq!(validate_contact(2, "met at home", ContactState::Finalised), Ok(()));
+        assert_eq!(
+            validate_contact(2, "met at home", ContactState::Finalised),
+            Ok(())
+        );
     }
 }

@@ -10,9 +10,7 @@ use crate::consent::ConsentDecision;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RuleError {
     /// The case cannot move from one status to another.
-    #[error(
-        "A case cannot move from {from} to {to}. {hint}"
-    )]
+    #[error("A case cannot move from {from} to {to}. {hint}")]
     StatusTransition {
         /// Current status.
         from: CaseStatus,
@@ -60,13 +58,17 @@ pub enum RuleError {
         finalised: NaiveDate,
     },
     /// The case is closed: nothing more can be recorded until it is reopened.
-    #[error("The case is closed. Reopen it (`casebook case status CASE --to contacting`) before recording more.")]
+    #[error(
+        "The case is closed. Reopen it (`casebook case status CASE --to contacting`) before recording more."
+    )]
     CaseClosed,
     /// A contact must name at least one party seen.
     #[error("A contact must name at least one party (--party).")]
     NoPartySeen,
     /// A guardian must point at a party of the same case who is a minor.
-    #[error("{guardian} can only be the guardian of a minor in the same case; {minor} is not marked as a minor.")]
+    #[error(
+        "{guardian} can only be the guardian of a minor in the same case; {minor} is not marked as a minor."
+    )]
     GuardianOfNonMinor {
         /// The guardian's name.
         guardian: String,

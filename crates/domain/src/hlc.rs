@@ -60,7 +60,11 @@ impl FromStr for Hlc {
         let wall_ms = parts.next().and_then(|p| p.parse().ok()).ok_or_else(err)?;
         let counter = parts.next().and_then(|p| p.parse().ok()).ok_or_else(err)?;
         let device = parts.next().and_then(|p| p.parse().ok()).ok_or_else(err)?;
-        Ok(Hlc { wall_ms, counter, device })
+        Ok(Hlc {
+            wall_ms,
+            counter,
+            device,
+        })
     }
 }
 
@@ -103,7 +107,11 @@ impl Clock {
                 counter: last.counter.saturating_add(1),
                 device: self.device,
             },
-            _ => Hlc { wall_ms: now_ms, counter: 0, device: self.device },
+            _ => Hlc {
+                wall_ms: now_ms,
+                counter: 0,
+                device: self.device,
+            },
         };
         self.last = Some(next);
         next
@@ -136,7 +144,11 @@ mod tests {
     #[test]
     fn observing_a_later_remote_time_moves_the_clock_on() {
         let mut clock = Clock::new(DeviceId::new(), None);
-        let remote = Hlc { wall_ms: 5_000, counter: 7, device: DeviceId::new() };
+        let remote = Hlc {
+            wall_ms: 5_000,
+            counter: 7,
+            device: DeviceId::new(),
+        };
         clock.observe(remote);
         assert!(clock.tick(10) > remote);
     }

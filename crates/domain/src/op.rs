@@ -36,12 +36,28 @@ impl Entity {
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Entity::Case => &[
-                "reference", "kind", "stage", "status", "source", "referrer", "summary", "received_on",
-                "court_date", "outcome", "lead",
+                "reference",
+                "kind",
+                "stage",
+                "status",
+                "source",
+                "referrer",
+                "summary",
+                "received_on",
+                "court_date",
+                "outcome",
+                "lead",
             ],
             Entity::Party => &["role", "name", "phone", "minor", "guardian_of"],
             Entity::Contact => &[
-                "kind", "date", "notes", "state", "initiated_by_party", "party_ids", "amends", "finalised_on",
+                "kind",
+                "date",
+                "notes",
+                "state",
+                "initiated_by_party",
+                "party_ids",
+                "amends",
+                "finalised_on",
             ],
             Entity::Consent => &["party_id", "scope", "decision", "method", "date", "note"],
             Entity::StatusChange => &["from_status", "to_status", "transition", "outcome", "date"],
@@ -123,7 +139,10 @@ impl Op {
         let allowed = self.entity.fields();
         for field in self.fields.keys().chain(self.replaces.keys()) {
             if !allowed.contains(&field.as_str()) {
-                return Err(OpError::UnknownField { entity: self.entity, field: field.clone() });
+                return Err(OpError::UnknownField {
+                    entity: self.entity,
+                    field: field.clone(),
+                });
             }
         }
         Ok(())
@@ -144,7 +163,11 @@ mod tests {
             kind,
             fields: BTreeMap::from([(field.to_owned(), serde_json::json!("x"))]),
             replaces: BTreeMap::new(),
-            hlc: Hlc { wall_ms: 1, counter: 0, device },
+            hlc: Hlc {
+                wall_ms: 1,
+                counter: 0,
+                device,
+            },
             author: UserId::new(),
             device,
             schema_version: SCHEMA_VERSION,
@@ -163,7 +186,10 @@ mod tests {
     #[test]
     fn append_only_records_are_never_updated() {
         assert_eq!(op(Entity::Consent, OpKind::Create, "scope").validate(), Ok(()));
-        assert_eq!(op(Entity::Consent, OpKind::Update, "scope").validate(), Err(OpError::AppendOnly(Entity::Consent)));
+        assert_eq!(
+            op(Entity::Consent, OpKind::Update, "scope").validate(),
+            Err(OpError::AppendOnly(Entity::Consent))
+        );
     }
 
     #[test]

@@ -43,17 +43,25 @@ pub struct PartyFacts {
 /// Checks a new party against the parties already on the case.
 pub fn validate_new_party(new: &PartyFacts, existing: &[PartyFacts]) -> Result<(), RuleError> {
     if new.name.trim().is_empty() {
-        return Err(RuleError::Empty { field: "The party's name" });
+        return Err(RuleError::Empty {
+            field: "The party's name",
+        });
     }
     if let Some(minor_id) = new.guardian_of {
         let minor = existing.iter().find(|p| p.id == minor_id);
         match minor {
             Some(m) if m.minor => {}
             Some(m) => {
-                return Err(RuleError::GuardianOfNonMinor { guardian: new.name.clone(), minor: m.name.clone() });
+                return Err(RuleError::GuardianOfNonMinor {
+                    guardian: new.name.clone(),
+                    minor: m.name.clone(),
+                });
             }
             None => {
-                return Err(RuleError::GuardianOfNonMinor { guardian: new.name.clone(), minor: minor_id.to_string() });
+                return Err(RuleError::GuardianOfNonMinor {
+                    guardian: new.name.clone(),
+                    minor: minor_id.to_string(),
+                });
             }
         }
     }
@@ -65,7 +73,13 @@ mod tests {
     use super::*;
 
     fn party(name: &str, minor: bool, guardian_of: Option<PartyId>) -> PartyFacts {
-        PartyFacts { id: PartyId::new(), name: name.into(), role: PartyRole::Other, minor, guardian_of }
+        PartyFacts {
+            id: PartyId::new(),
+            name: name.into(),
+            role: PartyRole::Other,
+            minor,
+            guardian_of,
+        }
     }
 
     #[test]
@@ -73,7 +87,10 @@ mod tests {
         let adult = party("Sam", false, None);
         let child = party("Kai", true, None);
         let existing = vec![adult.clone(), child.clone()];
-        assert_eq!(validate_new_party(&party("Jo", false, Some(child.id)), &existing), Ok(()));
+        assert_eq!(
+            validate_new_party(&party("Jo", false, Some(child.id)), &existing),
+            Ok(())
+        );
         assert!(matches!(
             validate_new_party(&party("Jo", false, Some(adult.id)), &existing),
             Err(RuleError::GuardianOfNonMinor { .. })
@@ -82,6 +99,9 @@ mod tests {
             validate_new_party(&party("Jo", false, Some(PartyId::new())), &existing),
             Err(RuleError::GuardianOfNonMinor { .. })
         ));
-        assert!(matches!(validate_new_party(&party(" ", false, None), &existing), Err(RuleError::Empty { .. })));
+        assert!(matches!(
+            validate_new_party(&party(" ", false, None), &existing),
+            Err(RuleError::Empty { .. })
+        ));
     }
 }

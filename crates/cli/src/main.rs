@@ -1,0 +1,361 @@
+//! `casebook`: the command-line adapter over the encrypted local store. It parses, calls one
+//! store function, and shapes the answer; the rules live in the crates.
+#![forbid(unsafe_code)]
+
+mod args;
+mod output;
+mod secret;
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use casebook_store::model::{CaseEdit, NewCase, NewConsent, NewContact, NewParty};
+use casebook_store::{CaseFilter, SecretString, Store, StoreError, StorePaths};
+use clap::Parser;
+use serde_json::json;
+
+use crate::args::{
+    CaseCommand, Cli, Command, ConsentCommand, ContactCommand, PartyCommand, PassphraseCommand,
+};
+use crate::output::Out;
+
+/// Exit codes promised to scripts.
+mod exit {
+    pub const RULE: u8 = 5;
+    pub const NOT_FOUND: u8 = 4;
+    pub const LOCKED: u8 = 3;
+    pub const USAGE: u8 = 2;
+    pub const OTHER: u8 = 1;
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CASEBOOK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        // A reader that stopped early (`| head`) is not an error.
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("casebook: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn exit_code(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<StoreError>() {
+        Some(StoreError::WrongPassphrase | StoreError::PassphraseMissing) => exit::LOCKED,
+        Some(StoreError::NotFound { .. } | StoreError::NoStore { .. }) => exit::NOT_FOUND,
+        Some(StoreError::Rule(_)) => exit::RULE,
+        Some(StoreError::Ambiguous { .. } | StoreError::PassphraseTooShort { .. }) => exit::USAGE,
+        _ => exit::OTHER,
+    }
+}
+
+fn store_paths(cli: &Cli) -> anyhow::Result<StorePaths> {
+    match &cli.store {
+        Some(dir) => Ok(StorePaths::new(dir)),
+        None => StorePaths::platform_default()
+            .context("No home directory to keep the store in: pass --store DIR or set CASEBOOK_STORE"),
+    }
+}
+
+fn unlock(paths: &StorePaths) -> anyhow::Result<(Store, SecretString)> {
+    let passphrase = secret::passphrase("CASEBOOK_PASSPHRASE", "Passphrase: ")?;
+    let store = Store::open(paths, &passphrase)?;
+    Ok((store, passphrase))
+}
+
+fn notes(text: String) -> anyhow::Result<String> {
+    if text != "-" {
+        return Ok(text);
+    }
+    let mut buf = String::new();
+    std::io::stdin()
+        .read_to_string(&mut buf)
+        .context("Could not read the notes from standard input")?;
+    Ok(buf)
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let paths = store_paths(&cli)?;
+    let out = Out { json: cli.json };
+    match cli.command {
+        Command::Init => {
+            let passphrase = secret::new_passphrase("CASEBOOK_PASSPHRASE")?;
+            let store = Store::create(&paths, &passphrase)?;
+            out.created(
+                json!({"store": paths.dir, "device": store.actor().device}),
+                &format!("Created an encrypted store in {}.", paths.dir.display()),
+            )?;
+        }
+        Command::Case(cmd) => {
+            let (mut store, _) = unlock(&paths)?;
+            case(&mut store, &out, cmd)?;
+        }
+        Command::Party(PartyCommand::Add {
+            case,
+            role,
+            name,
+            phone,
+            minor,
+            guardian_of,
+        }) => {
+            let (mut store, _) = unlock(&paths)?;
+            let id = store.write(|w| {
+                let case = w.resolve_case(&case)?;
+                let guardian_of = guardian_of.map(|g| w.resolve_party(case, &g)).transpose()?;
+                w.add_party(
+                    case,
+                    NewParty {
+                        role,
+                        name,
+                        phone,
+                        minor,
+                        guardian_of,
+                    },
+                )
+            })?;
+            out.created(json!({"id": id}), &format!("Added party {id}."))?;
+        }
+        Command::Contact(cmd) => {
+            let (mut store, _) = unlock(&paths)?;
+            contact(&mut store, &out, cmd)?;
+        }
+        Command::Consent(ConsentCommand::Record {
+            case,
+            party,
+            scope,
+            decision,
+            method,
+            date,
+            note,
+        }) => {
+            let (mut store, _) = unlock(&paths)?;
+            let id = store.write(|w| {
+                let case = w.resolve_case(&case)?;
+                let party = w.resolve_party(case, &party)?;
+                w.record_consent(
+                    case,
+                    NewConsent {
+                        party,
+                        scope,
+                        decision,
+                        method,
+                        date,
+                        note,
+                    },
+                )
+            })?;
+            out.created(
+                json!({"id": id}),
+                &format!("Recorded: consent to {scope} {decision}."),
+            )?;
+        }
+        Command::Consent(ConsentCommand::Show { case }) => {
+            let (store, _) = unlock(&paths)?;
+            let detail = store.case_detail(store.resolve_case(&case)?)?;
+            out.consents(&detail)?;
+        }
+        Command::Search { text, limit } => {
+            let (store, _) = unlock(&paths)?;
+            out.search(&store.search(&text, limit)?)?;
+        }
+        Command::Passphrase(PassphraseCommand::Change) => {
+            let old = secret::passphrase("CASEBOOK_PASSPHRASE", "Current passphrase: ")?;
+            let new = secret::new_passphrase("CASEBOOK_NEW_PASSPHRASE")?;
+            Store::change_passphrase(&paths, &old, &new)?;
+            out.created(
+                json!({"changed": true}),
+                "Passphrase changed. The old one no longer opens the store.",
+            )?;
+        }
+        Command::Export { out: file, case } => {
+            let (store, passphrase) = unlock(&paths)?;
+            let case = case.map(|c| store.resolve_case(&c)).transpose()?;
+            let summary = store.export(&file, case, &passphrase)?;
+            out.created(
+                json!({"file": file, "cases": summary.cases, "ops": summary.ops, "bytes": summary.bytes}),
+                &format!(
+                    "Exported {} case(s) to {} (encrypted with age to your passphrase; `age -d` reads it).",
+                    summary.cases,
+                    file.display()
+                ),
+            )?;
+        }
+        Command::Verify => {
+            let (store, _) = unlock(&paths)?;
+            let report = store.verify()?;
+            out.verify(&report)?;
+            if !report.ok {
+                return Ok(ExitCode::from(exit::OTHER));
+            }
+        }
+        Command::Demo { cases, seed } => {
+            let (mut store, _) = unlock(&paths)?;
+            let today = chrono::Local::now().date_naive();
+            let written = casebook_store::demo::generate(&mut store, cases, seed, today)?;
+            out.created(
+                json!({"cases": written}),
+                &format!("Added {written} invented demo cases."),
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
+    match cmd {
+        CaseCommand::New(a) => {
+            let created = store.write(|w| {
+                w.create_case(NewCase {
+                    kind: a.kind,
+                    stage: a.stage,
+                    source: a.source,
+                    referrer: a.referrer,
+                    summary: a.summary,
+                    court_date: a.court_date,
+                    received_on: a.received,
+                })
+            })?;
+            out.created(
+                json!({"id": created.id, "reference": created.reference}),
+                &format!("Created case {} ({}).", created.reference, created.id),
+            )?;
+        }
+        CaseCommand::List { all } => out.cases(&store.list_cases(CaseFilter { include_closed: all })?)?,
+        CaseCommand::Show { case } => {
+            let id = store.resolve_case(&case)?;
+            out.case(&store.case_detail(id)?)?;
+        }
+        CaseCommand::Edit {
+            case,
+            summary,
+            court_date,
+            stage,
+        } => {
+            let id = store.write(|w| {
+                let id = w.resolve_case(&case)?;
+                w.edit_case(
+                    id,
+                    CaseEdit {
+                        summary,
+                        court_date,
+                        stage,
+                    },
+                )?;
+                Ok(id)
+            })?;
+            out.created(json!({"id": id}), "Case updated.")?;
+        }
+        CaseCommand::Status { case, to, outcome } => {
+            let (id, transition) = store.write(|w| {
+                let id = w.resolve_case(&case)?;
+                Ok((id, w.change_status(id, to, outcome.as_deref())?))
+            })?;
+            out.created(
+                json!({"id": id, "status": to, "transition": transition}),
+                &format!("Case is now {to}."),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn contact(store: &mut Store, out: &Out, cmd: ContactCommand) -> anyhow::Result<()> {
+    match cmd {
+        ContactCommand::Add {
+            case,
+            party,
+            kind,
+            date,
+            notes: text,
+            initiated_by_party,
+            draft,
+            amends,
+        } => {
+            let text = notes(text)?;
+            let id = store.write(|w| {
+                let case = w.resolve_case(&case)?;
+                let party_ids = party
+                    .iter()
+                    .map(|p| w.resolve_party(case, p))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let amends = amends.map(|a| w.resolve_contact(&a)).transpose()?;
+                w.add_contact(
+                    case,
+                    NewContact {
+                        party_ids,
+                        kind,
+                        date,
+                        notes: text,
+                        initiated_by_party,
+                        draft,
+                        amends,
+                    },
+                )
+            })?;
+            let state = if draft { "draft" } else { "finalised" };
+            out.created(
+                json!({"id": id, "state": state}),
+                &format!("Recorded {kind} ({state}): {id}."),
+            )?;
+        }
+        ContactCommand::Edit { contact, notes: text } => {
+            let text = notes(text)?;
+            let id = store.write(|w| {
+                let id = w.resolve_contact(&contact)?;
+                w.save_draft(id, &text)?;
+                Ok(id)
+            })?;
+            out.created(json!({"id": id}), "Draft saved.")?;
+        }
+        ContactCommand::Finalise { contact } => {
+            let id = store.write(|w| {
+                let id = w.resolve_contact(&contact)?;
+                w.finalise_contact(id)?;
+                Ok(id)
+            })?;
+            out.created(
+                json!({"id": id, "state": "finalised"}),
+                "Contact finalised: it can no longer change.",
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use casebook_domain::RuleError;
+
+    #[test]
+    fn errors_map_to_the_promised_exit_codes() {
+        let code = |e: StoreError| exit_code(&anyhow::Error::from(e));
+        assert_eq!(code(StoreError::WrongPassphrase), exit::LOCKED);
+        assert_eq!(code(StoreError::PassphraseMissing), exit::LOCKED);
+        assert_eq!(
+            code(StoreError::NotFound {
+                what: "case",
+                given: "x".into()
+            }),
+            exit::NOT_FOUND
+        );
+        assert_eq!(code(StoreError::Rule(RuleError::CourtDateRequired)), exit::RULE);
+        assert_eq!(code(StoreError::NotAStore), exit::OTHER);
+    }
+}

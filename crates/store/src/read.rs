@@ -1,0 +1,509 @@
+//! Queries: the caseload, a case with its parties and timeline, and full-text search.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use casebook_domain::case::next_deadline;
+use casebook_domain::consent::{ConsentEvent, current_consents};
+use casebook_domain::party::PartyFacts;
+use casebook_domain::{CaseId, CaseStatus, ConsentScope, ContactState, PartyId};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::error::StoreError;
+use crate::model::{
+    CaseDetail, CaseRecord, CaseSummary, ConsentNow, ConsentView, ContactView, PartyView, SearchHit,
+    StatusView, TimelineEntry,
+};
+
+/// Reads column `i` as text and parses it, naming the column if the stored text is bad.
+pub(crate) fn parse<T: FromStr>(row: &Row<'_>, i: usize) -> rusqlite::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    let s: String = row.get(i)?;
+    s.parse().map_err(|e: T::Err| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.to_string().into())
+    })
+}
+
+/// Like [`parse`], for a nullable column.
+pub(crate) fn parse_opt<T: FromStr>(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = row.get(i)?;
+    s.map(|s| {
+        s.parse().map_err(|e: T::Err| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.to_string().into())
+        })
+    })
+    .transpose()
+}
+
+fn parse_ids<T: FromStr>(json: &str) -> Result<Vec<T>, StoreError> {
+    let texts: Vec<String> = serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    texts
+        .iter()
+        .map(|t| {
+            t.parse()
+                .map_err(|_| StoreError::Corrupt(format!("bad id {t:?}")))
+        })
+        .collect()
+}
+
+/// Which cases the caseload shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaseFilter {
+    /// Include closed cases.
+    pub include_closed: bool,
+}
+
+/// The caseload, what needs doing soonest first; cases with no deadline after, newest first.
+pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.reference, c.kind, c.stage, c.status, c.summary, c.received_on, c.court_date,
+                EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id),
+                (SELECT count(*) FROM contacts k WHERE k.case_id = c.id AND k.state = 'draft'),
+                (SELECT json_group_array(p.name) FROM parties p WHERE p.case_id = c.id)
+         FROM cases c WHERE ?1 OR c.status <> 'closed'",
+    )?;
+    let rows = stmt.query_map(params![filter.include_closed], |r| {
+        let status: CaseStatus = parse(r, 4)?;
+        let stage = parse(r, 3)?;
+        let received_on: NaiveDate = r.get(6)?;
+        let court_date: Option<NaiveDate> = r.get(7)?;
+        let has_contact: bool = r.get(8)?;
+        Ok((
+            CaseSummary {
+                id: parse(r, 0)?,
+                reference: r.get(1)?,
+                kind: parse(r, 2)?,
+                stage,
+                status,
+                summary: r.get(5)?,
+                received_on,
+                court_date,
+                next_deadline: next_deadline(status, stage, court_date, received_on, has_contact),
+                parties: Vec::new(),
+                drafts: r.get(9)?,
+            },
+            r.get::<_, String>(10)?,
+        ))
+    })?;
+    let mut cases = Vec::new();
+    for row in rows {
+        let (mut case, names) = row?;
+        case.parties = serde_json::from_str(&names).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        cases.push(case);
+    }
+    cases.sort_by(|a, b| {
+        let due = |c: &CaseSummary| c.next_deadline.map(|d| d.date);
+        match (due(a), due(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => b.received_on.cmp(&a.received_on),
+        }
+        .then_with(|| a.reference.cmp(&b.reference))
+    });
+    Ok(cases)
+}
+
+/// A case's referral details.
+pub(crate) fn case_record(conn: &Connection, id: CaseId) -> Result<CaseRecord, StoreError> {
+    conn.prepare_cached(
+        "SELECT id, reference, kind, stage, status, source, referrer, summary, received_on, court_date, outcome,
+                created_at
+         FROM cases WHERE id = ?1",
+    )?
+    .query_row(params![id.to_string()], |r| {
+        Ok(CaseRecord {
+            id: parse(r, 0)?,
+            reference: r.get(1)?,
+            kind: parse(r, 2)?,
+            stage: parse(r, 3)?,
+            status: parse(r, 4)?,
+            source: parse(r, 5)?,
+            referrer: r.get(6)?,
+            summary: r.get(7)?,
+            received_on: r.get(8)?,
+            court_date: r.get(9)?,
+            outcome: r.get(10)?,
+            created_at: r.get(11)?,
+        })
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound { what: "case", given: id.to_string() })
+}
+
+/// What the rules need of a case's parties.
+pub(crate) fn party_facts(conn: &Connection, case: CaseId) -> Result<Vec<PartyFacts>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, role, minor, guardian_of FROM parties WHERE case_id = ?1 ORDER BY rid",
+    )?;
+    let rows = stmt.query_map(params![case.to_string()], |r| {
+        Ok(PartyFacts {
+            id: parse(r, 0)?,
+            name: r.get(1)?,
+            role: parse(r, 2)?,
+            minor: r.get(3)?,
+            guardian_of: parse_opt(r, 4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A case's consent events, with the HLC of the op that recorded each.
+pub(crate) fn consent_events(conn: &Connection, case: CaseId) -> Result<Vec<ConsentEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.party_id, c.scope, c.decision, c.method, c.date, o.hlc
+         FROM consents c JOIN ops o ON o.op_id = c.created_op
+         WHERE c.case_id = ?1",
+    )?;
+    let rows = stmt.query_map(params![case.to_string()], |r| {
+        Ok(ConsentEvent {
+            id: parse(r, 0)?,
+            party: parse(r, 1)?,
+            scope: parse(r, 2)?,
+            decision: parse(r, 3)?,
+            method: parse(r, 4)?,
+            date: r.get(5)?,
+            hlc: parse(r, 6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whether any contact of the case exists.
+pub(crate) fn has_contact(conn: &Connection, case: CaseId) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM contacts WHERE case_id = ?1)")?
+        .query_row(params![case.to_string()], |r| r.get(0))?)
+}
+
+/// Everything about one case: details, parties with current consent, and the timeline.
+pub(crate) fn case_detail(conn: &Connection, id: CaseId) -> Result<CaseDetail, StoreError> {
+    let case = case_record(conn, id)?;
+    let facts = party_facts(conn, id)?;
+    let events = consent_events(conn, id)?;
+    let current = current_consents(&events);
+    let names: HashMap<PartyId, String> = facts.iter().map(|p| (p.id, p.name.clone())).collect();
+
+    let mut phones: HashMap<String, Option<String>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT id, phone FROM parties WHERE case_id = ?1")?;
+        let rows = stmt.query_map(params![id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            let (pid, phone) = row?;
+            phones.insert(pid, phone);
+        }
+    }
+    let mut warnings = Vec::new();
+    let parties = facts
+        .iter()
+        .map(|p| {
+            if let Err(e) = casebook_domain::consent::check_minor_participation(p, &facts, &events) {
+                warnings.push(e.to_string());
+            }
+            PartyView {
+                id: p.id,
+                name: p.name.clone(),
+                role: p.role,
+                phone: phones.get(&p.id.to_string()).cloned().flatten(),
+                minor: p.minor,
+                guardian_of: p.guardian_of,
+                consents: ConsentScope::ALL
+                    .iter()
+                    .filter_map(|s| {
+                        current.get(&(p.id, *s)).map(|c| ConsentNow {
+                            scope: *s,
+                            decision: c.decision,
+                            method: c.method,
+                            date: c.date,
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let timeline = timeline(conn, id, &names)?;
+    let next = next_deadline(
+        case.status,
+        case.stage,
+        case.court_date,
+        case.received_on,
+        has_contact(conn, id)?,
+    );
+    Ok(CaseDetail {
+        case,
+        next_deadline: next,
+        parties,
+        timeline,
+        warnings,
+    })
+}
+
+/// A case's contacts, consent events and status changes, oldest first.
+pub(crate) fn timeline(
+    conn: &Connection,
+    id: CaseId,
+    names: &HashMap<PartyId, String>,
+) -> Result<Vec<TimelineEntry>, StoreError> {
+    let case_id = id.to_string();
+    // (entry, created_at) so that same-day entries keep the order they were recorded in.
+    let mut entries: Vec<(TimelineEntry, String)> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, kind, date, notes, state, initiated_by_party, party_ids, amends, finalised_on, created_at
+             FROM contacts WHERE case_id = ?1",
+        )?;
+        let rows = stmt.query_map(params![case_id], |r| {
+            Ok((
+                parse(r, 0)?,
+                parse(r, 1)?,
+                r.get(2)?,
+                r.get(3)?,
+                parse(r, 4)?,
+                r.get(5)?,
+                r.get::<_, String>(6)?,
+                parse_opt(r, 7)?,
+                r.get(8)?,
+                r.get::<_, String>(9)?,
+            ))
+        })?;
+        for row in rows {
+            let (
+                id,
+                kind,
+                date,
+                notes,
+                state,
+                initiated_by_party,
+                party_ids,
+                amends,
+                finalised_on,
+                created_at,
+            ) = row?;
+            let party_ids = parse_ids(&party_ids)?;
+            entries.push((
+                TimelineEntry::Contact(ContactView {
+                    id,
+                    kind,
+                    date,
+                    notes,
+                    state,
+                    initiated_by_party,
+                    party_ids,
+                    amends,
+                    finalised_on,
+                }),
+                created_at,
+            ));
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, party_id, scope, decision, method, date, note, created_at FROM consents WHERE case_id = ?1",
+        )?;
+        let rows = stmt.query_map(params![case_id], |r| {
+            let party_id: PartyId = parse(r, 1)?;
+            Ok((
+                ConsentView {
+                    id: parse(r, 0)?,
+                    party_id,
+                    party_name: names.get(&party_id).cloned().unwrap_or_default(),
+                    scope: parse(r, 2)?,
+                    decision: parse(r, 3)?,
+                    method: parse(r, 4)?,
+                    date: r.get(5)?,
+                    note: r.get(6)?,
+                },
+                r.get(7)?,
+            ))
+        })?;
+        for row in rows {
+            let (view, created_at) = row?;
+            entries.push((TimelineEntry::Consent(view), created_at));
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, from_status, to_status, transition, outcome, date, created_at
+             FROM status_changes WHERE case_id = ?1",
+        )?;
+        let rows = stmt.query_map(params![case_id], |r| {
+            Ok((
+                StatusView {
+                    id: parse(r, 0)?,
+                    from: parse(r, 1)?,
+                    to: parse(r, 2)?,
+                    transition: serde_json::from_value(serde_json::Value::String(r.get(3)?)).map_err(
+                        |e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                3,
+                                rusqlite::types::Type::Text,
+                                Box::new(e),
+                            )
+                        },
+                    )?,
+                    outcome: r.get(4)?,
+                    date: r.get(5)?,
+                },
+                r.get(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (view, created_at) = row?;
+            entries.push((TimelineEntry::Status(view), created_at));
+        }
+    }
+    entries.sort_by(|(a, at), (b, bt)| a.date().cmp(&b.date()).then_with(|| at.cmp(bt)));
+    Ok(entries.into_iter().map(|(e, _)| e).collect())
+}
+
+/// A contact's state, case and finalisation date.
+pub(crate) fn contact_state(
+    conn: &Connection,
+    id: casebook_domain::ContactId,
+) -> Result<(CaseId, ContactState, Option<NaiveDate>), StoreError> {
+    conn.prepare_cached("SELECT case_id, state, finalised_on FROM contacts WHERE id = ?1")?
+        .query_row(params![id.to_string()], |r| {
+            Ok((parse(r, 0)?, parse(r, 1)?, r.get(2)?))
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "contact",
+            given: id.to_string(),
+        })
+}
+
+/// Finds a case by id, reference, or unique id prefix.
+pub(crate) fn resolve_case(conn: &Connection, given: &str) -> Result<CaseId, StoreError> {
+    let given = given.trim();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM cases WHERE id = ?1 OR reference = ?1 COLLATE NOCASE
+         UNION SELECT id FROM cases WHERE length(?1) >= 6 AND id LIKE ?1 || '%' LIMIT 5",
+    )?;
+    let ids: Vec<String> = stmt
+        .query_map(params![given], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    one_of("case", given, ids)
+}
+
+/// Finds a party of a case by id, unique id prefix, or exact name (case-insensitive).
+pub(crate) fn resolve_party(conn: &Connection, case: CaseId, given: &str) -> Result<PartyId, StoreError> {
+    let given = given.trim();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM parties WHERE case_id = ?1
+           AND (id = ?2 OR name = ?2 COLLATE NOCASE OR (length(?2) >= 6 AND id LIKE ?2 || '%'))
+         LIMIT 5",
+    )?;
+    let ids: Vec<String> = stmt
+        .query_map(params![case.to_string(), given], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    one_of("party of this case", given, ids)
+}
+
+/// Finds a contact by id or unique id prefix.
+pub(crate) fn resolve_contact(
+    conn: &Connection,
+    given: &str,
+) -> Result<casebook_domain::ContactId, StoreError> {
+    let given = given.trim();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM contacts WHERE id = ?1 OR (length(?1) >= 6 AND id LIKE ?1 || '%') LIMIT 5",
+    )?;
+    let ids: Vec<String> = stmt
+        .query_map(params![given], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    one_of("contact", given, ids)
+}
+
+fn one_of<T: FromStr>(what: &'static str, given: &str, ids: Vec<String>) -> Result<T, StoreError> {
+    match ids.as_slice() {
+        [] => Err(StoreError::NotFound {
+            what,
+            given: given.to_owned(),
+        }),
+        [one] => one
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("bad {what} id"))),
+        many => Err(StoreError::Ambiguous {
+            what,
+            given: given.to_owned(),
+            candidates: many.join(", "),
+        }),
+    }
+}
+
+/// Turns what a person typed into an FTS5 query: every word must match, the last as a prefix.
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    Some(format!("{}*", words.join(" ")))
+}
+
+/// Full-text search over case summaries, party names and contact notes.
+pub(crate) fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+    let Some(query) = fts_query(text) else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT * FROM (
+            SELECT 'case' AS entity, c.id, c.id AS case_id, c.reference,
+                   snippet(cases_fts, 0, '[', ']', '…', 12), bm25(cases_fts) AS score
+              FROM cases_fts JOIN cases c ON c.rid = cases_fts.rowid WHERE cases_fts MATCH ?1
+            UNION ALL
+            SELECT 'party', p.id, p.case_id, c.reference,
+                   snippet(parties_fts, 0, '[', ']', '…', 12), bm25(parties_fts)
+              FROM parties_fts JOIN parties p ON p.rid = parties_fts.rowid JOIN cases c ON c.id = p.case_id
+             WHERE parties_fts MATCH ?1
+            UNION ALL
+            SELECT 'contact', k.id, k.case_id, c.reference,
+                   snippet(contacts_fts, 0, '[', ']', '…', 12), bm25(contacts_fts)
+              FROM contacts_fts JOIN contacts k ON k.rid = contacts_fts.rowid JOIN cases c ON c.id = k.case_id
+             WHERE contacts_fts MATCH ?1
+         ) ORDER BY score LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![query, limit], |r| {
+        let entity: String = r.get(0)?;
+        Ok(SearchHit {
+            entity: match entity.as_str() {
+                "case" => "case",
+                "party" => "party",
+                _ => "contact",
+            },
+            entity_id: r.get(1)?,
+            case_id: parse(r, 2)?,
+            reference: r.get(3)?,
+            snippet: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn search_text_becomes_a_safe_fts_query() {
+        assert_eq!(
+            fts_query("broken window").as_deref(),
+            Some("\"broken\" \"window\"*")
+        );
+        assert_eq!(
+            fts_query("\"; DROP TABLE cases; --").as_deref(),
+            Some("\"DROP\" \"TABLE\" \"cases\"*")
+        );
+        assert_eq!(fts_query("  -- ").as_deref(), None);
+    }
+}

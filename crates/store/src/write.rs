@@ -1,0 +1,404 @@
+//! The one way changes are made: each checks the process rules, becomes an op, is applied to
+//! the tables and appended to the op log, all in the caller's transaction.
+
+use std::collections::BTreeMap;
+
+use casebook_domain::case::validate_case;
+use casebook_domain::consent::{check_contact_allowed, check_minor_participation};
+use casebook_domain::contact::{ensure_editable, validate_contact};
+use casebook_domain::party::{PartyFacts, validate_new_party};
+use casebook_domain::{
+    CaseId, CaseStatus, Clock, ConsentId, ContactId, ContactState, DeviceId, Entity, Op, OpId, OpKind,
+    PartyId, RuleError, SCHEMA_VERSION, StatusChangeId, UserId, case::Transition,
+};
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::apply::{apply, log};
+use crate::error::StoreError;
+use crate::model::{CaseEdit, CreatedCase, NewCase, NewConsent, NewContact, NewParty};
+use crate::read;
+
+/// Who is making changes on this device.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    /// The user.
+    pub user: UserId,
+    /// This device.
+    pub device: DeviceId,
+}
+
+/// Makes changes inside one transaction; dropped without [`crate::Store::write`] returning Ok,
+/// nothing is kept.
+pub struct Writer<'a> {
+    pub(crate) tx: Transaction<'a>,
+    pub(crate) actor: Actor,
+    pub(crate) clock: &'a mut Clock,
+    pub(crate) now_ms: fn() -> u64,
+    pub(crate) today: NaiveDate,
+}
+
+type Fields = BTreeMap<String, Value>;
+
+fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Fields {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+impl Writer<'_> {
+    /// Turns a change into an op, applies it and logs it. Returns the op's id.
+    fn emit(
+        &mut self,
+        case_id: CaseId,
+        entity: Entity,
+        entity_id: Uuid,
+        kind: OpKind,
+        fields: Fields,
+    ) -> Result<OpId, StoreError> {
+        let replaces = match kind {
+            OpKind::Create => BTreeMap::new(),
+            OpKind::Update => self.replaced(entity, entity_id, &fields)?,
+        };
+        let op = Op {
+            op_id: OpId::new(),
+            case_id,
+            entity,
+            entity_id,
+            kind,
+            fields,
+            replaces,
+            hlc: self.clock.tick((self.now_ms)()),
+            author: self.actor.user,
+            device: self.actor.device,
+            schema_version: SCHEMA_VERSION,
+        };
+        apply(&self.tx, &op)?;
+        log(&self.tx, &op, Some(0))?;
+        Ok(op.op_id)
+    }
+
+    /// The op that set each field's current value: its last edit, else the record's creation.
+    fn replaced(
+        &self,
+        entity: Entity,
+        entity_id: Uuid,
+        fields: &Fields,
+    ) -> Result<BTreeMap<String, OpId>, StoreError> {
+        let id = entity_id.to_string();
+        let created: String = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT created_op FROM {} WHERE id = ?1",
+                crate::apply::table(entity)
+            ))?
+            .query_row(params![id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: entity.as_str(),
+                given: id.clone(),
+            })?;
+        let mut out = BTreeMap::new();
+        for field in fields.keys() {
+            let last: Option<String> = self
+                .tx
+                .prepare_cached("SELECT op_id FROM field_versions WHERE entity_id = ?1 AND field = ?2")?
+                .query_row(params![id, field], |r| r.get(0))
+                .optional()?;
+            let op = last.as_deref().unwrap_or(&created);
+            out.insert(
+                field.clone(),
+                op.parse().map_err(|_| StoreError::Corrupt("bad op id".into()))?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn ensure_open(&self, case: CaseId) -> Result<CaseStatus, StoreError> {
+        let status = read::case_record(&self.tx, case)?.status;
+        if status == CaseStatus::Closed {
+            return Err(RuleError::CaseClosed.into());
+        }
+        Ok(status)
+    }
+
+    /// Records a new referral. Its reference is provisional until the hub assigns one.
+    pub fn create_case(&mut self, new: NewCase) -> Result<CreatedCase, StoreError> {
+        validate_case(new.stage, new.court_date, &new.summary)?;
+        let id = CaseId::new();
+        let reference = provisional_reference(id);
+        self.emit(
+            id,
+            Entity::Case,
+            id.as_uuid(),
+            OpKind::Create,
+            fields([
+                ("reference", json!(reference)),
+                ("kind", json!(new.kind.as_str())),
+                ("stage", json!(new.stage.as_str())),
+                ("status", json!(CaseStatus::Referred.as_str())),
+                ("source", json!(new.source.as_str())),
+                ("referrer", json!(new.referrer)),
+                ("summary", json!(new.summary.trim())),
+                ("received_on", json!(new.received_on.unwrap_or(self.today))),
+                ("court_date", json!(new.court_date)),
+                ("lead", json!(self.actor.user)),
+            ]),
+        )?;
+        Ok(CreatedCase { id, reference })
+    }
+
+    /// Changes referral details; the rules are checked on the case as it would become.
+    pub fn edit_case(&mut self, case: CaseId, edit: CaseEdit) -> Result<(), StoreError> {
+        let current = read::case_record(&self.tx, case)?;
+        let stage = edit.stage.unwrap_or(current.stage);
+        let court_date = edit.court_date.or(current.court_date);
+        let summary = edit
+            .summary
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(&current.summary)
+            .to_owned();
+        validate_case(stage, court_date, &summary)?;
+        let mut f = Fields::new();
+        if summary != current.summary {
+            f.insert("summary".into(), json!(summary));
+        }
+        if stage != current.stage {
+            f.insert("stage".into(), json!(stage.as_str()));
+        }
+        if court_date != current.court_date {
+            f.insert("court_date".into(), json!(court_date));
+        }
+        if !f.is_empty() {
+            self.emit(case, Entity::Case, case.as_uuid(), OpKind::Update, f)?;
+        }
+        Ok(())
+    }
+
+    /// Moves the case to another status, recording the change on its timeline.
+    pub fn change_status(
+        &mut self,
+        case: CaseId,
+        to: CaseStatus,
+        outcome: Option<&str>,
+    ) -> Result<Transition, StoreError> {
+        let from = read::case_record(&self.tx, case)?.status;
+        let transition = from.transition(to, outcome)?;
+        let outcome = outcome.map(str::trim).filter(|o| !o.is_empty());
+        let change = StatusChangeId::new();
+        self.emit(
+            case,
+            Entity::StatusChange,
+            change.as_uuid(),
+            OpKind::Create,
+            fields([
+                ("from_status", json!(from.as_str())),
+                ("to_status", json!(to.as_str())),
+                ("transition", json!(transition)),
+                ("outcome", json!(outcome)),
+                ("date", json!(self.today)),
+            ]),
+        )?;
+        let mut f = fields([("status", json!(to.as_str()))]);
+        if transition == Transition::Close || transition == Transition::Reopen {
+            f.insert("outcome".into(), json!(outcome));
+        }
+        self.emit(case, Entity::Case, case.as_uuid(), OpKind::Update, f)?;
+        Ok(transition)
+    }
+
+    /// Adds a party to a case.
+    pub fn add_party(&mut self, case: CaseId, new: NewParty) -> Result<PartyId, StoreError> {
+        self.ensure_open(case)?;
+        let id = PartyId::new();
+        let facts = PartyFacts {
+            id,
+            name: new.name.trim().to_owned(),
+            role: new.role,
+            minor: new.minor,
+            guardian_of: new.guardian_of,
+        };
+        validate_new_party(&facts, &read::party_facts(&self.tx, case)?)?;
+        self.emit(
+            case,
+            Entity::Party,
+            id.as_uuid(),
+            OpKind::Create,
+            fields([
+                ("role", json!(new.role.as_str())),
+                ("name", json!(facts.name)),
+                (
+                    "phone",
+                    json!(new.phone.as_deref().map(str::trim).filter(|p| !p.is_empty())),
+                ),
+                ("minor", json!(new.minor)),
+                ("guardian_of", json!(new.guardian_of)),
+            ]),
+        )?;
+        Ok(id)
+    }
+
+    /// Records a contact, checking consent first: the service may not contact a party who
+    /// declined or withdrew consent to contact (unless they initiated it), nor a minor without
+    /// their own and a guardian's consent to take part.
+    pub fn add_contact(&mut self, case: CaseId, new: NewContact) -> Result<ContactId, StoreError> {
+        self.ensure_open(case)?;
+        let state = if new.draft {
+            ContactState::Draft
+        } else {
+            ContactState::Finalised
+        };
+        validate_contact(new.party_ids.len(), &new.notes, state)?;
+        let parties = read::party_facts(&self.tx, case)?;
+        let mut seen = Vec::new();
+        for id in &new.party_ids {
+            let party = parties
+                .iter()
+                .find(|p| p.id == *id)
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "party of this case",
+                    given: id.to_string(),
+                })?;
+            seen.push(party);
+        }
+        let events = read::consent_events(&self.tx, case)?;
+        check_contact_allowed(&seen, &events, new.initiated_by_party)?;
+        for party in &seen {
+            check_minor_participation(party, &parties, &events)?;
+        }
+        if let Some(original) = new.amends {
+            let (original_case, original_state, _) = read::contact_state(&self.tx, original)?;
+            if original_case != case || original_state != ContactState::Finalised {
+                return Err(StoreError::NotFound {
+                    what: "finalised contact of this case",
+                    given: original.to_string(),
+                });
+            }
+        }
+        let id = ContactId::new();
+        let party_ids: Vec<String> = new.party_ids.iter().map(ToString::to_string).collect();
+        self.emit(
+            case,
+            Entity::Contact,
+            id.as_uuid(),
+            OpKind::Create,
+            fields([
+                ("kind", json!(new.kind.as_str())),
+                ("date", json!(new.date)),
+                ("notes", json!(new.notes)),
+                ("state", json!(state.as_str())),
+                ("initiated_by_party", json!(new.initiated_by_party)),
+                (
+                    "party_ids",
+                    json!(serde_json::to_string(&party_ids).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                ),
+                ("amends", json!(new.amends)),
+                (
+                    "finalised_on",
+                    json!((state == ContactState::Finalised).then_some(self.today)),
+                ),
+            ]),
+        )?;
+        Ok(id)
+    }
+
+    /// Replaces the notes of a draft contact (the app's autosave). Refused once finalised.
+    pub fn save_draft(&mut self, contact: ContactId, notes: &str) -> Result<(), StoreError> {
+        let (case, state, finalised_on) = read::contact_state(&self.tx, contact)?;
+        ensure_editable(state, finalised_on)?;
+        self.emit(
+            case,
+            Entity::Contact,
+            contact.as_uuid(),
+            OpKind::Update,
+            fields([("notes", json!(notes))]),
+        )?;
+        Ok(())
+    }
+
+    /// Finalises a draft: from now on it never changes.
+    pub fn finalise_contact(&mut self, contact: ContactId) -> Result<(), StoreError> {
+        let (case, state, finalised_on) = read::contact_state(&self.tx, contact)?;
+        ensure_editable(state, finalised_on)?;
+        let notes: String = self
+            .tx
+            .prepare_cached("SELECT notes FROM contacts WHERE id = ?1")?
+            .query_row(params![contact.to_string()], |r| r.get(0))?;
+        validate_contact(1, &notes, ContactState::Finalised)?;
+        self.emit(
+            case,
+            Entity::Contact,
+            contact.as_uuid(),
+            OpKind::Update,
+            fields([
+                ("state", json!(ContactState::Finalised.as_str())),
+                ("finalised_on", json!(self.today)),
+            ]),
+        )?;
+        Ok(())
+    }
+
+    /// Records a consent decision (append-only: the latest event is the current consent).
+    pub fn record_consent(&mut self, case: CaseId, new: NewConsent) -> Result<ConsentId, StoreError> {
+        self.ensure_open(case)?;
+        if !read::party_facts(&self.tx, case)?
+            .iter()
+            .any(|p| p.id == new.party)
+        {
+            return Err(StoreError::NotFound {
+                what: "party of this case",
+                given: new.party.to_string(),
+            });
+        }
+        let id = ConsentId::new();
+        self.emit(
+            case,
+            Entity::Consent,
+            id.as_uuid(),
+            OpKind::Create,
+            fields([
+                ("party_id", json!(new.party)),
+                ("scope", json!(new.scope.as_str())),
+                ("decision", json!(new.decision.as_str())),
+                ("method", json!(new.method.as_str())),
+                ("date", json!(new.date.unwrap_or(self.today))),
+                (
+                    "note",
+                    json!(new.note.as_deref().map(str::trim).filter(|n| !n.is_empty())),
+                ),
+            ]),
+        )?;
+        Ok(id)
+    }
+
+    /// Finds a case by id, reference or unique id prefix.
+    pub fn resolve_case(&self, given: &str) -> Result<CaseId, StoreError> {
+        read::resolve_case(&self.tx, given)
+    }
+
+    /// Finds a party of a case by id or name.
+    pub fn resolve_party(&self, case: CaseId, given: &str) -> Result<PartyId, StoreError> {
+        read::resolve_party(&self.tx, case, given)
+    }
+
+    /// Finds a contact by id or unique id prefix.
+    pub fn resolve_contact(&self, given: &str) -> Result<ContactId, StoreError> {
+        read::resolve_contact(&self.tx, given)
+    }
+}
+
+/// A provisional reference from the case id's random bits: `P-` and six Crockford base-32
+/// characters, readable aloud and unambiguous (no I, L, O, U).
+pub fn provisional_reference(id: CaseId) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes = id.as_uuid().into_bytes();
+    // The last bytes of a UUIDv7 are random; the first are the timestamp.
+    let mut bits = u64::from_be_bytes([0, 0, 0, bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]]);
+    let mut out = String::from("P-");
+    for _ in 0..6 {
+        out.push(char::from(ALPHABET[(bits & 31) as usize]));
+        bits >>= 5;
+    }
+    out
+}
