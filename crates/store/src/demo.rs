@@ -38,7 +38,8 @@ const LAST: &[&str] = &[
     "Sutherland",
     "Thorne",
 ];
-const RJ_HARMS: &[&str] = &[
+/// Invented harms for RJ cases.
+pub const RJ_HARMS: &[&str] = &[
     "Burglary of a ground-floor flat while the occupant was at work; laptop and a late father's watch taken.",
     "Criminal damage to a corner shop's window after being refused alcohol; the owner has since closed early.",
     "Assault outside a bus station late at night; the victim needed stitches and stopped going out after dark.",
@@ -53,7 +54,8 @@ const MEDIATION: &[&str] = &[
     "Dispute over a boundary hedge and parking that has escalated to shouting in the street.",
     "Tenants in a block of flats at odds over a barking dog and anonymous notes.",
 ];
-const NOTES: &[&str] = &[
+/// Invented visit notes.
+pub const NOTES: &[&str] = &[
     "Met at home, kitchen table. Talked through what happened and how it has affected them since. Wants to understand why it happened to them.",
     "Explained the process, that taking part is voluntary and that they can stop at any time. Took the leaflet; will think about it over the weekend.",
     "Phone call to arrange a second visit. Prefers mornings; no contact on Fridays. Asked that letters are not sent to the house.",

@@ -321,7 +321,7 @@ impl Store {
         verify::verify(&self.conn)
     }
 
-    /// Direct access for the benchmark's comparisons and tests in this crate.
+    /// Direct access for the benchmark's raw-SQLite baselines. Not for writing records.
     #[doc(hidden)]
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -329,6 +329,13 @@ impl Store {
 }
 
 pub use export::ExportSummary;
+
+/// The store's own case query run on any connection with the store's schema (the benchmark runs
+/// it on a plain SQLite copy to measure what the cipher costs).
+#[doc(hidden)]
+pub fn case_detail_on(conn: &Connection, case: CaseId) -> Result<CaseDetail, StoreError> {
+    read::case_detail(conn, case)
+}
 
 #[cfg(unix)]
 fn protect_dir(dir: &Path) -> Result<(), StoreError> {

@@ -1,0 +1,335 @@
+//! The store through its public API, on real SQLCipher files in scratch directories.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use casebook_domain::{
+    CaseKind, CaseStatus, ConsentDecision, ConsentMethod, ConsentScope, ContactKind, JusticeStage, PartyRole,
+    ReferralSource, RuleError,
+};
+use casebook_store::model::{CaseEdit, NewCase, NewConsent, NewContact, NewParty};
+use casebook_store::{CaseFilter, SecretString, Store, StoreError, StorePaths};
+use chrono::NaiveDate;
+
+fn pass(s: &str) -> SecretString {
+    SecretString::from(s.to_owned())
+}
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn new_case(summary: &str) -> NewCase {
+    NewCase {
+        kind: CaseKind::RestorativeJustice,
+        stage: JusticeStage::PostSentence,
+        source: ReferralSource::Probation,
+        referrer: None,
+        summary: summary.into(),
+        court_date: None,
+        received_on: Some(date("2026-11-01")),
+    }
+}
+
+fn party(name: &str, role: PartyRole) -> NewParty {
+    NewParty { role, name: name.into(), phone: None, minor: false, guardian_of: None }
+}
+
+fn consent(party: casebook_domain::PartyId, scope: ConsentScope, decision: ConsentDecision) -> NewConsent {
+    NewConsent { party, scope, decision, method: ConsentMethod::Verbal, date: None, note: None }
+}
+
+fn visit(party: casebook_domain::PartyId, notes: &str) -> NewContact {
+    NewContact {
+        party_ids: vec![party],
+        kind: ContactKind::Visit,
+        date: date("2026-11-03"),
+        notes: notes.into(),
+        initiated_by_party: false,
+        draft: false,
+        amends: None,
+    }
+}
+
+fn hashes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn ops(store: &Store) -> i64 {
+    store.connection().query_row("SELECT count(*) FROM ops", [], |r| r.get(0)).unwrap()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    paths: StorePaths,
+}
+
+fn fixture() -> (Fixture, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = StorePaths::new(dir.path().join("profile"));
+    let store = Store::create(&paths, &pass("correct horse battery")).unwrap();
+    (Fixture { _dir: dir, paths }, store)
+}
+
+#[test]
+fn a_store_reopens_with_its_passphrase_and_refuses_a_wrong_one_untouched() {
+    let (f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Broken window at the shop"))).unwrap();
+    drop(store);
+    let before = hashes(&f.paths.dir);
+    let err = Store::open(&f.paths, &pass("wrong horse battery")).unwrap_err();
+    assert!(matches!(err, StoreError::WrongPassphrase), "{err}");
+    assert_eq!(hashes(&f.paths.dir), before, "a failed unlock changed the files");
+    let store = Store::open(&f.paths, &pass("correct horse battery")).unwrap();
+    assert_eq!(store.case_detail(case.id).unwrap().case.summary, "Broken window at the shop");
+}
+
+#[test]
+fn init_never_overwrites_an_existing_store() {
+    let (f, store) = fixture();
+    drop(store);
+    let before = hashes(&f.paths.dir);
+    let err = Store::create(&f.paths, &pass("another passphrase")).unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err}");
+    assert_eq!(hashes(&f.paths.dir), before);
+}
+
+#[test]
+fn short_passphrases_are_refused_for_new_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Store::create(&StorePaths::new(dir.path().join("p")), &pass("short")).unwrap_err();
+    assert!(matches!(err, StoreError::PassphraseTooShort { .. }));
+    assert!(!dir.path().join("p").join("store.key").exists());
+}
+
+#[test]
+fn every_change_is_logged_in_the_same_transaction_and_refusals_leave_nothing() {
+    let (_f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Noise dispute"))).unwrap();
+    assert_eq!(ops(&store), 1);
+    let ann = store.write(|w| w.add_party(case.id, party("Ann", PartyRole::Victim))).unwrap();
+    store.write(|w| w.record_consent(case.id, consent(ann, ConsentScope::Contact, ConsentDecision::Withdrawn))).unwrap();
+    assert_eq!(ops(&store), 3);
+    assert_eq!(store.pending_ops().unwrap(), 3);
+
+    // A rule refuses half-way through a transaction: nothing of it is kept.
+    let err = store
+        .write(|w| {
+            w.edit_case(case.id, CaseEdit { summary: Some("Changed".into()), ..Default::default() })?;
+            w.add_contact(case.id, visit(ann, "tried to visit"))
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Rule(RuleError::ContactConsentRefused { .. })), "{err}");
+    assert_eq!(ops(&store), 3);
+    assert_eq!(store.case_detail(case.id).unwrap().case.summary, "Noise dispute");
+
+    // The party asked for the contact themselves: allowed.
+    let mut call = visit(ann, "Ann rang to ask how things stand");
+    call.initiated_by_party = true;
+    store.write(|w| w.add_contact(case.id, call)).unwrap();
+    assert_eq!(ops(&store), 4);
+    assert!(store.verify().unwrap().ok);
+}
+
+#[test]
+fn edits_carry_the_op_they_replace() {
+    let (_f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("First wording"))).unwrap();
+    for text in ["Second wording", "Third wording"] {
+        store.write(|w| w.edit_case(case.id, CaseEdit { summary: Some(text.into()), ..Default::default() })).unwrap();
+    }
+    let rows: Vec<(String, Option<String>)> = store
+        .connection()
+        .prepare("SELECT op_id, replaces FROM ops ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows[0].1, None);
+    assert!(rows[1].1.as_deref().unwrap().contains(&rows[0].0), "second edit replaces the create op");
+    assert!(rows[2].1.as_deref().unwrap().contains(&rows[1].0), "third edit replaces the second");
+}
+
+#[test]
+fn pre_sentence_cases_need_a_court_date_and_status_moves_one_step() {
+    let (_f, mut store) = fixture();
+    let mut c = new_case("Assault outside the station");
+    c.stage = JusticeStage::PreSentence;
+    assert!(matches!(store.write(|w| w.create_case(c.clone())), Err(StoreError::Rule(RuleError::CourtDateRequired))));
+    c.court_date = Some(date("2026-12-18"));
+    let case = store.write(|w| w.create_case(c)).unwrap();
+    assert!(store.write(|w| w.change_status(case.id, CaseStatus::Preparing, None)).is_err());
+    store.write(|w| w.change_status(case.id, CaseStatus::Contacting, None)).unwrap();
+    assert!(store.write(|w| w.change_status(case.id, CaseStatus::Closed, None)).is_err());
+    store.write(|w| w.change_status(case.id, CaseStatus::Closed, Some("withdrew"))).unwrap();
+    let detail = store.case_detail(case.id).unwrap();
+    assert_eq!(detail.case.status, CaseStatus::Closed);
+    assert_eq!(detail.case.outcome.as_deref(), Some("withdrew"));
+    assert_eq!(detail.timeline.len(), 2);
+    assert!(store.list_cases(CaseFilter::default()).unwrap().is_empty(), "closed cases leave the caseload");
+    assert_eq!(store.list_cases(CaseFilter { include_closed: true }).unwrap().len(), 1);
+}
+
+#[test]
+fn a_minor_needs_their_own_and_a_guardians_consent_before_a_visit() {
+    let (_f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Graffiti at the school"))).unwrap();
+    let kai = store
+        .write(|w| w.add_party(case.id, NewParty { minor: true, ..party("Kai", PartyRole::Harmer) }))
+        .unwrap();
+    let mum = store
+        .write(|w| w.add_party(case.id, NewParty { guardian_of: Some(kai), ..party("Mum", PartyRole::Guardian) }))
+        .unwrap();
+    let refused = store.write(|w| w.add_contact(case.id, visit(kai, "first visit")));
+    assert!(matches!(refused, Err(StoreError::Rule(RuleError::MinorConsentMissing { .. }))));
+    assert_eq!(store.case_detail(case.id).unwrap().warnings.len(), 1);
+    store.write(|w| w.record_consent(case.id, consent(kai, ConsentScope::Participation, ConsentDecision::Given))).unwrap();
+    assert!(store.write(|w| w.add_contact(case.id, visit(kai, "first visit"))).is_err());
+    store.write(|w| w.record_consent(case.id, consent(mum, ConsentScope::Participation, ConsentDecision::Given))).unwrap();
+    store.write(|w| w.add_contact(case.id, visit(kai, "first visit"))).unwrap();
+    assert!(store.case_detail(case.id).unwrap().warnings.is_empty());
+}
+
+#[test]
+fn drafts_change_until_finalised_then_only_amendments() {
+    let (_f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Hedge and parking dispute"))).unwrap();
+    let p = store.write(|w| w.add_party(case.id, party("Sam", PartyRole::Party))).unwrap();
+    let mut draft = visit(p, "");
+    draft.draft = true;
+    let contact = store.write(|w| w.add_contact(case.id, draft)).unwrap();
+    store.write(|w| w.save_draft(contact, "quokka-first draft text")).unwrap();
+    store.write(|w| w.save_draft(contact, "marmoset final text")).unwrap();
+    assert!(store.search("quokka", 10).unwrap().is_empty(), "the old draft text left the index");
+    assert_eq!(store.search("marmoset", 10).unwrap().len(), 1);
+    store.write(|w| w.finalise_contact(contact)).unwrap();
+    let err = store.write(|w| w.save_draft(contact, "sneaky change")).unwrap_err();
+    assert!(matches!(err, StoreError::Rule(RuleError::ContactFinalised { .. })));
+    let mut fix = visit(p, "Correction: the visit was on the 4th.");
+    fix.amends = Some(contact);
+    store.write(|w| w.add_contact(case.id, fix)).unwrap();
+    assert!(store.verify().unwrap().ok);
+}
+
+#[test]
+fn search_finds_summaries_names_and_notes() {
+    let (_f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Scooter taken from the hallway"))).unwrap();
+    let p = store.write(|w| w.add_party(case.id, party("Zebedee Quartermain", PartyRole::Victim))).unwrap();
+    store.write(|w| w.add_contact(case.id, visit(p, "Talked about the aubergine allotment"))).unwrap();
+    let hit = |q: &str| store.search(q, 10).unwrap().into_iter().map(|h| h.entity).collect::<Vec<_>>();
+    assert_eq!(hit("scooter"), vec!["case"]);
+    assert_eq!(hit("quarterm"), vec!["party"]);
+    assert_eq!(hit("aubergine allot"), vec!["contact"]);
+    assert!(hit("\"; DROP TABLE cases; --").is_empty());
+    assert!(hit("").is_empty());
+}
+
+#[test]
+fn a_record_changed_behind_the_op_logs_back_fails_verify() {
+    let (_f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Original summary"))).unwrap();
+    assert!(store.verify().unwrap().ok);
+    store.connection().execute("UPDATE cases SET summary = 'tampered' WHERE id = ?1", [case.id.to_string()]).unwrap();
+    let report = store.verify().unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.replay_mismatches.len(), 1, "{:?}", report.replay_mismatches);
+}
+
+#[test]
+fn a_store_from_a_newer_schema_is_refused_and_left_alone() {
+    let (f, store) = fixture();
+    store
+        .connection()
+        .execute(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (99, 'future', '', '0')",
+            [],
+        )
+        .unwrap();
+    drop(store);
+    let before = hashes(&f.paths.dir);
+    let err = Store::open(&f.paths, &pass("correct horse battery")).unwrap_err();
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("newer version of Casebook"));
+    assert_eq!(hashes(&f.paths.dir), before);
+}
+
+#[test]
+fn damaged_and_foreign_files_get_distinct_errors_and_stay_untouched() {
+    let (f, store) = fixture();
+    drop(store);
+    let db = f.paths.db();
+    let original = std::fs::read(&db).unwrap();
+    let check = |bytes: &[u8], want: fn(&StoreError) -> bool| {
+        std::fs::write(&db, bytes).unwrap();
+        let before = hashes(&f.paths.dir);
+        let err = Store::open(&f.paths, &pass("correct horse battery")).unwrap_err();
+        assert!(want(&err), "unexpected: {err}");
+        assert_eq!(hashes(&f.paths.dir), before, "after: {err}");
+    };
+    check(&original[..original.len() - 100], |e| matches!(e, StoreError::Damaged { .. }));
+    check(&vec![7u8; original.len()], |e| matches!(e, StoreError::NotAStore));
+    check(b"", |e| matches!(e, StoreError::Damaged { .. }));
+    let mut plain = b"SQLite format 3\0".to_vec();
+    plain.resize(4096, 0);
+    check(&plain, |e| matches!(e, StoreError::Plaintext));
+    std::fs::write(f.paths.key(), b"not an age file").unwrap();
+    std::fs::write(&db, &original).unwrap();
+    let err = Store::open(&f.paths, &pass("correct horse battery")).unwrap_err();
+    assert!(matches!(err, StoreError::KeyFileDamaged { .. }), "{err}");
+}
+
+#[test]
+fn changing_the_passphrase_rewrites_only_the_key_file() {
+    let (f, store) = fixture();
+    drop(store);
+    let db_before = std::fs::read(f.paths.db()).unwrap();
+    assert!(matches!(
+        Store::change_passphrase(&f.paths, &pass("not the passphrase"), &pass("a brand new one")),
+        Err(StoreError::WrongPassphrase)
+    ));
+    Store::change_passphrase(&f.paths, &pass("correct horse battery"), &pass("a brand new one")).unwrap();
+    assert_eq!(std::fs::read(f.paths.db()).unwrap(), db_before, "the database is not re-encrypted");
+    assert!(matches!(Store::open(&f.paths, &pass("correct horse battery")), Err(StoreError::WrongPassphrase)));
+    Store::open(&f.paths, &pass("a brand new one")).unwrap();
+}
+
+#[test]
+fn exports_are_age_files_that_open_with_the_passphrase() {
+    use std::io::Read;
+    let (f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Export marker pangolin"))).unwrap();
+    let out = f.paths.dir.join("export.age");
+    let summary = store.export(&out, Some(case.id), &pass("correct horse battery")).unwrap();
+    assert_eq!((summary.cases, summary.ops), (1, 1));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("pangolin"));
+    let identity = age::scrypt::Identity::new(pass("correct horse battery"));
+    let mut plain = String::new();
+    age::Decryptor::new(&bytes[..])
+        .unwrap()
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .unwrap()
+        .read_to_string(&mut plain)
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(doc["cases"][0]["case"]["summary"], "Export marker pangolin");
+    assert!(store.export(&out, None, &pass("correct horse battery")).is_err(), "never overwrites");
+}
+
+#[test]
+fn demo_data_follows_the_rules_and_verifies() {
+    let (_f, mut store) = fixture();
+    casebook_store::demo::generate(&mut store, 40, 9, date("2026-11-27")).unwrap();
+    assert_eq!(store.list_cases(CaseFilter { include_closed: true }).unwrap().len(), 40);
+    let report = store.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+}
