@@ -62,6 +62,8 @@ CREATE TABLE contacts (
     created_op         TEXT NOT NULL
 );
 CREATE INDEX contacts_case ON contacts (case_id, date);
+-- The caseload counts drafts per case from this index alone, without reading any notes.
+CREATE INDEX contacts_drafts ON contacts (case_id) WHERE state = 'draft';
 
 CREATE TABLE consents (
     rid        INTEGER PRIMARY KEY,

@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use casebook_domain::{CaseId, ConsentDecision, ConsentMethod, ConsentScope, ContactKind, PartyId, PartyRole};
+use casebook_domain::{
+    CaseId, ConsentDecision, ConsentMethod, ConsentScope, ContactKind, PartyId, PartyRole,
+};
 use casebook_store::demo::Rng;
 use casebook_store::model::{NewConsent, NewContact, NewParty};
 use casebook_store::{CaseFilter, SecretString, Store, StorePaths};
@@ -71,7 +73,16 @@ fn seed_case(store: &mut Store) -> anyhow::Result<(CaseId, [PartyId; 2])> {
         let mut parties = [PartyId::new(); 2];
         for (i, role) in [PartyRole::Victim, PartyRole::Harmer].into_iter().enumerate() {
             let name = format!("Person {i}");
-            parties[i] = w.add_party(case.id, NewParty { role, name, phone: None, minor: false, guardian_of: None })?;
+            parties[i] = w.add_party(
+                case.id,
+                NewParty {
+                    role,
+                    name,
+                    phone: None,
+                    minor: false,
+                    guardian_of: None,
+                },
+            )?;
             w.record_consent(
                 case.id,
                 NewConsent {
@@ -150,7 +161,10 @@ fn uuid_text() -> String {
 fn plain_copy(encrypted: &Connection, path: &std::path::Path) -> anyhow::Result<Connection> {
     // The store's connection may not create files, so ATTACH needs the (empty) file to exist.
     std::fs::File::create(path)?;
-    encrypted.execute("ATTACH DATABASE ?1 AS plaintext KEY ''", params![path.to_string_lossy()])?;
+    encrypted.execute(
+        "ATTACH DATABASE ?1 AS plaintext KEY ''",
+        params![path.to_string_lossy()],
+    )?;
     encrypted.query_row("SELECT sqlcipher_export('plaintext')", [], |_| Ok(()))?;
     encrypted.execute_batch("DETACH DATABASE plaintext")?;
     let plain = Connection::open(path)?;
@@ -194,8 +208,21 @@ fn fill(store: &mut Store, cases: usize) -> anyhow::Result<()> {
                 })?;
                 let mut parties = Vec::new();
                 for role in [PartyRole::Victim, PartyRole::Harmer] {
-                    let name = format!("{} {}", rng.pick(&["Amara", "Ben", "Chloe", "Dev"]), rng.below(100_000));
-                    let p = w.add_party(case.id, NewParty { role, name, phone: None, minor: false, guardian_of: None })?;
+                    let name = format!(
+                        "{} {}",
+                        rng.pick(&["Amara", "Ben", "Chloe", "Dev"]),
+                        rng.below(100_000)
+                    );
+                    let p = w.add_party(
+                        case.id,
+                        NewParty {
+                            role,
+                            name,
+                            phone: None,
+                            minor: false,
+                            guardian_of: None,
+                        },
+                    )?;
                     for scope in [ConsentScope::Participation, ConsentScope::Contact] {
                         w.record_consent(
                             case.id,
@@ -219,7 +246,10 @@ fn fill(store: &mut Store, cases: usize) -> anyhow::Result<()> {
                 }
                 w.edit_case(
                     case.id,
-                    casebook_store::model::CaseEdit { summary: Some(rng.pick(RJ_HARMS).to_owned() + " Updated."), ..Default::default() },
+                    casebook_store::model::CaseEdit {
+                        summary: Some(rng.pick(RJ_HARMS).to_owned() + " Updated."),
+                        ..Default::default()
+                    },
                 )?;
             }
             Ok(())
@@ -255,7 +285,9 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     fill(&mut big, o.cases)?;
     drop(big);
     let big = Store::open(&big_paths, &passphrase())?;
-    let ops: i64 = big.connection().query_row("SELECT count(*) FROM ops", [], |r| r.get(0))?;
+    let ops: i64 = big
+        .connection()
+        .query_row("SELECT count(*) FROM ops", [], |r| r.get(0))?;
     let cases = big.list_cases(CaseFilter { include_closed: true })?;
     let probe = cases.get(cases.len() / 2).map(|c| c.id).context("no cases")?;
     let list = time(7, || Ok(big.list_cases(CaseFilter::default())?))?;
@@ -266,7 +298,9 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     let plain_big = plain_copy(big.connection(), &scratch.path().join("plain-big.db"))?;
     let read_runs = 200;
     let enc_read = time(read_runs, || Ok(big.case_detail(probe)?))?;
-    let plain_read = time(read_runs, || Ok(casebook_store::case_detail_on(&plain_big, probe)?))?;
+    let plain_read = time(read_runs, || {
+        Ok(casebook_store::case_detail_on(&plain_big, probe)?)
+    })?;
     let db_bytes = std::fs::metadata(big_paths.db()).map(|m| m.len()).unwrap_or(0);
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
@@ -291,16 +325,39 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
-    println!("casebook-bench store ({} contacts written; {} cases, {} ops read)", o.records, r.cases, r.ops);
+    println!(
+        "casebook-bench store ({} contacts written; {} cases, {} ops read)",
+        o.records, r.cases, r.ops
+    );
     println!("{:<14} {:>12}  {:<12} meaning", "metric", "value", "goal");
     let rows: [(&str, f64, &str, &str); 8] = [
-        ("write_ratio", r.write_ratio, ">= 0.5", "store API records/s ÷ raw SQLCipher rows/s"),
-        ("cipher_ratio", r.cipher_ratio, "report", "raw SQLCipher rows/s ÷ raw plain SQLite rows/s"),
-        ("read_ratio", r.read_ratio, ">= 0.8", "plain timeline time ÷ store timeline time (warm)"),
+        (
+            "write_ratio",
+            r.write_ratio,
+            ">= 0.5",
+            "store API records/s ÷ raw SQLCipher rows/s",
+        ),
+        (
+            "cipher_ratio",
+            r.cipher_ratio,
+            "report",
+            "raw SQLCipher rows/s ÷ raw plain SQLite rows/s",
+        ),
+        (
+            "read_ratio",
+            r.read_ratio,
+            ">= 0.8",
+            "plain timeline time ÷ store timeline time (warm)",
+        ),
         ("unlock_ms", r.unlock_ms, "300–1000", "scrypt + open"),
         ("list_ms", r.list_ms, "< 50", "caseload of every open case"),
         ("search_ms", r.search_ms, "< 100", "full-text search, 50 hits"),
-        ("timeline_ms", r.timeline_ms, "< 20", "one case: parties, consents, timeline"),
+        (
+            "timeline_ms",
+            r.timeline_ms,
+            "< 20",
+            "one case: parties, consents, timeline",
+        ),
         ("db_mib", r.db_mib, "report", "size of the large store"),
     ];
     for (name, value, goal, meaning) in rows {
@@ -308,7 +365,11 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     }
     println!(
         "(store {:.0} records/s, raw SQLCipher {:.0} rows/s, raw plain {:.0} rows/s; timeline {:.0} µs vs {:.0} µs plain)",
-        r.store_records_per_s, r.raw_cipher_rows_per_s, r.raw_plain_rows_per_s, r.timeline_store_us, r.timeline_plain_us
+        r.store_records_per_s,
+        r.raw_cipher_rows_per_s,
+        r.raw_plain_rows_per_s,
+        r.timeline_store_us,
+        r.timeline_plain_us
     );
     Ok(())
 }

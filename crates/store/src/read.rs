@@ -451,43 +451,66 @@ fn fts_query(text: &str) -> Option<String> {
     Some(format!("{}*", words.join(" ")))
 }
 
-/// Full-text search over case summaries, party names and contact notes.
+/// The three full-text indexes: (entity, FTS table, source table, join to the case).
+const SEARCHED: [(&str, &str, &str); 3] = [
+    (
+        "case",
+        "cases_fts",
+        "SELECT s.id, s.id, s.reference FROM cases s WHERE s.rid = ?1",
+    ),
+    (
+        "party",
+        "parties_fts",
+        "SELECT s.id, s.case_id, c.reference FROM parties s JOIN cases c ON c.id = s.case_id WHERE s.rid = ?1",
+    ),
+    (
+        "contact",
+        "contacts_fts",
+        "SELECT s.id, s.case_id, c.reference FROM contacts s JOIN cases c ON c.id = s.case_id WHERE s.rid = ?1",
+    ),
+];
+
+/// Full-text search over case summaries, party names and contact notes, best matches first.
 pub(crate) fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
     let Some(query) = fts_query(text) else {
         return Ok(Vec::new());
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT * FROM (
-            SELECT 'case' AS entity, c.id, c.id AS case_id, c.reference,
-                   snippet(cases_fts, 0, '[', ']', '…', 12), bm25(cases_fts) AS score
-              FROM cases_fts JOIN cases c ON c.rid = cases_fts.rowid WHERE cases_fts MATCH ?1
-            UNION ALL
-            SELECT 'party', p.id, p.case_id, c.reference,
-                   snippet(parties_fts, 0, '[', ']', '…', 12), bm25(parties_fts)
-              FROM parties_fts JOIN parties p ON p.rid = parties_fts.rowid JOIN cases c ON c.id = p.case_id
-             WHERE parties_fts MATCH ?1
-            UNION ALL
-            SELECT 'contact', k.id, k.case_id, c.reference,
-                   snippet(contacts_fts, 0, '[', ']', '…', 12), bm25(contacts_fts)
-              FROM contacts_fts JOIN contacts k ON k.rid = contacts_fts.rowid JOIN cases c ON c.id = k.case_id
-             WHERE contacts_fts MATCH ?1
-         ) ORDER BY score LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![query, limit], |r| {
-        let entity: String = r.get(0)?;
-        Ok(SearchHit {
-            entity: match entity.as_str() {
-                "case" => "case",
-                "party" => "party",
-                _ => "contact",
-            },
-            entity_id: r.get(1)?,
-            case_id: parse(r, 2)?,
-            reference: r.get(3)?,
-            snippet: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut scored: Vec<(f64, SearchHit)> = Vec::new();
+    for (entity, fts, source) in SEARCHED {
+        // `ORDER BY rank LIMIT` is answered by FTS5 itself, so snippets are only built for the
+        // rows returned, not for every match.
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT rowid, rank, snippet({fts}, 0, '[', ']', '…', 12) FROM {fts} WHERE {fts} MATCH ?1
+             ORDER BY rank LIMIT ?2"
+        ))?;
+        let matches: Vec<(i64, f64, String)> = stmt
+            .query_map(params![query, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut record = conn.prepare_cached(source)?;
+        for (rowid, rank, snippet) in matches {
+            let (entity_id, case_id, reference): (String, String, String) =
+                record.query_row(params![rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let case_id = case_id
+                .parse()
+                .map_err(|_| StoreError::Corrupt("bad case id".into()))?;
+            scored.push((
+                rank,
+                SearchHit {
+                    case_id,
+                    reference,
+                    entity,
+                    entity_id,
+                    snippet,
+                },
+            ));
+        }
+    }
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(scored
+        .into_iter()
+        .take(limit as usize)
+        .map(|(_, hit)| hit)
+        .collect())
 }
 
 #[cfg(test)]

@@ -33,11 +33,24 @@ fn new_case(summary: &str) -> NewCase {
 }
 
 fn party(name: &str, role: PartyRole) -> NewParty {
-    NewParty { role, name: name.into(), phone: None, minor: false, guardian_of: None }
+    NewParty {
+        role,
+        name: name.into(),
+        phone: None,
+        minor: false,
+        guardian_of: None,
+    }
 }
 
 fn consent(party: casebook_domain::PartyId, scope: ConsentScope, decision: ConsentDecision) -> NewConsent {
-    NewConsent { party, scope, decision, method: ConsentMethod::Verbal, date: None, note: None }
+    NewConsent {
+        party,
+        scope,
+        decision,
+        method: ConsentMethod::Verbal,
+        date: None,
+        note: None,
+    }
 }
 
 fn visit(party: casebook_domain::PartyId, notes: &str) -> NewContact {
@@ -57,13 +70,19 @@ fn hashes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
         })
         .collect()
 }
 
 fn ops(store: &Store) -> i64 {
-    store.connection().query_row("SELECT count(*) FROM ops", [], |r| r.get(0)).unwrap()
+    store
+        .connection()
+        .query_row("SELECT count(*) FROM ops", [], |r| r.get(0))
+        .unwrap()
 }
 
 struct Fixture {
@@ -81,14 +100,19 @@ fn fixture() -> (Fixture, Store) {
 #[test]
 fn a_store_reopens_with_its_passphrase_and_refuses_a_wrong_one_untouched() {
     let (f, mut store) = fixture();
-    let case = store.write(|w| w.create_case(new_case("Broken window at the shop"))).unwrap();
+    let case = store
+        .write(|w| w.create_case(new_case("Broken window at the shop")))
+        .unwrap();
     drop(store);
     let before = hashes(&f.paths.dir);
     let err = Store::open(&f.paths, &pass("wrong horse battery")).unwrap_err();
     assert!(matches!(err, StoreError::WrongPassphrase), "{err}");
     assert_eq!(hashes(&f.paths.dir), before, "a failed unlock changed the files");
     let store = Store::open(&f.paths, &pass("correct horse battery")).unwrap();
-    assert_eq!(store.case_detail(case.id).unwrap().case.summary, "Broken window at the shop");
+    assert_eq!(
+        store.case_detail(case.id).unwrap().case.summary,
+        "Broken window at the shop"
+    );
 }
 
 #[test]
@@ -114,19 +138,37 @@ fn every_change_is_logged_in_the_same_transaction_and_refusals_leave_nothing() {
     let (_f, mut store) = fixture();
     let case = store.write(|w| w.create_case(new_case("Noise dispute"))).unwrap();
     assert_eq!(ops(&store), 1);
-    let ann = store.write(|w| w.add_party(case.id, party("Ann", PartyRole::Victim))).unwrap();
-    store.write(|w| w.record_consent(case.id, consent(ann, ConsentScope::Contact, ConsentDecision::Withdrawn))).unwrap();
+    let ann = store
+        .write(|w| w.add_party(case.id, party("Ann", PartyRole::Victim)))
+        .unwrap();
+    store
+        .write(|w| {
+            w.record_consent(
+                case.id,
+                consent(ann, ConsentScope::Contact, ConsentDecision::Withdrawn),
+            )
+        })
+        .unwrap();
     assert_eq!(ops(&store), 3);
     assert_eq!(store.pending_ops().unwrap(), 3);
 
     // A rule refuses half-way through a transaction: nothing of it is kept.
     let err = store
         .write(|w| {
-            w.edit_case(case.id, CaseEdit { summary: Some("Changed".into()), ..Default::default() })?;
+            w.edit_case(
+                case.id,
+                CaseEdit {
+                    summary: Some("Changed".into()),
+                    ..Default::default()
+                },
+            )?;
             w.add_contact(case.id, visit(ann, "tried to visit"))
         })
         .unwrap_err();
-    assert!(matches!(err, StoreError::Rule(RuleError::ContactConsentRefused { .. })), "{err}");
+    assert!(
+        matches!(err, StoreError::Rule(RuleError::ContactConsentRefused { .. })),
+        "{err}"
+    );
     assert_eq!(ops(&store), 3);
     assert_eq!(store.case_detail(case.id).unwrap().case.summary, "Noise dispute");
 
@@ -143,7 +185,17 @@ fn edits_carry_the_op_they_replace() {
     let (_f, mut store) = fixture();
     let case = store.write(|w| w.create_case(new_case("First wording"))).unwrap();
     for text in ["Second wording", "Third wording"] {
-        store.write(|w| w.edit_case(case.id, CaseEdit { summary: Some(text.into()), ..Default::default() })).unwrap();
+        store
+            .write(|w| {
+                w.edit_case(
+                    case.id,
+                    CaseEdit {
+                        summary: Some(text.into()),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
     }
     let rows: Vec<(String, Option<String>)> = store
         .connection()
@@ -154,8 +206,14 @@ fn edits_carry_the_op_they_replace() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(rows[0].1, None);
-    assert!(rows[1].1.as_deref().unwrap().contains(&rows[0].0), "second edit replaces the create op");
-    assert!(rows[2].1.as_deref().unwrap().contains(&rows[1].0), "third edit replaces the second");
+    assert!(
+        rows[1].1.as_deref().unwrap().contains(&rows[0].0),
+        "second edit replaces the create op"
+    );
+    assert!(
+        rows[2].1.as_deref().unwrap().contains(&rows[1].0),
+        "third edit replaces the second"
+    );
 }
 
 #[test]
@@ -163,56 +221,137 @@ fn pre_sentence_cases_need_a_court_date_and_status_moves_one_step() {
     let (_f, mut store) = fixture();
     let mut c = new_case("Assault outside the station");
     c.stage = JusticeStage::PreSentence;
-    assert!(matches!(store.write(|w| w.create_case(c.clone())), Err(StoreError::Rule(RuleError::CourtDateRequired))));
+    assert!(matches!(
+        store.write(|w| w.create_case(c.clone())),
+        Err(StoreError::Rule(RuleError::CourtDateRequired))
+    ));
     c.court_date = Some(date("2026-12-18"));
     let case = store.write(|w| w.create_case(c)).unwrap();
-    assert!(store.write(|w| w.change_status(case.id, CaseStatus::Preparing, None)).is_err());
-    store.write(|w| w.change_status(case.id, CaseStatus::Contacting, None)).unwrap();
-    assert!(store.write(|w| w.change_status(case.id, CaseStatus::Closed, None)).is_err());
-    store.write(|w| w.change_status(case.id, CaseStatus::Closed, Some("withdrew"))).unwrap();
+    assert!(
+        store
+            .write(|w| w.change_status(case.id, CaseStatus::Preparing, None))
+            .is_err()
+    );
+    store
+        .write(|w| w.change_status(case.id, CaseStatus::Contacting, None))
+        .unwrap();
+    assert!(
+        store
+            .write(|w| w.change_status(case.id, CaseStatus::Closed, None))
+            .is_err()
+    );
+    store
+        .write(|w| w.change_status(case.id, CaseStatus::Closed, Some("withdrew")))
+        .unwrap();
     let detail = store.case_detail(case.id).unwrap();
     assert_eq!(detail.case.status, CaseStatus::Closed);
     assert_eq!(detail.case.outcome.as_deref(), Some("withdrew"));
     assert_eq!(detail.timeline.len(), 2);
-    assert!(store.list_cases(CaseFilter::default()).unwrap().is_empty(), "closed cases leave the caseload");
-    assert_eq!(store.list_cases(CaseFilter { include_closed: true }).unwrap().len(), 1);
+    assert!(
+        store.list_cases(CaseFilter::default()).unwrap().is_empty(),
+        "closed cases leave the caseload"
+    );
+    assert_eq!(
+        store
+            .list_cases(CaseFilter { include_closed: true })
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn a_minor_needs_their_own_and_a_guardians_consent_before_a_visit() {
     let (_f, mut store) = fixture();
-    let case = store.write(|w| w.create_case(new_case("Graffiti at the school"))).unwrap();
+    let case = store
+        .write(|w| w.create_case(new_case("Graffiti at the school")))
+        .unwrap();
     let kai = store
-        .write(|w| w.add_party(case.id, NewParty { minor: true, ..party("Kai", PartyRole::Harmer) }))
+        .write(|w| {
+            w.add_party(
+                case.id,
+                NewParty {
+                    minor: true,
+                    ..party("Kai", PartyRole::Harmer)
+                },
+            )
+        })
         .unwrap();
     let mum = store
-        .write(|w| w.add_party(case.id, NewParty { guardian_of: Some(kai), ..party("Mum", PartyRole::Guardian) }))
+        .write(|w| {
+            w.add_party(
+                case.id,
+                NewParty {
+                    guardian_of: Some(kai),
+                    ..party("Mum", PartyRole::Guardian)
+                },
+            )
+        })
         .unwrap();
     let refused = store.write(|w| w.add_contact(case.id, visit(kai, "first visit")));
-    assert!(matches!(refused, Err(StoreError::Rule(RuleError::MinorConsentMissing { .. }))));
+    assert!(matches!(
+        refused,
+        Err(StoreError::Rule(RuleError::MinorConsentMissing { .. }))
+    ));
     assert_eq!(store.case_detail(case.id).unwrap().warnings.len(), 1);
-    store.write(|w| w.record_consent(case.id, consent(kai, ConsentScope::Participation, ConsentDecision::Given))).unwrap();
-    assert!(store.write(|w| w.add_contact(case.id, visit(kai, "first visit"))).is_err());
-    store.write(|w| w.record_consent(case.id, consent(mum, ConsentScope::Participation, ConsentDecision::Given))).unwrap();
-    store.write(|w| w.add_contact(case.id, visit(kai, "first visit"))).unwrap();
+    store
+        .write(|w| {
+            w.record_consent(
+                case.id,
+                consent(kai, ConsentScope::Participation, ConsentDecision::Given),
+            )
+        })
+        .unwrap();
+    assert!(
+        store
+            .write(|w| w.add_contact(case.id, visit(kai, "first visit")))
+            .is_err()
+    );
+    store
+        .write(|w| {
+            w.record_consent(
+                case.id,
+                consent(mum, ConsentScope::Participation, ConsentDecision::Given),
+            )
+        })
+        .unwrap();
+    store
+        .write(|w| w.add_contact(case.id, visit(kai, "first visit")))
+        .unwrap();
     assert!(store.case_detail(case.id).unwrap().warnings.is_empty());
 }
 
 #[test]
 fn drafts_change_until_finalised_then_only_amendments() {
     let (_f, mut store) = fixture();
-    let case = store.write(|w| w.create_case(new_case("Hedge and parking dispute"))).unwrap();
-    let p = store.write(|w| w.add_party(case.id, party("Sam", PartyRole::Party))).unwrap();
+    let case = store
+        .write(|w| w.create_case(new_case("Hedge and parking dispute")))
+        .unwrap();
+    let p = store
+        .write(|w| w.add_party(case.id, party("Sam", PartyRole::Party)))
+        .unwrap();
     let mut draft = visit(p, "");
     draft.draft = true;
     let contact = store.write(|w| w.add_contact(case.id, draft)).unwrap();
-    store.write(|w| w.save_draft(contact, "quokka-first draft text")).unwrap();
-    store.write(|w| w.save_draft(contact, "marmoset final text")).unwrap();
-    assert!(store.search("quokka", 10).unwrap().is_empty(), "the old draft text left the index");
+    store
+        .write(|w| w.save_draft(contact, "quokka-first draft text"))
+        .unwrap();
+    store
+        .write(|w| w.save_draft(contact, "marmoset final text"))
+        .unwrap();
+    assert!(
+        store.search("quokka", 10).unwrap().is_empty(),
+        "the old draft text left the index"
+    );
     assert_eq!(store.search("marmoset", 10).unwrap().len(), 1);
     store.write(|w| w.finalise_contact(contact)).unwrap();
-    let err = store.write(|w| w.save_draft(contact, "sneaky change")).unwrap_err();
-    assert!(matches!(err, StoreError::Rule(RuleError::ContactFinalised { .. })));
+    let err = store
+        .write(|w| w.save_draft(contact, "sneaky change"))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Rule(RuleError::ContactFinalised { .. })
+    ));
     let mut fix = visit(p, "Correction: the visit was on the 4th.");
     fix.amends = Some(contact);
     store.write(|w| w.add_contact(case.id, fix)).unwrap();
@@ -222,10 +361,23 @@ fn drafts_change_until_finalised_then_only_amendments() {
 #[test]
 fn search_finds_summaries_names_and_notes() {
     let (_f, mut store) = fixture();
-    let case = store.write(|w| w.create_case(new_case("Scooter taken from the hallway"))).unwrap();
-    let p = store.write(|w| w.add_party(case.id, party("Zebedee Quartermain", PartyRole::Victim))).unwrap();
-    store.write(|w| w.add_contact(case.id, visit(p, "Talked about the aubergine allotment"))).unwrap();
-    let hit = |q: &str| store.search(q, 10).unwrap().into_iter().map(|h| h.entity).collect::<Vec<_>>();
+    let case = store
+        .write(|w| w.create_case(new_case("Scooter taken from the hallway")))
+        .unwrap();
+    let p = store
+        .write(|w| w.add_party(case.id, party("Zebedee Quartermain", PartyRole::Victim)))
+        .unwrap();
+    store
+        .write(|w| w.add_contact(case.id, visit(p, "Talked about the aubergine allotment")))
+        .unwrap();
+    let hit = |q: &str| {
+        store
+            .search(q, 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.entity)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(hit("scooter"), vec!["case"]);
     assert_eq!(hit("quarterm"), vec!["party"]);
     assert_eq!(hit("aubergine allot"), vec!["contact"]);
@@ -236,12 +388,25 @@ fn search_finds_summaries_names_and_notes() {
 #[test]
 fn a_record_changed_behind_the_op_logs_back_fails_verify() {
     let (_f, mut store) = fixture();
-    let case = store.write(|w| w.create_case(new_case("Original summary"))).unwrap();
+    let case = store
+        .write(|w| w.create_case(new_case("Original summary")))
+        .unwrap();
     assert!(store.verify().unwrap().ok);
-    store.connection().execute("UPDATE cases SET summary = 'tampered' WHERE id = ?1", [case.id.to_string()]).unwrap();
+    store
+        .connection()
+        .execute(
+            "UPDATE cases SET summary = 'tampered' WHERE id = ?1",
+            [case.id.to_string()],
+        )
+        .unwrap();
     let report = store.verify().unwrap();
     assert!(!report.ok);
-    assert_eq!(report.replay_mismatches.len(), 1, "{:?}", report.replay_mismatches);
+    assert_eq!(
+        report.replay_mismatches.len(),
+        1,
+        "{:?}",
+        report.replay_mismatches
+    );
 }
 
 #[test]
@@ -275,7 +440,9 @@ fn damaged_and_foreign_files_get_distinct_errors_and_stay_untouched() {
         assert!(want(&err), "unexpected: {err}");
         assert_eq!(hashes(&f.paths.dir), before, "after: {err}");
     };
-    check(&original[..original.len() - 100], |e| matches!(e, StoreError::Damaged { .. }));
+    check(&original[..original.len() - 100], |e| {
+        matches!(e, StoreError::Damaged { .. })
+    });
     check(&vec![7u8; original.len()], |e| matches!(e, StoreError::NotAStore));
     check(b"", |e| matches!(e, StoreError::Damaged { .. }));
     let mut plain = b"SQLite format 3\0".to_vec();
@@ -297,8 +464,15 @@ fn changing_the_passphrase_rewrites_only_the_key_file() {
         Err(StoreError::WrongPassphrase)
     ));
     Store::change_passphrase(&f.paths, &pass("correct horse battery"), &pass("a brand new one")).unwrap();
-    assert_eq!(std::fs::read(f.paths.db()).unwrap(), db_before, "the database is not re-encrypted");
-    assert!(matches!(Store::open(&f.paths, &pass("correct horse battery")), Err(StoreError::WrongPassphrase)));
+    assert_eq!(
+        std::fs::read(f.paths.db()).unwrap(),
+        db_before,
+        "the database is not re-encrypted"
+    );
+    assert!(matches!(
+        Store::open(&f.paths, &pass("correct horse battery")),
+        Err(StoreError::WrongPassphrase)
+    ));
     Store::open(&f.paths, &pass("a brand new one")).unwrap();
 }
 
@@ -306,9 +480,13 @@ fn changing_the_passphrase_rewrites_only_the_key_file() {
 fn exports_are_age_files_that_open_with_the_passphrase() {
     use std::io::Read;
     let (f, mut store) = fixture();
-    let case = store.write(|w| w.create_case(new_case("Export marker pangolin"))).unwrap();
+    let case = store
+        .write(|w| w.create_case(new_case("Export marker pangolin")))
+        .unwrap();
     let out = f.paths.dir.join("export.age");
-    let summary = store.export(&out, Some(case.id), &pass("correct horse battery")).unwrap();
+    let summary = store
+        .export(&out, Some(case.id), &pass("correct horse battery"))
+        .unwrap();
     assert_eq!((summary.cases, summary.ops), (1, 1));
     let bytes = std::fs::read(&out).unwrap();
     assert!(!String::from_utf8_lossy(&bytes).contains("pangolin"));
@@ -322,14 +500,23 @@ fn exports_are_age_files_that_open_with_the_passphrase() {
         .unwrap();
     let doc: serde_json::Value = serde_json::from_str(&plain).unwrap();
     assert_eq!(doc["cases"][0]["case"]["summary"], "Export marker pangolin");
-    assert!(store.export(&out, None, &pass("correct horse battery")).is_err(), "never overwrites");
+    assert!(
+        store.export(&out, None, &pass("correct horse battery")).is_err(),
+        "never overwrites"
+    );
 }
 
 #[test]
 fn demo_data_follows_the_rules_and_verifies() {
     let (_f, mut store) = fixture();
     casebook_store::demo::generate(&mut store, 40, 9, date("2026-11-27")).unwrap();
-    assert_eq!(store.list_cases(CaseFilter { include_closed: true }).unwrap().len(), 40);
+    assert_eq!(
+        store
+            .list_cases(CaseFilter { include_closed: true })
+            .unwrap()
+            .len(),
+        40
+    );
     let report = store.verify().unwrap();
     assert!(report.ok, "{report:?}");
 }

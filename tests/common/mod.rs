@@ -1,0 +1,519 @@
+//! Helpers shared by the cross-process tests of the `casebook` binary: a scratch store,
+//! running the binary hermetically, hashing and scanning the files a store leaves behind.
+//!
+//! Every child process gets its store through `--store`, its passphrase through
+//! `CASEBOOK_PASSPHRASE`, a null stdin, and HOME/XDG/TMPDIR/SQLITE_TMPDIR pointed into a
+//! per-store scratch folder, so tests are independent and can run in parallel.
+
+#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+
+/// The passphrase every test store is created with.
+pub const PASSPHRASE: &str = "correct horse battery staple 7";
+
+/// Exit codes of the CLI contract.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_OTHER: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_LOCKED: i32 = 3;
+pub const EXIT_NOT_FOUND: i32 = 4;
+pub const EXIT_REFUSED: i32 = 5;
+
+/// The binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_casebook")
+}
+
+/// Random bytes from the kernel (no extra dependency needed for test randomness).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .expect("read /dev/urandom");
+    buf
+}
+
+/// A random number in `lo..hi` (hi exclusive, hi > lo).
+pub fn random_between(lo: u64, hi: u64) -> u64 {
+    assert!(hi > lo);
+    lo + u64::from_le_bytes(random_bytes::<8>()) % (hi - lo)
+}
+
+/// A marker unique to this run: one lowercase alphanumeric token (so a full-text index
+/// keeps it whole) that cannot occur by chance in any file.
+pub fn marker() -> String {
+    format!("zqmk{}", hex::encode(random_bytes::<10>()))
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, shifted by `days_from_today`.
+pub fn date_from_today(days_from_today: i64) -> String {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    civil_from_days(secs.div_euclid(86_400) + days_from_today)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> String {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Exit code, stdout and stderr of a finished command, for assertion messages.
+pub fn describe(out: &Output) -> String {
+    format!(
+        "exit status: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts the exit code of `out`, printing everything it said when it differs.
+#[track_caller]
+pub fn assert_code(out: &Output, code: i32, what: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what}: expected exit {code}\n{}",
+        describe(out)
+    );
+}
+
+/// Does `text` hold a run of 64 or more hex digits (a key, a hash)?
+pub fn has_hex64(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_hexdigit() {
+            run += 1;
+            if run >= 64 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// Fragments of raw SQLite/rusqlite/Debug error output that must never reach a person.
+/// (SQLite's own wording, e.g. "database disk image is malformed", is tolerated inside a
+/// sentence that says what happened; the tests check that sentence separately.)
+const RAW_ERROR_FRAGMENTS: &[&str] = &[
+    "sqlitefailure",
+    "sqlite_",
+    "rusqlite",
+    "extended_code",
+    "error code",
+    "panicked",
+    "backtrace",
+    "{ code:",
+    "ffi::",
+];
+
+/// Asserts an error went to stderr as a plain sentence: non-empty, no raw SQL error, no
+/// Debug dump, no 64-hex-digit string (a key or hash).
+#[track_caller]
+pub fn assert_plain_error(out: &Output, what: &str) {
+    let err = stderr(out);
+    assert!(
+        !err.trim().is_empty(),
+        "{what}: expected a message on stderr\n{}",
+        describe(out)
+    );
+    let lower = err.to_lowercase();
+    for raw in RAW_ERROR_FRAGMENTS {
+        assert!(
+            !lower.contains(raw),
+            "{what}: stderr looks like a raw/internal error (contains {raw:?})\n{}",
+            describe(out)
+        );
+    }
+    assert!(
+        !has_hex64(&err),
+        "{what}: stderr contains a 64-hex-digit string\n{}",
+        describe(out)
+    );
+}
+
+/// Does `text` (lowercased) contain any of `words`?
+pub fn mentions_any(text: &str, words: &[&str]) -> bool {
+    let lower = text.to_lowercase();
+    words.iter().any(|w| lower.contains(&w.to_lowercase()))
+}
+
+/// Every file under `dir` (recursively), with its relative path. Directories are listed
+/// too (with a trailing `/`), so a new empty folder also shows up as a change.
+pub fn walk(dir: &Path) -> Vec<(String, PathBuf)> {
+    fn go(root: &Path, dir: &Path, acc: &mut Vec<(String, PathBuf)>) {
+        let Ok(entries) = fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => {
+                    acc.push((format!("{rel}/"), path.clone()));
+                    go(root, &path, acc);
+                }
+                _ => acc.push((rel, path)),
+            }
+        }
+    }
+    let mut acc = vec![];
+    go(dir, dir, &mut acc);
+    acc.sort();
+    acc
+}
+
+/// sha256 of every file under `dir` (directories map to `"dir"`).
+pub fn hash_dir(dir: &Path) -> BTreeMap<String, String> {
+    walk(dir)
+        .into_iter()
+        .map(|(rel, path)| {
+            if rel.ends_with('/') {
+                (rel, "dir".to_owned())
+            } else {
+                let bytes = fs::read(&path).unwrap_or_default();
+                (rel, hex::encode(Sha256::digest(&bytes)))
+            }
+        })
+        .collect()
+}
+
+/// A cheap fingerprint of a folder (names, sizes, modification times), to notice that a
+/// child process has started touching it.
+pub fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<SystemTime>)> {
+    walk(dir)
+        .into_iter()
+        .map(|(rel, path)| {
+            let meta = fs::metadata(&path).ok();
+            let len = meta.as_ref().map_or(0, |m| m.len());
+            let modified = meta.and_then(|m| m.modified().ok());
+            (rel, len, modified)
+        })
+        .collect()
+}
+
+/// Files under `dir` whose raw bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let needle = needle.as_bytes();
+    walk(dir)
+        .into_iter()
+        .filter(|(rel, _)| !rel.ends_with('/'))
+        .filter(|(_, path)| {
+            fs::read(path).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+        })
+        .map(|(rel, _)| rel)
+        .collect()
+}
+
+/// Decrypts an age file encrypted to a passphrase, with the `age` crate.
+pub fn age_decrypt(ciphertext: &[u8], passphrase: &str) -> Result<Vec<u8>, String> {
+    let mut identity = age::scrypt::Identity::new(age::secrecy::SecretString::from(passphrase.to_owned()));
+    identity.set_max_work_factor(24);
+    let decryptor = age::Decryptor::new(ciphertext).map_err(|e| format!("not an age file: {e}"))?;
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| format!("age refused to decrypt: {e}"))?;
+    let mut plain = vec![];
+    reader
+        .read_to_end(&mut plain)
+        .map_err(|e| format!("age stream: {e}"))?;
+    Ok(plain)
+}
+
+/// A scratch Casebook store: `dir` is the store folder (given with `--store`), `scratch`
+/// is the child's HOME/TMPDIR/SQLITE_TMPDIR (kept apart so it can be scanned too).
+pub struct Store {
+    _tmp: TempDir,
+    pub dir: PathBuf,
+    pub scratch: PathBuf,
+    pub passphrase: String,
+}
+
+impl Store {
+    /// An empty store folder (not initialised).
+    pub fn empty() -> Self {
+        let tmp = tempfile::Builder::new()
+            .prefix("casebook-test-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path().join("store");
+        let scratch = tmp.path().join("scratch");
+        fs::create_dir_all(&dir).unwrap();
+        for sub in ["home", "tmp", "config", "data", "cache", "state", "runtime"] {
+            fs::create_dir_all(scratch.join(sub)).unwrap();
+        }
+        Self {
+            _tmp: tmp,
+            dir,
+            scratch,
+            passphrase: PASSPHRASE.to_owned(),
+        }
+    }
+
+    /// A fresh store made with `casebook init`.
+    pub fn new() -> Self {
+        let store = Self::empty();
+        let out = store.run(&["init"]);
+        assert_code(&out, EXIT_OK, "casebook init on an empty folder");
+        assert!(
+            store.dir.join("store.db").is_file(),
+            "init made no store.db\n{}",
+            describe(&out)
+        );
+        assert!(
+            store.dir.join("store.key").is_file(),
+            "init made no store.key\n{}",
+            describe(&out)
+        );
+        store
+    }
+
+    /// A folder next to the store (outside it), for export files and the like.
+    pub fn outside(&self, name: &str) -> PathBuf {
+        self.dir.parent().unwrap().join(name)
+    }
+
+    /// The command, hermetic: `casebook --store DIR ARGS...`, passphrase in the env,
+    /// stdin null, every temp/home folder inside `scratch`.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = self.hermetic();
+        cmd.arg("--store").arg(&self.dir).args(args);
+        cmd
+    }
+
+    /// Like [`Store::command`] but the store folder is given by `CASEBOOK_STORE` only.
+    pub fn command_via_env(&self, args: &[&str]) -> Command {
+        let mut cmd = self.hermetic();
+        cmd.args(args).env("CASEBOOK_STORE", &self.dir);
+        cmd
+    }
+
+    fn hermetic(&self) -> Command {
+        let mut cmd = Command::new(bin());
+        for var in [
+            "CASEBOOK_STORE",
+            "CASEBOOK_PASSPHRASE",
+            "CASEBOOK_NEW_PASSPHRASE",
+            "RUST_LOG",
+            "RUST_BACKTRACE",
+        ] {
+            cmd.env_remove(var);
+        }
+        let s = &self.scratch;
+        cmd.env("CASEBOOK_PASSPHRASE", &self.passphrase)
+            .env("HOME", s.join("home"))
+            .env("TMPDIR", s.join("tmp"))
+            .env("SQLITE_TMPDIR", s.join("tmp"))
+            .env("XDG_CONFIG_HOME", s.join("config"))
+            .env("XDG_DATA_HOME", s.join("data"))
+            .env("XDG_CACHE_HOME", s.join("cache"))
+            .env("XDG_STATE_HOME", s.join("state"))
+            .env("XDG_RUNTIME_DIR", s.join("runtime"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// Runs `casebook ARGS...` to completion.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("spawn casebook")
+    }
+
+    /// Runs with another passphrase (`None`: no passphrase in the environment at all).
+    pub fn run_with_passphrase(&self, passphrase: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = self.command(args);
+        match passphrase {
+            Some(p) => cmd.env("CASEBOOK_PASSPHRASE", p),
+            None => cmd.env_remove("CASEBOOK_PASSPHRASE"),
+        };
+        cmd.output().expect("spawn casebook")
+    }
+
+    /// Runs with `input` on stdin (for `--notes -`).
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("spawn casebook");
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+        drop(stdin);
+        child.wait_with_output().expect("wait for casebook")
+    }
+
+    /// Runs and asserts exit 0.
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert_code(&out, EXIT_OK, &format!("casebook {}", args.join(" ")));
+        out
+    }
+
+    /// Runs with `--json`, asserts exit 0 and that stdout is one JSON document.
+    #[track_caller]
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run(&all);
+        assert_code(&out, EXIT_OK, &format!("casebook {}", all.join(" ")));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "casebook {}: stdout is not one JSON document ({e})\n{}",
+                all.join(" "),
+                describe(&out)
+            )
+        })
+    }
+
+    /// Runs with `--json` and returns the `"id"` of the created record (asserted present).
+    #[track_caller]
+    pub fn create(&self, args: &[&str]) -> String {
+        let v = self.json(args);
+        let id = v["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("casebook {} --json: no string \"id\" in {v}", args.join(" ")));
+        assert!(
+            is_uuid(id),
+            "casebook {} --json: id {id:?} is not a UUID",
+            args.join(" ")
+        );
+        id.to_owned()
+    }
+
+    /// A new out-of-court RJ case with this summary; returns (id, reference).
+    #[track_caller]
+    pub fn new_case(&self, summary: &str) -> (String, String) {
+        let v = self.json(&[
+            "case",
+            "new",
+            "--kind",
+            "rj",
+            "--stage",
+            "out-of-court",
+            "--source",
+            "police",
+            "--summary",
+            summary,
+        ]);
+        let id = v["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("case new --json: no \"id\" in {v}"))
+            .to_owned();
+        let reference = v["reference"]
+            .as_str()
+            .unwrap_or_else(|| panic!("case new --json: no \"reference\" in {v}"))
+            .to_owned();
+        (id, reference)
+    }
+
+    /// The cases of `case list --json`.
+    #[track_caller]
+    pub fn cases(&self) -> Vec<Value> {
+        let v = self.json(&["case", "list"]);
+        v["cases"]
+            .as_array()
+            .unwrap_or_else(|| panic!("case list --json: no \"cases\" array in {v}"))
+            .clone()
+    }
+
+    /// sha256 of every file in the store folder.
+    pub fn hash(&self) -> BTreeMap<String, String> {
+        hash_dir(&self.dir)
+    }
+
+    /// Spawns `casebook ARGS...` without waiting (stdout/stderr discarded).
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        let mut cmd = self.command(args);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.spawn().expect("spawn casebook")
+    }
+
+    /// Waits until the store folder changes from `before` (the child opened or wrote the
+    /// store) or the child exits, at most `limit`. Returns true when the folder changed.
+    pub fn wait_for_change(
+        &self,
+        child: &mut Child,
+        before: &[(String, u64, Option<SystemTime>)],
+        limit: Duration,
+    ) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if fingerprint(&self.dir) != before {
+                return true;
+            }
+            if child.try_wait().expect("try_wait").is_some() {
+                return fingerprint(&self.dir) != before;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        false
+    }
+
+    /// Files in the store folder and in the child's scratch folders holding `needle`.
+    pub fn leaks(&self, needle: &str) -> Vec<String> {
+        let mut found: Vec<String> = files_containing(&self.dir, needle)
+            .into_iter()
+            .map(|f| format!("store/{f}"))
+            .collect();
+        found.extend(
+            files_containing(&self.scratch, needle)
+                .into_iter()
+                .map(|f| format!("scratch/{f}")),
+        );
+        found
+    }
+}
+
+/// Is `s` a UUID in its hyphenated text form?
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Kills a child with SIGKILL (`Child::kill` on unix) unless it already exited; returns
+/// true when the SIGKILL is what ended it.
+pub fn kill(child: &mut Child) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    if child.try_wait().expect("try_wait").is_none() {
+        // It may exit between the check and the kill: the status below tells.
+        let _ = child.kill();
+    }
+    let status = child.wait().expect("wait for the killed child");
+    status.signal() == Some(9)
+}
