@@ -57,7 +57,7 @@ impl Out {
             return Ok(());
         }
         say!(
-            "{:<10} {:<10} {:<18} {:<15} {:<14} {:<28} SUMMARY",
+            "{:<10} {:<10} {:<26} {:<15} {:<14} {:<28} SUMMARY",
             "REF",
             "DUE",
             "WHAT",
@@ -65,8 +65,10 @@ impl Out {
             "STAGE",
             "PARTIES"
         );
+        let today = chrono::Local::now().date_naive();
         for c in cases {
             let (due, what) = match c.next_deadline {
+                Some(d) if d.date < today => (d.date.to_string(), format!("OVERDUE {}", d.kind.label())),
                 Some(d) => (d.date.to_string(), d.kind.label().to_owned()),
                 None => ("-".into(), String::new()),
             };
@@ -76,7 +78,7 @@ impl Out {
                 String::new()
             };
             say!(
-                "{:<10} {:<10} {:<18} {:<15} {:<14} {:<28} {}{}",
+                "{:<10} {:<10} {:<26} {:<15} {:<14} {:<28} {}{}",
                 c.reference,
                 due,
                 what,

@@ -1,0 +1,282 @@
+//! The `casebook-hub` command line: parses arguments and calls the library, one function per
+//! command.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use casebook_hub::enroll::issue_code;
+use casebook_hub::state::now_ms;
+use casebook_hub::{HubKey, ServeConfig, Server, Storage, TlsFiles, demo};
+use casebook_protocol::Role;
+use clap::{Parser, Subcommand};
+
+/// Casebook's hub: the sync server and its admin commands.
+#[derive(Debug, Parser)]
+#[command(name = "casebook-hub", version)]
+pub struct Cli {
+    /// The hub's data dir (hub.db and hub.key).
+    #[arg(long, env = "CASEBOOK_HUB_DATA")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the sync API.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free port).
+        #[arg(long)]
+        listen: String,
+        /// PEM certificate chain; serves HTTPS.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of the certificate.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// A TLS proxy is in front: allow plain HTTP on a network address.
+        #[arg(long)]
+        behind_tls_proxy: bool,
+    },
+    /// Users and their enrollment codes.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Cases and their assignment.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Enrolled devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Load a demo team, its users (with codes) and a few cases into an empty hub.
+    Demo {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user and print a one-time enrollment code (valid 72 hours).
+    Add {
+        /// The user's name (unique).
+        name: String,
+        /// facilitator, supervisor, coordinator or admin.
+        #[arg(long)]
+        role: Role,
+        /// The user's team.
+        #[arg(long)]
+        team: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue another enrollment code for a user.
+    Code {
+        /// The user's name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// List cases with their assignment.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reassign a case (by id or reference).
+    Assign {
+        /// The case id or reference.
+        case: String,
+        /// The new lead facilitator.
+        #[arg(long)]
+        to: String,
+        /// The co-facilitator.
+        #[arg(long)]
+        co: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCommand {
+    /// List enrolled devices.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a device.
+    Revoke {
+        /// The device id.
+        device: String,
+        /// Also order it to erase its store (after its last push).
+        #[arg(long)]
+        wipe: bool,
+    },
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let key = std::env::var("CASEBOOK_HUB_KEY")
+        .ok()
+        .map(|k| HubKey::from_hex(&k))
+        .transpose()
+        .context("CASEBOOK_HUB_KEY is set but unusable")?;
+    let mut storage = open(&cli.data, key)?;
+    match cli.command {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+            behind_tls_proxy,
+        } => {
+            let tls = tls_cert.zip(tls_key).map(|(cert, key)| TlsFiles { cert, key });
+            serve(
+                &listen,
+                storage,
+                ServeConfig {
+                    tls,
+                    behind_tls_proxy,
+                    ..ServeConfig::default()
+                },
+            )
+        }
+        Command::User(UserCommand::Add {
+            name,
+            role,
+            team,
+            json,
+        }) => {
+            let user = storage.add_user(&name, role, team.as_deref(), now_ms())?;
+            let code = issue_code(&mut storage, &user, now_ms())?;
+            print_code(&user.name, &code, json)
+        }
+        Command::User(UserCommand::Code { name, json }) => {
+            let user = storage.user_by_name(&name)?;
+            let code = issue_code(&mut storage, &user, now_ms())?;
+            print_code(&user.name, &code, json)
+        }
+        Command::Case(CaseCommand::List { json }) => {
+            let cases = storage.cases()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&cases)?);
+            } else {
+                for c in cases {
+                    let quarantined = if c.quarantined > 0 {
+                        format!(" ({} flagged for review)", c.quarantined)
+                    } else {
+                        String::new()
+                    };
+                    println!(
+                        "{}  {}  lead: {}  co: {}  team: {}  ops: {}{quarantined}",
+                        c.reference,
+                        c.case_id,
+                        c.lead.as_deref().unwrap_or("-"),
+                        c.co.as_deref().unwrap_or("-"),
+                        c.team.as_deref().unwrap_or("-"),
+                        c.ops,
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Case(CaseCommand::Assign { case, to, co }) => {
+            let id = storage.assign(&case, &to, co.as_deref(), now_ms())?;
+            println!("case {id} assigned");
+            Ok(())
+        }
+        Command::Device(DeviceCommand::List { json }) => {
+            let devices = storage.devices()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&devices)?);
+            } else {
+                for d in devices {
+                    let state = match (d.revoked, d.wipe) {
+                        (_, true) => "revoked, wipe ordered",
+                        (true, false) => "revoked",
+                        _ => "active",
+                    };
+                    println!("{}  {}  user: {}  {state}", d.device_id, d.name, d.user);
+                }
+            }
+            Ok(())
+        }
+        Command::Device(DeviceCommand::Revoke { device, wipe }) => {
+            storage.revoke(&device, wipe, now_ms())?;
+            println!(
+                "device {device} revoked{}",
+                if wipe { "; it will be told to wipe" } else { "" }
+            );
+            Ok(())
+        }
+        Command::Demo { json } => {
+            let users = demo::load(&mut storage, now_ms())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&users)?);
+            } else {
+                println!("demo loaded: teams north and south, 4 cases. Enrollment codes (valid 72 h):");
+                for u in users {
+                    println!("  {:<20} {:<12} {}", u.user, u.role.as_str(), u.enrollment_code);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn open(data: &Path, key: Option<HubKey>) -> anyhow::Result<Storage> {
+    Storage::open(data, key).with_context(|| format!("cannot open the hub in {}", data.display()))
+}
+
+fn print_code(user: &str, code: &str, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::json!({ "user": user, "enrollment_code": code }));
+    } else {
+        println!("enrollment code for {user} (one use, valid 72 hours): {code}");
+    }
+    Ok(())
+}
+
+fn serve(listen: &str, storage: Storage, config: ServeConfig) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let server = Server::new(listener, storage, config)?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "listening on {}", server.url())?;
+        stdout.flush()?;
+        drop(stdout);
+        server.run(shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,104 @@
+//! The hub library's errors: what went wrong and what the operator can do next.
+
+use std::path::PathBuf;
+
+/// Everything the hub library can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// The key does not open the database.
+    #[error("the key does not open {0}: wrong key, or not a hub database. Nothing was changed.")]
+    WrongKey(PathBuf),
+    /// `CASEBOOK_HUB_KEY` or `hub.key` is not 64 hex characters.
+    #[error("the hub key must be 64 hex characters (32 bytes); check CASEBOOK_HUB_KEY or hub.key")]
+    BadKeyFormat,
+    /// The database exists but its key file does not.
+    #[error("{0} exists but its key file hub.key is missing; set CASEBOOK_HUB_KEY or restore hub.key")]
+    MissingKey(PathBuf),
+    /// The database was written by a newer hub.
+    #[error(
+        "the database schema (version {found}) is newer than this hub knows (version {known}); update casebook-hub"
+    )]
+    SchemaTooNew {
+        /// The version found in the database.
+        found: i64,
+        /// The newest version this binary knows.
+        known: i64,
+    },
+    /// A migration failed.
+    #[error("could not migrate the hub database: {0}")]
+    Migration(String),
+    /// SQLite failed; the text is kept generic because SQL errors may echo the key.
+    #[error("the hub database failed ({0}); see the hub's log")]
+    Database(String),
+    /// A file of the data dir could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was attempted.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// The listening socket failed.
+    #[error("the listening socket failed: {0}")]
+    Listener(std::io::Error),
+    /// A user with that name already exists.
+    #[error("a user named {0:?} already exists")]
+    UserExists(String),
+    /// No user has that name.
+    #[error("no user named {0:?}")]
+    NoSuchUser(String),
+    /// No case has that id or reference.
+    #[error("no case {0:?} (give its id or its reference, see `case list`)")]
+    NoSuchCase(String),
+    /// No device has that id.
+    #[error("no device {0:?} (see `device list`)")]
+    NoSuchDevice(String),
+    /// The demo was already loaded.
+    #[error("the demo data is already there; use a new data dir for a fresh demo")]
+    DemoPresent,
+    /// The server would expose plaintext HTTP to the network.
+    #[error(
+        "refusing to listen on {0} without TLS: give --tls-cert and --tls-key, listen on a loopback address, \
+         or say --behind-tls-proxy if a TLS proxy is in front"
+    )]
+    PlaintextOnNetwork(std::net::SocketAddr),
+    /// The TLS certificate or key could not be loaded.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    /// The operating system gave no random bytes.
+    #[error("the system has no randomness: {0}")]
+    Randomness(String),
+    /// The blocking storage task died.
+    #[error("a storage task failed: {0}")]
+    Task(String),
+}
+
+impl From<rusqlite::Error> for HubError {
+    fn from(e: rusqlite::Error) -> Self {
+        // Only the error class, never the text: a failing `PRAGMA key` would echo the key.
+        let class = match &e {
+            rusqlite::Error::SqliteFailure(err, _) => format!("{:?}", err.code),
+            rusqlite::Error::QueryReturnedNoRows => "no rows".to_owned(),
+            rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..) => {
+                "unexpected stored value".to_owned()
+            }
+            _ => "sqlite error".to_owned(),
+        };
+        HubError::Database(class)
+    }
+}
+
+impl From<serde_json::Error> for HubError {
+    fn from(e: serde_json::Error) -> Self {
+        // The category only: serde's text may quote the stored op's contents.
+        let category = match e.classify() {
+            serde_json::error::Category::Io => "io",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "data",
+            serde_json::error::Category::Eof => "eof",
+        };
+        HubError::Database(format!("a stored op is not valid JSON ({category})"))
+    }
+}

@@ -1,0 +1,340 @@
+//! The HTTP API: the router, the protocol-version check, the handlers and the OpenAPI document
+//! generated from them.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use casebook_domain::{CaseId, Op, OpId};
+use casebook_protocol::messages::page_limit;
+use casebook_protocol::{
+    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HistoryQuery, HistoryResponse, MAX_PUSH_OPS,
+    OpOutcome, OpResult, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest,
+    PushResponse, StatusResponse, VersionCheck, check_version,
+};
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+use crate::api::{ApiError, ApiJson};
+use crate::auth::{Authed, new_token, token_hash};
+use crate::enroll::code_hash;
+use crate::state::{AppState, now_ms};
+
+/// The hub's API, ready to serve.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let v1 = Router::new()
+        .route(
+            "/v1/enroll",
+            post(enroll).layer(middleware::from_fn_with_state(state.clone(), limit_enroll)),
+        )
+        .route("/v1/push", post(push))
+        .route("/v1/pull", post(pull))
+        .route("/v1/cases/{case_id}/history", get(history))
+        .route("/v1/status", get(status))
+        .layer(middleware::from_fn(require_version));
+    Router::new()
+        .merge(v1)
+        .route("/v1/openapi.json", get(openapi))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+}
+
+/// The OpenAPI document of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Casebook hub", description = "The sync protocol between Casebook clients and the hub."),
+    paths(enroll, push, pull, history, status),
+    components(schemas(ErrorBody, ErrorCode, OpOutcome, OpResult)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// Declares the device token as the `bearer` security scheme the paths refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "no such endpoint")
+}
+
+/// Every request names its protocol version; every answer names the hub's.
+async fn require_version(req: Request, next: Next) -> Response {
+    let version = req
+        .headers()
+        .get(PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().parse::<u32>());
+    let refusal = match version {
+        None => Some(ApiError::bad_request(format!(
+            "the {PROTOCOL_HEADER} header is missing"
+        ))),
+        Some(Err(_)) => Some(ApiError::bad_request(format!(
+            "the {PROTOCOL_HEADER} header is not a number"
+        ))),
+        Some(Ok(v)) => match check_version(v) {
+            VersionCheck::Accepted => None,
+            VersionCheck::TooOld => Some(ApiError::new(
+                ErrorCode::UpdateRequired,
+                "this version of Casebook is too old for the hub; update it",
+            )),
+            VersionCheck::TooNew => Some(ApiError::new(
+                ErrorCode::HubUpdateRequired,
+                "this version of Casebook is too new for the hub; ask your admin to update the hub",
+            )),
+        },
+    };
+    let mut response = match refusal {
+        Some(error) => error.into_response(),
+        None => next.run(req).await,
+    };
+    response
+        .headers_mut()
+        .insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
+    response
+}
+
+/// Counts enrollment attempts before the body is even read, so garbage counts too.
+async fn limit_enroll(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !state.enroll_limiter.allow(addr.ip()) {
+        tracing::warn!(ip = %addr.ip(), "enrollment rate limit hit");
+        return ApiError::new(
+            ErrorCode::RateLimited,
+            "too many enrollment attempts; wait a minute and retry",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+#[utoipa::path(
+    post, path = "/v1/enroll", request_body = EnrollRequest,
+    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
+    responses(
+        (status = 200, body = EnrollResponse),
+        (status = 401, description = "invalid_enrollment_code", body = ErrorBody),
+        (status = 429, description = "rate_limited", body = ErrorBody),
+    )
+)]
+async fn enroll(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, ApiError> {
+    let device_name = req.device_name.trim().to_owned();
+    if device_name.is_empty() || device_name.chars().count() > 100 {
+        return Err(ApiError::bad_request("device_name must be 1 to 100 characters"));
+    }
+    if req.code.len() > 64 {
+        return Err(invalid_code());
+    }
+    let token = new_token()?;
+    let (hash, token_hash) = (code_hash(&req.code), token_hash(&token));
+    let enrolled = state
+        .db(move |s| s.enroll(&hash, &device_name, &token_hash, now_ms()))
+        .await?;
+    let Some(enrolled) = enrolled else {
+        return Err(invalid_code());
+    };
+    tracing::info!(device = %enrolled.device.id, user = %enrolled.device.user.id, "device enrolled");
+    Ok(Json(EnrollResponse {
+        device_id: enrolled.device.id,
+        token,
+        user: enrolled.device.user.info(),
+        hub_time_ms: hub_time(),
+    }))
+}
+
+fn invalid_code() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidEnrollmentCode,
+        "the enrollment code is unknown, already used or expired; ask your admin for a new one",
+    )
+}
+
+/// The push body as the hub reads it: each op is parsed on its own, so one op this hub cannot
+/// read is rejected without failing the ops around it.
+#[derive(Deserialize)]
+struct RawPush {
+    ops: Vec<serde_json::Value>,
+}
+
+#[utoipa::path(
+    post, path = "/v1/push", request_body = PushRequest,
+    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
+    responses(
+        (status = 200, description = "One result per op, in order; `wipe` orders the device to erase its store", body = PushResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, description = "device_revoked", body = ErrorBody), (status = 413, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn push(
+    State(state): State<AppState>,
+    Authed(device): Authed,
+    ApiJson(req): ApiJson<RawPush>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if req.ops.len() > MAX_PUSH_OPS {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_PUSH_OPS} ops per push; send several batches"
+        )));
+    }
+    // Parse each op on its own; keep each result at its op's position in the batch.
+    let mut results: Vec<Option<OpResult>> = Vec::with_capacity(req.ops.len());
+    let mut readable = Vec::with_capacity(req.ops.len());
+    for (i, value) in req.ops.into_iter().enumerate() {
+        let op_id = value.get("op_id").cloned().map(serde_json::from_value::<OpId>);
+        match (serde_json::from_value::<Op>(value), op_id) {
+            (Ok(op), _) => {
+                readable.push(op);
+                results.push(None);
+            }
+            (Err(e), Some(Ok(op_id))) => {
+                let reason = format!("this hub cannot read the op: {}", unreadable_reason(&e));
+                results.push(Some(OpResult {
+                    op_id,
+                    outcome: OpOutcome::Rejected { reason },
+                }));
+            }
+            (Err(_), _) => return Err(ApiError::bad_request(format!("op {i} has no valid op_id"))),
+        }
+    }
+    let (wipe, device_id, count) = (device.wipe, device.id, readable.len());
+    let stored = state
+        .db(move |s| s.push(&device.user, Some(device.id), &readable, now_ms()))
+        .await?;
+    let mut stored = stored.into_iter();
+    let results: Vec<OpResult> = results
+        .into_iter()
+        .filter_map(|slot| slot.or_else(|| stored.next()))
+        .collect();
+    tracing::info!(device = %device_id, ops = count, wipe, "push");
+    Ok(Json(PushResponse {
+        results,
+        wipe,
+        hub_time_ms: hub_time(),
+    }))
+}
+
+/// Why an op could not be parsed, without quoting its contents.
+fn unreadable_reason(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Data => "a field is missing or has a value this hub does not know",
+        _ => "it is not a valid op",
+    }
+}
+
+#[utoipa::path(
+    post, path = "/v1/pull", request_body = PullRequest,
+    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
+    responses(
+        (status = 200, body = PullResponse),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "device_revoked or device_wiped", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn pull(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(req): ApiJson<PullRequest>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let device = authed.not_wiped()?;
+    let (device_id, viewer, limit) = (device.id, device.user.viewer(), page_limit(req.limit));
+    let page = state
+        .db(move |s| s.pull(&viewer, req.cursor, &req.held_cases, limit))
+        .await?;
+    tracing::info!(device = %device_id, ops = page.ops.len(), next_cursor = page.next_cursor, "pull");
+    Ok(Json(PullResponse {
+        ops: page.ops,
+        next_cursor: page.next_cursor,
+        more: page.more,
+        cases_added: page.cases_added,
+        cases_removed: page.cases_removed,
+        hub_time_ms: hub_time(),
+    }))
+}
+
+#[utoipa::path(
+    get, path = "/v1/cases/{case_id}/history",
+    params(
+        ("case_id" = String, Path, description = "The case"),
+        HistoryQuery,
+        ("Casebook-Protocol" = u32, Header, description = "The client's protocol version"),
+    ),
+    responses(
+        (status = 200, body = HistoryResponse),
+        (status = 404, description = "No such case in the caller's scope", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn history(
+    State(state): State<AppState>,
+    authed: Authed,
+    path: Result<Path<CaseId>, PathRejection>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Result<Json<HistoryResponse>, ApiError> {
+    let device = authed.not_wiped()?;
+    let Path(case_id) = path.map_err(|_| ApiError::bad_request("the case id is not a UUID"))?;
+    let Query(query) = query.map_err(|_| ApiError::bad_request("after and limit must be numbers"))?;
+    let (viewer, limit) = (device.user.viewer(), page_limit(query.limit));
+    let page = state
+        .db(move |s| s.history(&viewer, case_id, query.after, limit))
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such case in your scope"))?;
+    Ok(Json(HistoryResponse {
+        case_id,
+        ops: page.ops,
+        next_after: page.next_after,
+        more: page.more,
+        hub_time_ms: hub_time(),
+    }))
+}
+
+#[utoipa::path(
+    get, path = "/v1/status",
+    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
+    responses(
+        (status = 200, body = StatusResponse),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "device_revoked or device_wiped", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn status(authed: Authed) -> Result<Json<StatusResponse>, ApiError> {
+    let device = authed.not_wiped()?;
+    Ok(Json(StatusResponse {
+        protocol_version: PROTOCOL_VERSION,
+        device_id: device.id,
+        device_name: device.name,
+        user: device.user.info(),
+        hub_time_ms: hub_time(),
+    }))
+}
+
+fn hub_time() -> u64 {
+    u64::try_from(now_ms()).unwrap_or(0)
+}

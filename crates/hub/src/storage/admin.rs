@@ -1,0 +1,295 @@
+//! Users, enrollment codes, devices and case assignments: what the admin commands change.
+
+use std::collections::BTreeMap;
+
+use casebook_domain::{CaseId, DeviceId, Op, UserId};
+use casebook_protocol::Role;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use super::ops::{hub_op, insert_op};
+use super::{DeviceRow, Storage, UserRow, parse, user_from_row, user_row};
+use crate::error::HubError;
+
+/// A device just enrolled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    /// The new device and its user.
+    pub device: DeviceRow,
+}
+
+/// A case as `case list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseSummary {
+    /// The case id.
+    pub case_id: CaseId,
+    /// The human reference.
+    pub reference: String,
+    /// The lead facilitator's name.
+    pub lead: Option<String>,
+    /// The co-facilitator's name.
+    pub co: Option<String>,
+    /// The team.
+    pub team: Option<String>,
+    /// How many ops the hub holds for it.
+    pub ops: u64,
+    /// How many of them are flagged for review.
+    pub quarantined: u64,
+}
+
+/// A device as `device list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceSummary {
+    /// The device id.
+    pub device_id: DeviceId,
+    /// The device's name.
+    pub name: String,
+    /// Its user's name.
+    pub user: String,
+    /// When it enrolled, ms since the Unix epoch.
+    pub created_at_ms: i64,
+    /// When it last synced.
+    pub last_seen_ms: Option<i64>,
+    /// Revoked.
+    pub revoked: bool,
+    /// Revoked with an order to wipe.
+    pub wipe: bool,
+}
+
+impl Storage {
+    /// Adds a user; names are unique.
+    pub fn add_user(
+        &mut self,
+        name: &str,
+        role: Role,
+        team: Option<&str>,
+        now_ms: i64,
+    ) -> Result<UserRow, HubError> {
+        let user = UserRow {
+            id: UserId::new(),
+            name: name.to_owned(),
+            role,
+            team: team.map(str::to_owned),
+        };
+        let inserted = self.conn.execute(
+            "INSERT INTO users (id, name, role, team, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (name) DO NOTHING",
+            params![user.id.to_string(), user.name, role.as_str(), user.team, now_ms],
+        )?;
+        if inserted == 0 {
+            return Err(HubError::UserExists(name.to_owned()));
+        }
+        Ok(user)
+    }
+
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<UserRow>, HubError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, role, team FROM users ORDER BY name")?;
+        let raw = stmt
+            .query_map([], |r| user_from_row(r, 0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        raw.into_iter().map(user_row).collect()
+    }
+
+    /// Stores an enrollment code (by hash) for `user`, valid until `expires_ms`.
+    pub fn add_code(
+        &mut self,
+        user: UserId,
+        code_hash: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<(), HubError> {
+        self.conn.execute(
+            "INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![code_hash, user.to_string(), now_ms, expires_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Spends a valid code on a new device; `None` if the code is unknown, used or expired.
+    pub fn enroll(
+        &mut self,
+        code_hash: &str,
+        device_name: &str,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<Enrollment>, HubError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let user = tx
+            .query_row(
+                "SELECT u.id, u.name, u.role, u.team FROM enrollment_codes c JOIN users u ON u.id = c.user_id
+                 WHERE c.code_hash = ?1 AND c.used_at IS NULL AND c.expires_at > ?2",
+                params![code_hash, now_ms],
+                |r| user_from_row(r, 0),
+            )
+            .optional()?;
+        let Some(user) = user else { return Ok(None) };
+        let user = user_row(user)?;
+        let device = DeviceId::new();
+        tx.execute(
+            "INSERT INTO devices (id, user_id, name, token_hash, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![device.to_string(), user.id.to_string(), device_name, token_hash, now_ms],
+        )?;
+        tx.execute(
+            "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
+            params![now_ms, device.to_string(), code_hash],
+        )?;
+        tx.commit()?;
+        Ok(Some(Enrollment {
+            device: DeviceRow {
+                id: device,
+                name: device_name.to_owned(),
+                user,
+                revoked: false,
+                wipe: false,
+            },
+        }))
+    }
+
+    /// Every case with its assignment and op counts.
+    pub fn cases(&self) -> Result<Vec<CaseSummary>, HubError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, c.reference, l.name, co.name, c.team,
+                    (SELECT count(*) FROM ops o WHERE o.case_id = c.id),
+                    (SELECT count(*) FROM ops o WHERE o.case_id = c.id AND o.quarantine_reason IS NOT NULL)
+             FROM cases c LEFT JOIN users l ON l.id = c.lead LEFT JOIN users co ON co.id = c.co
+             ORDER BY c.reference",
+        )?;
+        let raw = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        raw.into_iter()
+            .map(|(id, reference, lead, co, team, ops, quarantined)| {
+                Ok(CaseSummary {
+                    case_id: parse(&id)?,
+                    reference,
+                    lead,
+                    co,
+                    team,
+                    ops: u64::try_from(ops).unwrap_or(0),
+                    quarantined: u64::try_from(quarantined).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// Reassigns a case (by id or reference) to `lead`, with `co` or none; the case moves to the
+    /// lead's team. The hub records the new lead as an op so clients learn of it.
+    pub fn assign(
+        &mut self,
+        case: &str,
+        lead: &str,
+        co: Option<&str>,
+        now_ms: i64,
+    ) -> Result<CaseId, HubError> {
+        let lead = self.user_by_name(lead)?;
+        let co = co.map(|name| self.user_by_name(name)).transpose()?;
+        let hub = self.hub;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: String = tx
+            .query_row(
+                "SELECT id FROM cases WHERE id = ?1 OR reference = ?1",
+                [case],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| HubError::NoSuchCase(case.to_owned()))?;
+        tx.execute(
+            "UPDATE cases SET lead = ?1, co = ?2, team = ?3 WHERE id = ?4",
+            params![lead.id.to_string(), co.map(|c| c.id.to_string()), lead.team, id],
+        )?;
+        let case_id: CaseId = parse(&id)?;
+        // The hub's op succeeds the value clients hold now (the latest `lead` by HLC), so it
+        // wins cleanly instead of showing up as a conflict.
+        let current = {
+            let mut stmt = tx.prepare(
+                "SELECT op_json FROM ops WHERE case_id = ?1 AND json_extract(op_json, '$.entity') = 'case'
+                 AND json_extract(op_json, '$.fields.lead') IS NOT NULL",
+            )?;
+            let texts = stmt
+                .query_map([&id], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            let ops = texts
+                .iter()
+                .map(|t| serde_json::from_str::<Op>(t))
+                .collect::<Result<Vec<_>, _>>()?;
+            ops.into_iter().max_by_key(|op| op.hlc)
+        };
+        let fields = BTreeMap::from([("lead".to_owned(), serde_json::Value::String(lead.id.to_string()))]);
+        let replaces = current.iter().map(|op| ("lead".to_owned(), op.op_id)).collect();
+        let op = hub_op(
+            &tx,
+            hub,
+            case_id,
+            fields,
+            replaces,
+            current.map(|op| op.hlc),
+            now_ms,
+        )?;
+        insert_op(&tx, &op, None, None, now_ms)?;
+        tx.commit()?;
+        Ok(case_id)
+    }
+
+    /// Every device, newest first.
+    pub fn devices(&self) -> Result<Vec<DeviceSummary>, HubError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, d.name, u.name, d.created_at, d.last_seen, d.revoked_at IS NOT NULL, d.wipe
+             FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.created_at DESC, d.id",
+        )?;
+        let raw = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        raw.into_iter()
+            .map(|(id, name, user, created_at_ms, last_seen_ms, revoked, wipe)| {
+                Ok(DeviceSummary {
+                    device_id: parse(&id)?,
+                    name,
+                    user,
+                    created_at_ms,
+                    last_seen_ms,
+                    revoked,
+                    wipe,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes a device; with `wipe`, it is also told to erase its store.
+    pub fn revoke(&mut self, device: &str, wipe: bool, now_ms: i64) -> Result<(), HubError> {
+        let changed = self.conn.execute(
+            "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1), wipe = (wipe OR ?2) WHERE id = ?3",
+            params![now_ms, wipe, device.trim().to_ascii_lowercase()],
+        )?;
+        if changed == 0 {
+            return Err(HubError::NoSuchDevice(device.to_owned()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! The database key: 32 random bytes, kept hex in `hub.key` (mode 0600) or given by
+//! `CASEBOOK_HUB_KEY`.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use zeroize::Zeroizing;
+
+use crate::error::HubError;
+
+/// The name of the key file inside the data dir.
+pub const KEY_FILE: &str = "hub.key";
+
+/// The SQLCipher key, as 64 hex characters; zeroized on drop and never printed.
+pub struct HubKey(Zeroizing<String>);
+
+impl std::fmt::Debug for HubKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HubKey(..)")
+    }
+}
+
+impl HubKey {
+    /// Parses 64 hex characters (surrounding whitespace ignored).
+    pub fn from_hex(text: &str) -> Result<Self, HubError> {
+        let text = text.trim();
+        if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(HubError::BadKeyFormat);
+        }
+        Ok(Self(Zeroizing::new(text.to_ascii_lowercase())))
+    }
+
+    /// A fresh random key.
+    pub fn random() -> Result<Self, HubError> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        getrandom::fill(bytes.as_mut()).map_err(|e| HubError::Randomness(e.to_string()))?;
+        Ok(Self(Zeroizing::new(hex::encode(bytes.as_ref()))))
+    }
+
+    /// The hex text, for `PRAGMA key` only.
+    pub(crate) fn hex(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The key for `dir`: `from_env` if given, else `hub.key`, created on a new data dir.
+pub fn load_or_create(dir: &Path, from_env: Option<HubKey>, db_exists: bool) -> Result<HubKey, HubError> {
+    if let Some(key) = from_env {
+        return Ok(key);
+    }
+    let path = dir.join(KEY_FILE);
+    match fs::read_to_string(&path) {
+        Ok(text) => HubKey::from_hex(&Zeroizing::new(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if db_exists {
+                return Err(HubError::MissingKey(dir.join(super::DB_FILE)));
+            }
+            write_new(&path, HubKey::random()?.hex())?;
+            // Read back: a process racing us on the new data dir may have written its key first.
+            let text = fs::read_to_string(&path).map_err(|source| HubError::Io {
+                action: "cannot read",
+                path: path.clone(),
+                source,
+            })?;
+            HubKey::from_hex(&Zeroizing::new(text))
+        }
+        Err(source) => Err(HubError::Io {
+            action: "cannot read",
+            path,
+            source,
+        }),
+    }
+}
+
+/// Writes `text` to `path` unless it exists, so that a crash leaves either no file or the
+/// whole file: write a temporary file, fsync, then link it into place (which never overwrites).
+fn write_new(path: &Path, text: &str) -> Result<(), HubError> {
+    let tmp = path.with_extension(format!("key.tmp.{}", std::process::id()));
+    let io = |action, source| HubError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp).map_err(|e| io("cannot create", e))?;
+    let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
+    drop(file);
+    let linked = written.and_then(|()| match fs::hard_link(&tmp, path) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    });
+    let _ = fs::remove_file(&tmp);
+    linked.map_err(|e| io("cannot write", e))?;
+    if let Some(parent) = path.parent()
+        && let Ok(dir) = fs::File::open(parent)
+    {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_64_hex_characters() {
+        assert!(HubKey::from_hex(&"ab".repeat(32)).is_ok());
+        assert!(matches!(HubKey::from_hex("abcd"), Err(HubError::BadKeyFormat)));
+        assert!(matches!(
+            HubKey::from_hex(&"zz".repeat(32)),
+            Err(HubError::BadKeyFormat)
+        ));
+        assert_eq!(
+            format!("{:?}", HubKey::from_hex(&"ab".repeat(32)).expect("key")),
+            "HubKey(..)"
+        );
+    }
+
+    #[test]
+    fn a_new_key_file_is_private_and_reused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = load_or_create(dir.path(), None, false).expect("create");
+        let again = load_or_create(dir.path(), None, true).expect("reuse");
+        assert_eq!(first.hex(), again.hex());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join(KEY_FILE))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

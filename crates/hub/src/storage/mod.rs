@@ -1,0 +1,338 @@
+//! All of the hub's SQL: one SQLCipher database in the data dir. Everything else calls these
+//! methods, so another backend (PostgreSQL) can take this module's place.
+
+mod admin;
+pub mod key;
+mod ops;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use casebook_domain::{DeviceId, UserId};
+use casebook_protocol::{Role, UserInfo};
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use admin::{CaseSummary, DeviceSummary, Enrollment};
+pub use key::{HubKey, KEY_FILE};
+pub use ops::{HistoryPage, PullPage};
+
+use crate::error::HubError;
+use crate::scope::Viewer;
+
+/// The name of the database file inside the data dir.
+pub const DB_FILE: &str = "hub.db";
+
+mod embedded {
+    refinery::embed_migrations!("../../migrations/hub");
+}
+
+/// A user as the hub stores them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// The user's id.
+    pub id: UserId,
+    /// The user's name (unique on the hub).
+    pub name: String,
+    /// What they may see.
+    pub role: Role,
+    /// Their team.
+    pub team: Option<String>,
+}
+
+impl UserRow {
+    /// The part of the user that decides their scope.
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            id: self.id,
+            role: self.role,
+            team: self.team.clone(),
+        }
+    }
+
+    /// The user as the wire shows them.
+    pub fn info(&self) -> UserInfo {
+        UserInfo {
+            id: self.id,
+            name: self.name.clone(),
+            role: self.role,
+            team: self.team.clone(),
+        }
+    }
+}
+
+/// An authenticated device and the user it acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    /// The device's id.
+    pub id: DeviceId,
+    /// The device's name.
+    pub name: String,
+    /// The user it acts for.
+    pub user: UserRow,
+    /// Revoked by an admin.
+    pub revoked: bool,
+    /// Revoked with an order to wipe.
+    pub wipe: bool,
+}
+
+/// The hub's own identity, the author of the ops it writes (references, reassignments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HubIdentity {
+    /// The hub's user id.
+    pub user: UserId,
+    /// The hub's device id.
+    pub device: DeviceId,
+}
+
+/// The hub's database connection. Sync: call it from a blocking thread.
+pub struct Storage {
+    conn: Connection,
+    hub: HubIdentity,
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage")
+            .field("hub", &self.hub)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Storage {
+    /// Opens (creating on first use) the hub database in `dir`, migrated to this version.
+    pub fn open(dir: &Path, key_from_env: Option<HubKey>) -> Result<Self, HubError> {
+        create_private_dir(dir)?;
+        let path = dir.join(DB_FILE);
+        let key = key::load_or_create(dir, key_from_env, path.exists())?;
+        let mut conn = Connection::open(&path)?;
+        unlock(&conn, &key, &path)?;
+        drop(key);
+        conn.execute_batch(
+            "PRAGMA busy_timeout = 10000;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA secure_delete = ON;",
+        )?;
+        migrate(&mut conn)?;
+        let hub = identity(&conn)?;
+        Ok(Self { conn, hub })
+    }
+
+    /// The hub's own identity.
+    pub fn hub_identity(&self) -> HubIdentity {
+        self.hub
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), HubError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|source| HubError::Io {
+        action: "cannot create the data dir",
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+fn unlock(conn: &Connection, key: &HubKey, path: &Path) -> Result<(), HubError> {
+    // SQLCipher would otherwise log HMAC failures (a wrong key) to stderr.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex()))
+        .map_err(|_| HubError::Database("could not apply the key".to_owned()))?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            Err(HubError::WrongKey(PathBuf::from(path)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), HubError> {
+    let runner = embedded::migrations::runner();
+    let known = runner
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0);
+    let has_history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_history {
+        let found: i64 = conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )?;
+        if found > known {
+            return Err(HubError::SchemaTooNew { found, known });
+        }
+    }
+    runner
+        .run(conn)
+        .map_err(|e| HubError::Migration(e.kind().to_string()))?;
+    Ok(())
+}
+
+fn identity(conn: &Connection) -> Result<HubIdentity, HubError> {
+    for (key, fresh) in [
+        ("hub_user_id", UserId::new().to_string()),
+        ("hub_device_id", DeviceId::new().to_string()),
+    ] {
+        conn.execute(
+            "INSERT OR IGNORE INTO hub_meta (key, value) VALUES (?1, ?2)",
+            params![key, fresh],
+        )?;
+    }
+    let get = |key: &str| -> Result<String, HubError> {
+        Ok(conn.query_row("SELECT value FROM hub_meta WHERE key = ?1", [key], |r| r.get(0))?)
+    };
+    Ok(HubIdentity {
+        user: parse(&get("hub_user_id")?)?,
+        device: parse(&get("hub_device_id")?)?,
+    })
+}
+
+/// Parses an id or enum stored as text.
+fn parse<T: FromStr>(text: &str) -> Result<T, HubError> {
+    text.parse()
+        .map_err(|_| HubError::Database("unexpected stored value".to_owned()))
+}
+
+/// Reads a user row from `id, name, role, team` at `offset`.
+fn user_from_row(
+    row: &rusqlite::Row<'_>,
+    offset: usize,
+) -> rusqlite::Result<(String, String, String, Option<String>)> {
+    Ok((
+        row.get(offset)?,
+        row.get(offset + 1)?,
+        row.get(offset + 2)?,
+        row.get(offset + 3)?,
+    ))
+}
+
+fn user_row(raw: (String, String, String, Option<String>)) -> Result<UserRow, HubError> {
+    Ok(UserRow {
+        id: parse(&raw.0)?,
+        name: raw.1,
+        role: parse(&raw.2)?,
+        team: raw.3,
+    })
+}
+
+impl Storage {
+    /// The user named `name`.
+    pub fn user_by_name(&self, name: &str) -> Result<UserRow, HubError> {
+        let raw = self
+            .conn
+            .query_row(
+                "SELECT id, name, role, team FROM users WHERE name = ?1",
+                [name],
+                |r| user_from_row(r, 0),
+            )
+            .optional()?
+            .ok_or_else(|| HubError::NoSuchUser(name.to_owned()))?;
+        user_row(raw)
+    }
+
+    /// The device whose token hashes to `token_hash`, noting that it was seen at `now_ms`.
+    pub fn authenticate(&self, token_hash: &str, now_ms: i64) -> Result<Option<DeviceRow>, HubError> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT d.id, d.name, d.revoked_at IS NOT NULL, d.wipe, u.id, u.name, u.role, u.team
+                 FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?1",
+                [token_hash],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        user_from_row(r, 4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((id, name, revoked, wipe, user)) = found else {
+            return Ok(None);
+        };
+        self.conn.execute(
+            "UPDATE devices SET last_seen = ?1 WHERE id = ?2",
+            params![now_ms, id],
+        )?;
+        Ok(Some(DeviceRow {
+            id: parse(&id)?,
+            name,
+            user: user_row(user)?,
+            revoked,
+            wipe,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_is_encrypted_and_refuses_a_wrong_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        drop(Storage::open(dir.path(), None).expect("open"));
+        let header = std::fs::read(dir.path().join(DB_FILE)).expect("read");
+        assert!(
+            !header.starts_with(b"SQLite format 3"),
+            "hub.db must not be plaintext"
+        );
+        let wrong = HubKey::from_hex(&"ab".repeat(32)).expect("key");
+        assert!(matches!(
+            Storage::open(dir.path(), Some(wrong)),
+            Err(HubError::WrongKey(_))
+        ));
+        std::fs::remove_file(dir.path().join(KEY_FILE)).expect("rm");
+        assert!(matches!(
+            Storage::open(dir.path(), None),
+            Err(HubError::MissingKey(_))
+        ));
+    }
+
+    #[test]
+    fn a_database_from_a_newer_hub_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let storage = Storage::open(dir.path(), None).expect("open");
+        storage
+            .conn
+            .execute(
+                "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
+                 VALUES (999, 'future', '2030-01-01T00:00:00Z', '0')",
+                [],
+            )
+            .expect("insert");
+        drop(storage);
+        assert!(matches!(
+            Storage::open(dir.path(), None),
+            Err(HubError::SchemaTooNew { found: 999, .. })
+        ));
+    }
+
+    #[test]
+    fn the_hub_keeps_its_identity_across_opens() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = Storage::open(dir.path(), None).expect("open").hub_identity();
+        assert_eq!(
+            Storage::open(dir.path(), None).expect("reopen").hub_identity(),
+            first
+        );
+    }
+}

@@ -1,0 +1,369 @@
+//! The op log: idempotent push, the scoped pull stream and one case's history.
+
+use std::collections::BTreeMap;
+
+use casebook_domain::{CaseId, DeviceId, Entity, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
+use casebook_protocol::{OpOutcome, OpResult, PulledOp};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::{HubIdentity, Storage, UserRow, parse};
+use crate::error::HubError;
+use crate::scope::{self, Assignment, Viewer};
+
+/// Why a late op from someone who no longer holds the case is flagged.
+const NOT_IN_SCOPE: &str = "written by a user who no longer holds this case; a supervisor should review it";
+
+/// One page of the pull stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullPage {
+    /// In-scope ops after the cursor.
+    pub ops: Vec<PulledOp>,
+    /// Where the next pull starts.
+    pub next_cursor: u64,
+    /// Whether more ops wait.
+    pub more: bool,
+    /// Newly visible cases with history before the cursor.
+    pub cases_added: Vec<CaseId>,
+    /// Held cases no longer visible.
+    pub cases_removed: Vec<CaseId>,
+}
+
+/// One page of a case's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPage {
+    /// The ops after `after`.
+    pub ops: Vec<PulledOp>,
+    /// Where the next page starts.
+    pub next_after: u64,
+    /// Whether more pages follow.
+    pub more: bool,
+}
+
+impl Storage {
+    /// Stores each op unless already held, in one short transaction; an invalid op is rejected
+    /// without holding back the ops after it.
+    pub fn push(
+        &mut self,
+        author: &UserRow,
+        from_device: Option<DeviceId>,
+        ops: &[Op],
+        now_ms: i64,
+    ) -> Result<Vec<OpResult>, HubError> {
+        let hub = self.hub;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            let outcome = push_one(&tx, hub, author, from_device, op, now_ms)?;
+            results.push(OpResult {
+                op_id: op.op_id,
+                outcome,
+            });
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+
+    /// The ops `viewer` may see after `cursor`, and how their scope changed against `held`.
+    pub fn pull(
+        &mut self,
+        viewer: &Viewer,
+        cursor: u64,
+        held: &[CaseId],
+        limit: u32,
+    ) -> Result<PullPage, HubError> {
+        // One read transaction: the page, the scope and the max seq come from one snapshot.
+        let tx = self.conn.transaction()?;
+        let all = assignments(&tx)?;
+        let visible = scope::visible(viewer, &all);
+        let known: Vec<CaseId> = all.iter().map(|a| a.case_id).collect();
+        let change = scope::diff(&visible, held, &known);
+        let flagged = scope::sees_quarantined(viewer);
+        let mut cases_added = Vec::new();
+        for case_id in change.added {
+            let before: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM ops WHERE case_id = ?1 AND seq <= ?2 AND (?3 OR quarantine_reason IS NULL))",
+                params![case_id.to_string(), to_i64(cursor), flagged],
+                |r| r.get(0),
+            )?;
+            if before {
+                cases_added.push(case_id);
+            }
+        }
+        let mut ops = select_ops(
+            &tx,
+            "SELECT seq, op_json, quarantine_reason FROM ops
+             WHERE seq > ?1 AND case_id IN (SELECT value FROM json_each(?2)) AND (?3 OR quarantine_reason IS NULL)
+             ORDER BY seq LIMIT ?4",
+            params![to_i64(cursor), serde_json::to_string(&visible)?, flagged, i64::from(limit) + 1],
+        )?;
+        let more = ops.len() > limit as usize;
+        ops.truncate(limit as usize);
+        let next_cursor = match ops.last() {
+            Some(last) if more => last.seq,
+            _ => {
+                let max: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM ops", [], |r| r.get(0))?;
+                cursor.max(u64::try_from(max).unwrap_or(0))
+            }
+        };
+        tx.commit()?;
+        Ok(PullPage {
+            ops,
+            next_cursor,
+            more,
+            cases_added,
+            cases_removed: change.removed,
+        })
+    }
+
+    /// One page of the whole history of a case `viewer` may see; `None` if it may not.
+    pub fn history(
+        &mut self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        after: u64,
+        limit: u32,
+    ) -> Result<Option<HistoryPage>, HubError> {
+        let tx = self.conn.transaction()?;
+        match assignment(&tx, case_id)? {
+            Some(case) if scope::in_scope(viewer, &case) => {}
+            _ => return Ok(None),
+        }
+        let mut ops = select_ops(
+            &tx,
+            "SELECT seq, op_json, quarantine_reason FROM ops
+             WHERE case_id = ?1 AND seq > ?2 AND (?3 OR quarantine_reason IS NULL) ORDER BY seq LIMIT ?4",
+            params![
+                case_id.to_string(),
+                to_i64(after),
+                scope::sees_quarantined(viewer),
+                i64::from(limit) + 1
+            ],
+        )?;
+        let more = ops.len() > limit as usize;
+        ops.truncate(limit as usize);
+        let next_after = ops.last().map_or(after, |o| o.seq);
+        tx.commit()?;
+        Ok(Some(HistoryPage {
+            ops,
+            next_after,
+            more,
+        }))
+    }
+}
+
+fn push_one(
+    tx: &Transaction<'_>,
+    hub: HubIdentity,
+    author: &UserRow,
+    from_device: Option<DeviceId>,
+    op: &Op,
+    now_ms: i64,
+) -> Result<OpOutcome, HubError> {
+    let held: Option<i64> = tx
+        .query_row(
+            "SELECT seq FROM ops WHERE op_id = ?1",
+            [op.op_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(seq) = held {
+        return Ok(OpOutcome::AlreadyHeld { seq: to_u64(seq) });
+    }
+    if let Err(e) = op.validate() {
+        return Ok(OpOutcome::Rejected {
+            reason: e.to_string(),
+        });
+    }
+    if op.author != author.id {
+        return Ok(OpOutcome::Rejected {
+            reason: "the op's author is not the user this device is enrolled for".to_owned(),
+        });
+    }
+    let case = assignment(tx, op.case_id)?;
+    let quarantine = match &case {
+        // First sight of a case: it was created offline and belongs to its author.
+        None => {
+            tx.execute(
+                "INSERT INTO cases (id, reference, lead, team, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    op.case_id.to_string(),
+                    next_reference(tx)?,
+                    author.id.to_string(),
+                    author.team,
+                    now_ms
+                ],
+            )?;
+            None
+        }
+        Some(c) if scope::in_scope(&author.viewer(), c) => None,
+        Some(_) => Some(NOT_IN_SCOPE),
+    };
+    let seq = insert_op(tx, op, from_device, quarantine, now_ms)?;
+    if case.is_none() {
+        let reference: String = tx.query_row(
+            "SELECT reference FROM cases WHERE id = ?1",
+            [op.case_id.to_string()],
+            |r| r.get(0),
+        )?;
+        let mut replaces = BTreeMap::new();
+        if op.entity == Entity::Case && op.fields.contains_key("reference") {
+            replaces.insert("reference".to_owned(), op.op_id);
+        }
+        let fields = BTreeMap::from([("reference".to_owned(), serde_json::Value::String(reference))]);
+        let hub_op = hub_op(tx, hub, op.case_id, fields, replaces, Some(op.hlc), now_ms)?;
+        insert_op(tx, &hub_op, None, None, now_ms)?;
+    }
+    Ok(match quarantine {
+        Some(reason) => OpOutcome::Quarantined {
+            seq,
+            reason: reason.to_owned(),
+        },
+        None => OpOutcome::Accepted { seq },
+    })
+}
+
+/// An op written by the hub itself, so its decisions reach clients like any change.
+pub(super) fn hub_op(
+    tx: &Transaction<'_>,
+    hub: HubIdentity,
+    case_id: CaseId,
+    fields: BTreeMap<String, serde_json::Value>,
+    replaces: BTreeMap<String, OpId>,
+    after: Option<Hlc>,
+    now_ms: i64,
+) -> Result<Op, HubError> {
+    // Later than the op it answers, even if that laptop's clock runs ahead of ours, and later
+    // than the hub's previous op, so that no two hub ops share a timestamp.
+    let floor = after
+        .map_or(0, |h| h.wall_ms.saturating_add(1))
+        .max(to_u64(now_ms));
+    let wall: i64 = tx.query_row(
+        "INSERT INTO hub_meta (key, value) VALUES ('hub_hlc_ms', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER) + 1, ?1)
+         RETURNING CAST(value AS INTEGER)",
+        [to_i64(floor)],
+        |r| r.get(0),
+    )?;
+    let wall_ms = to_u64(wall);
+    Ok(Op {
+        op_id: OpId::new(),
+        case_id,
+        entity: Entity::Case,
+        entity_id: case_id.as_uuid(),
+        kind: OpKind::Update,
+        fields,
+        replaces,
+        hlc: Hlc {
+            wall_ms,
+            counter: 0,
+            device: hub.device,
+        },
+        author: hub.user,
+        device: hub.device,
+        schema_version: SCHEMA_VERSION,
+    })
+}
+
+pub(super) fn insert_op(
+    tx: &Transaction<'_>,
+    op: &Op,
+    from_device: Option<DeviceId>,
+    quarantine: Option<&str>,
+    now_ms: i64,
+) -> Result<u64, HubError> {
+    tx.execute(
+        "INSERT INTO ops (op_id, case_id, op_json, received_at, from_device, quarantine_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            op.op_id.to_string(),
+            op.case_id.to_string(),
+            serde_json::to_string(op)?,
+            now_ms,
+            from_device.map(|d| d.to_string()),
+            quarantine
+        ],
+    )?;
+    Ok(to_u64(tx.last_insert_rowid()))
+}
+
+/// The next human reference, e.g. `RH-2026-0042`, counted per year.
+fn next_reference(tx: &Transaction<'_>) -> Result<String, HubError> {
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let n: i64 = tx.query_row(
+        "INSERT INTO reference_counters (year, last) VALUES (?1, 1)
+         ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+        [year],
+        |r| r.get(0),
+    )?;
+    Ok(format!("RH-{year}-{n:04}"))
+}
+
+pub(super) fn assignment(tx: &Transaction<'_>, case_id: CaseId) -> Result<Option<Assignment>, HubError> {
+    let raw = tx
+        .query_row(
+            "SELECT id, lead, co, team FROM cases WHERE id = ?1",
+            [case_id.to_string()],
+            raw_assignment,
+        )
+        .optional()?;
+    raw.map(to_assignment).transpose()
+}
+
+pub(super) fn assignments(tx: &Transaction<'_>) -> Result<Vec<Assignment>, HubError> {
+    let mut stmt = tx.prepare("SELECT id, lead, co, team FROM cases")?;
+    let raw = stmt
+        .query_map([], raw_assignment)?
+        .collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter().map(to_assignment).collect()
+}
+
+type RawAssignment = (String, Option<String>, Option<String>, Option<String>);
+
+fn raw_assignment(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAssignment> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn to_assignment((id, lead, co, team): RawAssignment) -> Result<Assignment, HubError> {
+    Ok(Assignment {
+        case_id: parse(&id)?,
+        lead: lead.as_deref().map(parse).transpose()?,
+        co: co.as_deref().map(parse).transpose()?,
+        team,
+    })
+}
+
+fn select_ops(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<PulledOp>, HubError> {
+    let mut stmt = tx.prepare(sql)?;
+    let raw = stmt
+        .query_map(params, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter()
+        .map(|(seq, json, quarantined)| {
+            Ok(PulledOp {
+                seq: to_u64(seq),
+                op: serde_json::from_str(&json)?,
+                quarantined,
+            })
+        })
+        .collect()
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}

@@ -1,0 +1,177 @@
+//! The real `casebook-hub` binary: admin commands, `serve` on port 0, admin commands while it
+//! serves, and the refusal to serve plain HTTP to the network.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use casebook_protocol::PROTOCOL_HEADER;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
+
+fn hub(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("CASEBOOK_HUB_KEY")
+        .output()
+        .unwrap()
+}
+
+fn ok_json(data: &Path, args: &[&str]) -> Value {
+    let out = hub(data, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Kills the server by its own pid when the test ends, pass or fail.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_binary_serves_and_admin_commands_run_alongside() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let added = ok_json(
+        data,
+        &[
+            "user",
+            "add",
+            "Femi",
+            "--role",
+            "facilitator",
+            "--team",
+            "north",
+            "--json",
+        ],
+    );
+    assert_eq!(added["user"], "Femi");
+    let code = added["enrollment_code"].as_str().unwrap().to_owned();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("hub.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    let mut child = Command::new(BIN)
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("CASEBOOK_HUB_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Serving(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let http = reqwest::Client::new();
+    let enrolled: Value = http
+        .post(format!("{url}/v1/enroll"))
+        .header(PROTOCOL_HEADER, "1")
+        .json(&json!({"code": code, "device_name": "laptop"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = enrolled["token"].as_str().unwrap().to_owned();
+    let device_id = enrolled["device_id"].as_str().unwrap().to_owned();
+
+    // Admin commands against the data dir the server holds open.
+    let added = ok_json(
+        data,
+        &[
+            "user",
+            "add",
+            "Sunita",
+            "--role",
+            "supervisor",
+            "--team",
+            "north",
+            "--json",
+        ],
+    );
+    assert_eq!(added["user"], "Sunita");
+    let devices = ok_json(data, &["device", "list", "--json"]);
+    assert_eq!(devices[0]["device_id"], device_id.as_str());
+    let out = hub(data, &["device", "revoke", &device_id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let response = http
+        .get(format!("{url}/v1/status"))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
+    drop(server);
+}
+
+#[test]
+fn the_binary_refuses_plain_http_on_a_network_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hub(dir.path(), &["serve", "--listen", "0.0.0.0:0"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("without TLS"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing claims to listen");
+}
+
+#[test]
+fn a_wrong_key_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let _ = ok_json(dir.path(), &["user", "add", "Ada", "--role", "admin", "--json"]);
+    let out = Command::new(BIN)
+        .arg("--data")
+        .arg(dir.path())
+        .args(["case", "list"])
+        .env("CASEBOOK_HUB_KEY", "ab".repeat(32))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wrong key"), "{err}");
+    assert!(!err.contains(&"ab".repeat(32)), "the key is never printed");
+}
+
+#[test]
+fn the_demo_loads_users_codes_and_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = ok_json(dir.path(), &["demo", "--json"]);
+    assert!(users.as_array().unwrap().len() >= 4);
+    let cases = ok_json(dir.path(), &["case", "list", "--json"]);
+    assert_eq!(cases.as_array().unwrap().len(), 4);
+    assert!(cases[0]["reference"].as_str().unwrap().starts_with("RH-"));
+    assert!(
+        !hub(dir.path(), &["demo"]).status.success(),
+        "the demo loads once"
+    );
+}

@@ -1,0 +1,337 @@
+//! Push, pull, history and scope against a real hub over HTTP.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use casebook_domain::{CaseId, Entity, OpKind};
+use casebook_protocol::{OpOutcome, Role};
+use common::{new_case, note, start};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn pushing_the_same_batch_twice_stores_each_op_once() {
+    let hub = start().await;
+    let fac = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let case = CaseId::new();
+    let ops = vec![
+        new_case(&fac, case),
+        note(&fac, case, "first visit"),
+        note(&fac, case, "call"),
+    ];
+
+    let first = hub.push(&fac, &ops).await;
+    let seqs: Vec<u64> = first
+        .results
+        .iter()
+        .map(|r| match r.outcome {
+            OpOutcome::Accepted { seq } => seq,
+            ref other => panic!("not accepted: {other:?}"),
+        })
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    assert!(!first.wipe);
+
+    let again = hub.push(&fac, &ops).await;
+    let held: Vec<u64> = again
+        .results
+        .iter()
+        .map(|r| match r.outcome {
+            OpOutcome::AlreadyHeld { seq } => seq,
+            ref other => panic!("not already held: {other:?}"),
+        })
+        .collect();
+    assert_eq!(held, seqs);
+    assert_eq!(
+        again.results.iter().map(|r| r.op_id).collect::<Vec<_>>(),
+        ops.iter().map(|o| o.op_id).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_op_does_not_block_the_ops_behind_it() {
+    let hub = start().await;
+    let fac = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let case = CaseId::new();
+    let mut bad = note(&fac, case, "x");
+    bad.fields.insert("summary; DROP TABLE ops".into(), json!(1));
+    let mut forged = note(&fac, case, "as someone else");
+    forged.author = casebook_domain::UserId::new();
+    let good = note(&fac, case, "kept");
+    let mut unreadable = serde_json::to_value(note(&fac, case, "from the future")).unwrap();
+    unreadable["entity"] = json!("hologram");
+
+    let body = json!({"ops": [new_case(&fac, case), bad, forged, unreadable, good]});
+    let (status, body) = hub.post("/v1/push", Some(&fac.token), &body).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let outcomes: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["accepted", "rejected", "rejected", "rejected", "accepted"]
+    );
+    assert_eq!(body["results"][4]["op_id"], json!(good.op_id));
+
+    let pulled = hub.pull(&fac, 0, &[], 100).await;
+    assert!(pulled.ops.iter().any(|p| p.op.op_id == good.op_id));
+    assert!(!pulled.ops.iter().any(|p| p.op.op_id == bad.op_id));
+}
+
+#[tokio::test]
+async fn a_new_case_gets_a_reference_from_the_hub_as_an_op() {
+    let hub = start().await;
+    let fac = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let case = CaseId::new();
+    let create = new_case(&fac, case);
+    hub.push(&fac, std::slice::from_ref(&create)).await;
+    let pulled = hub.pull(&fac, 0, &[], 100).await;
+    assert_eq!(pulled.ops.len(), 2);
+    let reference = &pulled.ops[1].op;
+    assert_eq!((reference.entity, reference.kind), (Entity::Case, OpKind::Update));
+    let text = reference.fields["reference"].as_str().unwrap();
+    assert!(text.starts_with("RH-") && text.ends_with("-0001"), "{text}");
+    assert_eq!(reference.replaces["reference"], create.op_id);
+    assert!(reference.hlc > create.hlc);
+    let listed = hub.admin().cases().unwrap();
+    assert_eq!(
+        (listed[0].reference.as_str(), listed[0].lead.as_deref()),
+        (text, Some("Femi"))
+    );
+}
+
+#[tokio::test]
+async fn pulls_page_by_cursor_without_gaps_or_repeats() {
+    let hub = start().await;
+    let fac = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let case = CaseId::new();
+    let mut ops = vec![new_case(&fac, case)];
+    ops.extend((0..9).map(|i| note(&fac, case, &format!("note {i}"))));
+    hub.push(&fac, &ops).await;
+
+    let (mut cursor, mut seen, mut pages) = (0, Vec::new(), 0);
+    loop {
+        let page = hub.pull(&fac, cursor, &[case], 3).await;
+        assert!(page.ops.len() <= 3);
+        seen.extend(page.ops.iter().map(|p| p.seq));
+        cursor = page.next_cursor;
+        pages += 1;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(pages, 4, "11 ops (10 + the reference) in pages of 3");
+    assert_eq!(seen, (1..=11).collect::<Vec<u64>>());
+    let after = hub.pull(&fac, cursor, &[case], 3).await;
+    assert!(after.ops.is_empty() && !after.more && after.next_cursor == cursor);
+}
+
+#[tokio::test]
+async fn each_role_sees_only_its_scope() {
+    let hub = start().await;
+    let femi = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let farah = hub.user("Farah", Role::Facilitator, Some("north")).await;
+    let sol = hub.user("Sol", Role::Facilitator, Some("south")).await;
+    let sunita = hub.user("Sunita", Role::Supervisor, Some("north")).await;
+    let cora = hub.user("Cora", Role::Coordinator, None).await;
+    let admin = hub.user("Ada", Role::Admin, None).await;
+    let (a, b, c) = (CaseId::new(), CaseId::new(), CaseId::new());
+    hub.push(&femi, &[new_case(&femi, a)]).await;
+    hub.push(&farah, &[new_case(&farah, b)]).await;
+    hub.push(&sol, &[new_case(&sol, c)]).await;
+
+    let cases_of = |page: &casebook_protocol::PullResponse| {
+        let mut cases: Vec<CaseId> = page.ops.iter().map(|p| p.op.case_id).collect();
+        cases.dedup();
+        cases.sort();
+        cases
+    };
+    let sorted = |mut v: Vec<CaseId>| {
+        v.sort();
+        v
+    };
+    assert_eq!(cases_of(&hub.pull(&femi, 0, &[], 100).await), vec![a]);
+    assert_eq!(cases_of(&hub.pull(&farah, 0, &[], 100).await), vec![b]);
+    assert_eq!(
+        cases_of(&hub.pull(&sunita, 0, &[], 100).await),
+        sorted(vec![a, b])
+    );
+    assert_eq!(
+        cases_of(&hub.pull(&cora, 0, &[], 100).await),
+        sorted(vec![a, b, c])
+    );
+    assert_eq!(
+        cases_of(&hub.pull(&admin, 0, &[], 100).await),
+        sorted(vec![a, b, c])
+    );
+
+    // Femi cannot read Farah's case by asking for it either.
+    let (status, body) = hub
+        .get(&format!("/v1/cases/{b}/history"), Some(&femi.token))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, _) = hub
+        .get(&format!("/v1/cases/{b}/history"), Some(&sunita.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = hub
+        .get(&format!("/v1/cases/{c}/history"), Some(&sunita.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another team's case");
+}
+
+#[tokio::test]
+async fn reassignment_moves_a_case_and_quarantines_a_late_note() {
+    let hub = start().await;
+    let femi = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let farah = hub.user("Farah", Role::Facilitator, Some("north")).await;
+    let sunita = hub.user("Sunita", Role::Supervisor, Some("north")).await;
+    let case = CaseId::new();
+    let mut history = vec![new_case(&femi, case)];
+    history.extend((0..4).map(|i| note(&femi, case, &format!("note {i}"))));
+    hub.push(&femi, &history).await;
+    let femi_cursor = hub.pull(&femi, 0, &[], 100).await.next_cursor;
+    let farah_cursor = hub.pull(&farah, 0, &[], 100).await.next_cursor;
+    assert_eq!(
+        farah_cursor, femi_cursor,
+        "the cursor moves past ops out of scope too"
+    );
+
+    // An admin reassigns the case while the hub runs; Femi, offline, writes one more note.
+    hub.admin()
+        .assign(&case.to_string(), "Farah", None, common::now())
+        .unwrap();
+    let late = note(&femi, case, "written offline after the reassignment");
+    let pushed = hub.push(&femi, std::slice::from_ref(&late)).await;
+    let OpOutcome::Quarantined { seq, reason } = &pushed.results[0].outcome else {
+        panic!("{:?}", pushed.results[0].outcome)
+    };
+    assert!(reason.contains("no longer holds"), "{reason}");
+
+    let femi_page = hub.pull(&femi, femi_cursor, &[case], 100).await;
+    assert_eq!(femi_page.cases_removed, vec![case]);
+    assert!(femi_page.ops.is_empty());
+
+    let farah_page = hub.pull(&farah, farah_cursor, &[], 100).await;
+    assert_eq!(farah_page.cases_added, vec![case]);
+    assert!(
+        farah_page.ops.iter().all(|p| p.seq != *seq),
+        "facilitators do not receive flagged notes"
+    );
+
+    // The whole history, in pages.
+    let (mut after, mut fetched) = (0, Vec::new());
+    loop {
+        let (status, body) = hub
+            .get(
+                &format!("/v1/cases/{case}/history?after={after}&limit=2"),
+                Some(&farah.token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let page: casebook_protocol::HistoryResponse = serde_json::from_value(body).unwrap();
+        fetched.extend(page.ops.into_iter().map(|p| p.op.op_id));
+        after = page.next_after;
+        if !page.more {
+            break;
+        }
+    }
+    for op in &history {
+        assert!(fetched.contains(&op.op_id));
+    }
+    assert!(!fetched.contains(&late.op_id));
+    assert_eq!(
+        fetched.len(),
+        history.len() + 2,
+        "plus the hub's reference and lead ops"
+    );
+    let lead_op = farah_page
+        .ops
+        .iter()
+        .map(|p| &p.op)
+        .find(|op| op.fields.contains_key("lead"))
+        .unwrap();
+    assert_eq!(lead_op.fields["lead"], json!(farah.user));
+    assert_eq!(
+        lead_op.replaces["lead"], history[0].op_id,
+        "it succeeds the create's lead"
+    );
+    assert!(lead_op.hlc > history[0].hlc);
+
+    // The supervisor sees the flagged note, with its reason.
+    let sup = hub.pull(&sunita, 0, &[], 100).await;
+    let flagged = sup.ops.iter().find(|p| p.op.op_id == late.op_id).unwrap();
+    assert_eq!(flagged.quarantined.as_deref(), Some(reason.as_str()));
+    assert_eq!(hub.admin().cases().unwrap()[0].quarantined, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_pushes_get_unique_gap_free_sequence_numbers() {
+    let hub = std::sync::Arc::new(start().await);
+    let cora = hub.user("Cora", Role::Coordinator, None).await;
+    let mut pushes = tokio::task::JoinSet::new();
+    for i in 0..6 {
+        let device = hub.user(&format!("F{i}"), Role::Facilitator, Some("north")).await;
+        let hub = std::sync::Arc::clone(&hub);
+        pushes.spawn(async move {
+            let case = CaseId::new();
+            hub.push(&device, &[new_case(&device, case)]).await;
+            for round in 0..4 {
+                let batch: Vec<_> = (0..3)
+                    .map(|i| note(&device, case, &format!("{round}/{i}")))
+                    .collect();
+                hub.push(&device, &batch).await;
+            }
+        });
+    }
+    while let Some(done) = pushes.join_next().await {
+        done.unwrap();
+    }
+
+    let (mut cursor, mut seqs) = (0, Vec::new());
+    loop {
+        let page = hub.pull(&cora, cursor, &[], 7).await;
+        seqs.extend(page.ops.iter().map(|p| p.seq));
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    // 6 devices x (create + reference + 12 notes).
+    assert_eq!(seqs, (1..=6 * 14).collect::<Vec<u64>>());
+    let all = hub.pull(&cora, 0, &[], 1000).await.ops;
+    let mut hub_stamps: Vec<_> = all
+        .iter()
+        .filter(|p| p.op.fields.contains_key("reference") && p.op.kind == OpKind::Update)
+        .map(|p| p.op.hlc)
+        .collect();
+    hub_stamps.sort();
+    hub_stamps.dedup();
+    assert_eq!(hub_stamps.len(), 6, "the hub never reuses a timestamp");
+}
+
+#[tokio::test]
+async fn a_co_facilitator_keeps_the_case() {
+    let hub = start().await;
+    let femi = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let farah = hub.user("Farah", Role::Facilitator, Some("north")).await;
+    let case = CaseId::new();
+    hub.push(&femi, &[new_case(&femi, case)]).await;
+    hub.admin()
+        .assign(&case.to_string(), "Farah", Some("Femi"), common::now())
+        .unwrap();
+    let late = hub.push(&femi, &[note(&femi, case, "still mine to write")]).await;
+    assert!(matches!(late.results[0].outcome, OpOutcome::Accepted { .. }));
+    assert!(hub.pull(&femi, 0, &[case], 100).await.cases_removed.is_empty());
+    assert_eq!(
+        hub.pull(&farah, 0, &[], 100).await.ops.len(),
+        4,
+        "create, reference, lead, note"
+    );
+}

@@ -1,0 +1,473 @@
+//! The request and response bodies of each endpoint: enroll, push, pull, history, status.
+
+use std::fmt;
+use std::str::FromStr;
+
+use casebook_domain::{CaseId, DeviceId, Op, OpId, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// How many ops a pull or history page holds when the client does not say.
+pub const DEFAULT_PAGE_LIMIT: u32 = 500;
+
+/// The most ops a pull or history page holds, whatever the client asks for.
+pub const MAX_PAGE_LIMIT: u32 = 1000;
+
+/// The most ops one push may carry; a client with more sends several batches.
+pub const MAX_PUSH_OPS: usize = 1000;
+
+/// What a user may see and do on the hub. Stored names are frozen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees the cases they lead or co-facilitate.
+    Facilitator,
+    /// Sees their team's cases.
+    Supervisor,
+    /// Sees every case.
+    Coordinator,
+    /// Sees every case and runs the hub.
+    Admin,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: &'static [Role] = &[
+        Role::Facilitator,
+        Role::Supervisor,
+        Role::Coordinator,
+        Role::Admin,
+    ];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Facilitator => "facilitator",
+            Role::Supervisor => "supervisor",
+            Role::Coordinator => "coordinator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role name that is not one of the four roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRole(pub String);
+
+impl fmt::Display for UnknownRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not a role (expected facilitator, supervisor, coordinator or admin)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownRole {}
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.chars().take(40).collect()))
+    }
+}
+
+/// Who a device acts for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UserInfo {
+    /// The user's id; the `author` of every op the device writes.
+    #[schema(value_type = String)]
+    pub id: UserId,
+    /// The user's name.
+    pub name: String,
+    /// What the user may see.
+    pub role: Role,
+    /// The user's team, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+}
+
+/// `POST /v1/enroll`: trade a one-time code for a device token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EnrollRequest {
+    /// The one-time code an admin issued (dashes and case do not matter).
+    pub code: String,
+    /// A name for the device, shown to admins (e.g. "Sam's laptop").
+    pub device_name: String,
+}
+
+/// The answer to an enrollment: who the device is and the token it authenticates with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EnrollResponse {
+    /// The id the hub gave the device.
+    #[schema(value_type = String)]
+    pub device_id: DeviceId,
+    /// The bearer token; shown once, the hub keeps only its hash.
+    pub token: String,
+    /// The user the device acts for.
+    pub user: UserInfo,
+    /// The hub's clock, in ms since the Unix epoch.
+    pub hub_time_ms: u64,
+}
+
+/// `POST /v1/push`: ops the client has not yet seen acknowledged, in log order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PushRequest {
+    /// At most [`MAX_PUSH_OPS`] ops.
+    #[schema(value_type = Vec<Object>)]
+    pub ops: Vec<Op>,
+}
+
+/// What the hub did with one pushed op.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OpOutcome {
+    /// Stored now, under this sequence number.
+    Accepted {
+        /// The hub's sequence number.
+        seq: u64,
+    },
+    /// Stored by an earlier push, under this sequence number.
+    AlreadyHeld {
+        /// The hub's sequence number.
+        seq: u64,
+    },
+    /// Stored, but flagged for a supervisor (e.g. the author no longer holds the case).
+    Quarantined {
+        /// The hub's sequence number.
+        seq: u64,
+        /// Why it was flagged.
+        reason: String,
+    },
+    /// Not stored: the op itself is invalid. Retrying it will not help.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl OpOutcome {
+    /// Whether the hub holds the op, so the client may mark it sent.
+    pub fn is_held(&self) -> bool {
+        !matches!(self, OpOutcome::Rejected { .. })
+    }
+}
+
+/// The outcome for one op of a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OpResult {
+    /// The op.
+    #[schema(value_type = String)]
+    pub op_id: OpId,
+    /// What happened to it.
+    pub outcome: OpOutcome,
+}
+
+/// The answer to a push: one result per op, in the order they were sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushResponse {
+    /// One per pushed op, same order.
+    pub results: Vec<OpResult>,
+    /// The device was revoked with a wipe: after marking these ops sent, erase the store.
+    #[serde(default)]
+    pub wipe: bool,
+    /// The hub's clock, in ms since the Unix epoch.
+    pub hub_time_ms: u64,
+}
+
+/// `POST /v1/pull`: ops in the caller's scope after the cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PullRequest {
+    /// The `next_cursor` of the previous pull; 0 at first.
+    pub cursor: u64,
+    /// Every case the client holds locally.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub held_cases: Vec<CaseId>,
+    /// The most ops wanted (default [`DEFAULT_PAGE_LIMIT`], capped at [`MAX_PAGE_LIMIT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// One op as the hub stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PulledOp {
+    /// The hub's sequence number.
+    pub seq: u64,
+    /// The op.
+    #[schema(value_type = Object)]
+    pub op: Op,
+    /// Why it is flagged for review; only supervisors and above receive flagged ops.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantined: Option<String>,
+}
+
+/// The answer to a pull.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PullResponse {
+    /// In-scope ops after the cursor, in sequence order (the client's own included).
+    pub ops: Vec<PulledOp>,
+    /// The cursor for the next pull.
+    pub next_cursor: u64,
+    /// More ops are waiting: pull again at once.
+    pub more: bool,
+    /// Cases now in scope that the client does not hold and that have ops at or before the
+    /// cursor: fetch each one's history.
+    #[schema(value_type = Vec<String>)]
+    pub cases_added: Vec<CaseId>,
+    /// Held cases that left the caller's scope: purge once their pending ops are pushed.
+    #[schema(value_type = Vec<String>)]
+    pub cases_removed: Vec<CaseId>,
+    /// The hub's clock, in ms since the Unix epoch.
+    pub hub_time_ms: u64,
+}
+
+/// The query of `GET /v1/cases/{case_id}/history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// The `next_after` of the previous page; 0 at first.
+    #[serde(default)]
+    pub after: u64,
+    /// The most ops wanted (default [`DEFAULT_PAGE_LIMIT`], capped at [`MAX_PAGE_LIMIT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// One page of a case's whole history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HistoryResponse {
+    /// The case.
+    #[schema(value_type = String)]
+    pub case_id: CaseId,
+    /// Its ops after `after`, in sequence order.
+    pub ops: Vec<PulledOp>,
+    /// The `after` of the next page.
+    pub next_after: u64,
+    /// More pages follow.
+    pub more: bool,
+    /// The hub's clock, in ms since the Unix epoch.
+    pub hub_time_ms: u64,
+}
+
+/// `GET /v1/status`: who the device is, as the hub sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StatusResponse {
+    /// The hub's protocol version.
+    pub protocol_version: u32,
+    /// The device.
+    #[schema(value_type = String)]
+    pub device_id: DeviceId,
+    /// The device's name.
+    pub device_name: String,
+    /// The user the device acts for.
+    pub user: UserInfo,
+    /// The hub's clock, in ms since the Unix epoch.
+    pub hub_time_ms: u64,
+}
+
+/// Caps a requested page size to the accepted range.
+pub fn page_limit(requested: Option<u32>) -> u32 {
+    requested.unwrap_or(DEFAULT_PAGE_LIMIT).clamp(1, MAX_PAGE_LIMIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use casebook_domain::{Entity, Hlc, OpKind, SCHEMA_VERSION};
+    use serde_json::json;
+
+    use super::*;
+
+    fn op() -> Op {
+        let device = DeviceId::new();
+        let case_id = CaseId::new();
+        Op {
+            op_id: OpId::new(),
+            case_id,
+            entity: Entity::Case,
+            entity_id: case_id.as_uuid(),
+            kind: OpKind::Create,
+            fields: BTreeMap::from([("summary".to_owned(), json!("x"))]),
+            replaces: BTreeMap::new(),
+            hlc: Hlc {
+                wall_ms: 1,
+                counter: 0,
+                device,
+            },
+            author: UserId::new(),
+            device,
+            schema_version: SCHEMA_VERSION,
+        }
+    }
+
+    fn round_trip<T: Serialize + for<'de> Deserialize<'de> + PartialEq + fmt::Debug>(value: &T) {
+        let text = serde_json::to_string(value).expect("json");
+        assert_eq!(&serde_json::from_str::<T>(&text).expect("parse"), value);
+    }
+
+    fn keys(value: &serde_json::Value) -> Vec<&str> {
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    #[test]
+    fn outcomes_have_frozen_tags_and_fields() {
+        let op_id = OpId::new();
+        let cases = [
+            (
+                OpOutcome::Accepted { seq: 3 },
+                json!({"status": "accepted", "seq": 3}),
+            ),
+            (
+                OpOutcome::AlreadyHeld { seq: 3 },
+                json!({"status": "already_held", "seq": 3}),
+            ),
+            (
+                OpOutcome::Quarantined {
+                    seq: 3,
+                    reason: "r".into(),
+                },
+                json!({"status": "quarantined", "seq": 3, "reason": "r"}),
+            ),
+            (
+                OpOutcome::Rejected { reason: "r".into() },
+                json!({"status": "rejected", "reason": "r"}),
+            ),
+        ];
+        for (outcome, expected) in cases {
+            assert_eq!(outcome.is_held(), !matches!(outcome, OpOutcome::Rejected { .. }));
+            let result = OpResult { op_id, outcome };
+            assert_eq!(
+                serde_json::to_value(&result).expect("json"),
+                json!({"op_id": op_id.to_string(), "outcome": expected})
+            );
+            round_trip(&result);
+        }
+    }
+
+    #[test]
+    fn requests_and_responses_keep_their_field_names() {
+        let user = UserInfo {
+            id: UserId::new(),
+            name: "Sam".into(),
+            role: Role::Facilitator,
+            team: None,
+        };
+        let enroll = EnrollResponse {
+            device_id: DeviceId::new(),
+            token: "t".into(),
+            user,
+            hub_time_ms: 9,
+        };
+        let json = serde_json::to_value(&enroll).expect("json");
+        assert_eq!(keys(&json), ["device_id", "hub_time_ms", "token", "user"]);
+        assert_eq!(json["user"]["role"], "facilitator");
+        round_trip(&enroll);
+        round_trip(&EnrollRequest {
+            code: "ABCD".into(),
+            device_name: "laptop".into(),
+        });
+
+        let pull = PullRequest {
+            cursor: 4,
+            held_cases: vec![CaseId::new()],
+            limit: Some(10),
+        };
+        assert_eq!(
+            keys(&serde_json::to_value(&pull).expect("json")),
+            ["cursor", "held_cases", "limit"]
+        );
+        round_trip(&pull);
+        let minimal: PullRequest = serde_json::from_value(json!({"cursor": 0})).expect("parse");
+        assert_eq!(
+            minimal,
+            PullRequest {
+                cursor: 0,
+                held_cases: vec![],
+                limit: None
+            }
+        );
+
+        let pulled = PulledOp {
+            seq: 1,
+            op: op(),
+            quarantined: None,
+        };
+        let response = PullResponse {
+            ops: vec![pulled.clone()],
+            next_cursor: 1,
+            more: false,
+            cases_added: vec![],
+            cases_removed: vec![CaseId::new()],
+            hub_time_ms: 2,
+        };
+        let json = serde_json::to_value(&response).expect("json");
+        assert_eq!(
+            keys(&json),
+            [
+                "cases_added",
+                "cases_removed",
+                "hub_time_ms",
+                "more",
+                "next_cursor",
+                "ops"
+            ]
+        );
+        assert_eq!(keys(&json["ops"][0]), ["op", "seq"]);
+        round_trip(&response);
+
+        let push = PushRequest { ops: vec![op()] };
+        round_trip(&push);
+        let answer: PushResponse =
+            serde_json::from_value(json!({"results": [], "hub_time_ms": 1})).expect("wipe defaults to false");
+        assert!(!answer.wipe);
+
+        let history = HistoryResponse {
+            case_id: CaseId::new(),
+            ops: vec![pulled],
+            next_after: 1,
+            more: true,
+            hub_time_ms: 3,
+        };
+        assert_eq!(
+            keys(&serde_json::to_value(&history).expect("json")),
+            ["case_id", "hub_time_ms", "more", "next_after", "ops"]
+        );
+        round_trip(&history);
+    }
+
+    #[test]
+    fn roles_parse_from_their_stored_names() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(*role));
+            assert_eq!(serde_json::to_value(role).expect("json"), json!(role.as_str()));
+        }
+        assert!("boss".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn page_limits_are_capped() {
+        assert_eq!(page_limit(None), DEFAULT_PAGE_LIMIT);
+        assert_eq!(page_limit(Some(0)), 1);
+        assert_eq!(page_limit(Some(1_000_000)), MAX_PAGE_LIMIT);
+    }
+}
