@@ -382,6 +382,24 @@ fn passphrase_change_opens_with_the_new_one_and_locks_out_the_old_one() {
     let (case_id, _) = store.new_case(&summary);
     let new_passphrase = "a brand new passphrase 42";
 
+    // No new passphrase (stdin null), or an empty one: refused, nothing touched.
+    let before = store.hash();
+    for new in [None, Some("")] {
+        let mut cmd = store.command(&["passphrase", "change"]);
+        if let Some(n) = new {
+            cmd.env("CASEBOOK_NEW_PASSPHRASE", n);
+        }
+        let out = cmd.output().unwrap();
+        let what = format!("passphrase change with CASEBOOK_NEW_PASSPHRASE={new:?}");
+        assert!(
+            out.status.code().is_some_and(|c| c != 0),
+            "{what}: expected a refusal\n{}",
+            describe(&out)
+        );
+        assert_plain_error(&out, &what);
+        assert_eq!(store.hash(), before, "{what}: files in the store folder changed");
+    }
+
     let out = store
         .command(&["passphrase", "change"])
         .env("CASEBOOK_NEW_PASSPHRASE", new_passphrase)
@@ -717,19 +735,7 @@ fn a_store_from_a_newer_schema_is_refused_and_is_readable_with_standard_tools() 
     let summary = format!("Assault outside a takeaway {}", marker());
     store.new_case(&summary);
 
-    let key_file = fs::read(store.dir.join("store.key")).unwrap();
-    let key =
-        age_decrypt(&key_file, PASSPHRASE).expect("store.key should decrypt with age and the passphrase");
-    assert_eq!(
-        key.len(),
-        32,
-        "store.key should hold 32 raw key bytes, got {} bytes",
-        key.len()
-    );
-
-    let conn = rusqlite::Connection::open(store.dir.join("store.db")).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(&key)))
-        .unwrap();
+    let conn = open_with_standard_tools(&store.dir, PASSPHRASE);
     let summaries: Vec<String> = conn
         .prepare("SELECT summary FROM cases")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
@@ -1018,4 +1024,37 @@ fn the_scanners_catch_what_they_look_for() {
     assert!(has_hex64(&"ab12".repeat(16)) && !has_hex64(&"ab12".repeat(15)));
     assert_eq!(date_from_today(0).len(), 10);
     assert!(is_uuid("0190b2c4-0000-7000-8000-000000000000") && !is_uuid("P-ABC123"));
+}
+
+/// `verify` can fail: a record changed behind the op log's back (with standard tools) makes
+/// it exit 1 with `"ok": false`, and it changes no file. Without this, the crash test's
+/// passing `verify` would prove nothing.
+#[test]
+fn verify_detects_a_record_that_disagrees_with_the_op_log() {
+    let store = Store::new();
+    let (case_id, _) = store.new_case("Bike stolen from outside a library");
+    let v = store.json(&["verify"]);
+    assert_eq!(v["ok"], Value::Bool(true), "verify on a healthy store: {v:#}");
+
+    let conn = open_with_standard_tools(&store.dir, PASSPHRASE);
+    let changed = conn
+        .execute(
+            "UPDATE cases SET summary = 'changed behind the log' WHERE id = ?1",
+            [&case_id],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    conn.close().map_err(|(_, e)| e).unwrap();
+
+    let before = store.hash();
+    let out = store.run(&["verify", "--json"]);
+    assert_code(
+        &out,
+        EXIT_OTHER,
+        "verify after a record was changed outside the op log",
+    );
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("verify --json: not JSON ({e})\n{}", describe(&out)));
+    assert_eq!(v["ok"], Value::Bool(false), "{v:#}");
+    assert_eq!(store.hash(), before, "verify changed files");
 }

@@ -247,6 +247,24 @@ pub fn age_decrypt(ciphertext: &[u8], passphrase: &str) -> Result<Vec<u8>, Strin
     Ok(plain)
 }
 
+/// Opens `store.db` the way anyone with the passphrase could, with standard tools only:
+/// `age` decrypts `store.key` to the 32 raw key bytes, SQLCipher opens the file with them.
+pub fn open_with_standard_tools(dir: &Path, passphrase: &str) -> rusqlite::Connection {
+    let key_file = fs::read(dir.join("store.key")).expect("read store.key");
+    let key =
+        age_decrypt(&key_file, passphrase).expect("store.key should decrypt with age and the passphrase");
+    assert_eq!(
+        key.len(),
+        32,
+        "store.key should hold 32 raw key bytes, got {} bytes",
+        key.len()
+    );
+    let conn = rusqlite::Connection::open(dir.join("store.db")).expect("open store.db");
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(&key)))
+        .expect("PRAGMA key");
+    conn
+}
+
 /// A scratch Casebook store: `dir` is the store folder (given with `--store`), `scratch`
 /// is the child's HOME/TMPDIR/SQLITE_TMPDIR (kept apart so it can be scanned too).
 pub struct Store {

@@ -33,7 +33,11 @@ fn clip(text: &str, max: usize) -> String {
 impl Out {
     fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
         let mut stdout = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut stdout, value)?;
+        serde_json::to_writer_pretty(&mut stdout, value).map_err(|e| match e.io_error_kind() {
+            // Surface a closed pipe as the io error main() treats as a quiet exit.
+            Some(kind) => anyhow::Error::from(std::io::Error::from(kind)),
+            None => anyhow::Error::from(e),
+        })?;
         writeln!(stdout)?;
         Ok(())
     }

@@ -13,6 +13,7 @@ pub mod contact;
 pub mod error;
 pub mod hlc;
 pub mod ids;
+pub mod merge;
 pub mod op;
 pub mod party;
 

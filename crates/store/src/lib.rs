@@ -14,6 +14,7 @@ mod key;
 pub mod model;
 mod read;
 mod schema;
+mod sync;
 mod verify;
 mod write;
 
@@ -27,6 +28,7 @@ pub use error::StoreError;
 pub use key::{MIN_PASSPHRASE_CHARS, SCRYPT_LOG_N, check_new_passphrase, encrypt_to_passphrase};
 pub use read::CaseFilter;
 pub use schema::latest_version as latest_schema_version;
+pub use sync::{ApplyCounts, ConflictView, HubLink, Keep, PushResult, RejectedOp, SyncStatus};
 pub use verify::VerifyReport;
 pub use write::{Actor, Writer, provisional_reference};
 
@@ -81,6 +83,8 @@ pub struct Store {
     paths: StorePaths,
     actor: Actor,
     clock: Clock,
+    /// Correction to this laptop's clock, learnt from the hub (0 unless it is minutes off).
+    clock_offset_ms: i64,
 }
 
 impl std::fmt::Debug for Store {
@@ -114,6 +118,7 @@ impl Store {
         let key = DbKey::generate()?;
         let sealed = key::seal(&key, passphrase)?;
         let mut conn = conn::create_new(&paths.db(), &key)?;
+        protect_file(&paths.db())?;
         schema::migrate(&mut conn)?;
         let actor = Actor {
             user: UserId::new(),
@@ -137,6 +142,7 @@ impl Store {
             paths: paths.clone(),
             actor,
             clock: Clock::new(actor.device, None),
+            clock_offset_ms: 0,
         })
     }
 
@@ -188,12 +194,20 @@ impl Store {
             .optional()?
             .map(|s| s.parse().map_err(|_| bad("clock")))
             .transpose()?;
+        let clock_offset_ms = conn
+            .query_row("SELECT value FROM meta WHERE key = 'clock_offset_ms'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         tracing::debug!(device = %actor.device, "store unlocked");
         Ok(Store {
             conn,
             paths: paths.clone(),
             actor,
             clock: Clock::new(actor.device, last),
+            clock_offset_ms,
         })
     }
 
@@ -216,11 +230,12 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now = now_ms().saturating_add_signed(self.clock_offset_ms);
         let mut writer = Writer {
             tx,
             actor: self.actor,
             clock: &mut self.clock,
-            now_ms,
+            now_ms: now,
             today: today(),
         };
         let before = writer.clock.last();
@@ -346,5 +361,18 @@ fn protect_dir(dir: &Path) -> Result<(), StoreError> {
 
 #[cfg(not(unix))]
 fn protect_dir(_: &Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
+/// Owner-only permissions: SQLite gives the -wal and -shm files the database file's mode.
+#[cfg(unix)]
+fn protect_file(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(StoreError::io("protect", path))
+}
+
+#[cfg(not(unix))]
+fn protect_file(_: &Path) -> Result<(), StoreError> {
     Ok(())
 }

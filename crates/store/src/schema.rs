@@ -7,7 +7,10 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The migrations of the local store, oldest first. Append, never edit.
-const MIGRATIONS: &[(&str, &str)] = &[("V1__initial", include_str!("../../../migrations/V1__initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("V1__initial", include_str!("../../../migrations/V1__initial.sql")),
+    ("V2__sync", include_str!("../../../migrations/V2__sync.sql")),
+];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {

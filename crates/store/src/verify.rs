@@ -72,6 +72,25 @@ fn rows(conn: &Connection, table: &str) -> Result<Vec<Vec<Value>>, StoreError> {
 
 pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
     let cipher_errors = strings(conn, "PRAGMA cipher_integrity_check")?;
+    let damaged = |detail: String| VerifyReport {
+        ok: false,
+        cipher_errors: cipher_errors.clone(),
+        integrity_errors: vec![detail],
+        foreign_key_errors: 0,
+        ops: 0,
+        replay_mismatches: Vec::new(),
+    };
+    if !cipher_errors.is_empty() {
+        // Damaged pages make every later check fail on them: report what the cipher found.
+        return Ok(damaged("not checked: pages failed authentication".into()));
+    }
+    match checks(conn, cipher_errors.clone()) {
+        Err(StoreError::Damaged { detail }) => Ok(damaged(detail)),
+        other => other,
+    }
+}
+
+fn checks(conn: &Connection, cipher_errors: Vec<String>) -> Result<VerifyReport, StoreError> {
     let integrity_errors: Vec<String> = strings(conn, "PRAGMA integrity_check")?
         .into_iter()
         .filter(|s| s != "ok")
@@ -85,7 +104,9 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
     {
         let tx = replay.transaction()?;
         for op in &ops {
-            if let Err(e) = crate::apply::apply(&tx, op) {
+            // The same function, in the same order, that built the store: a faithful rebuild.
+            if let Err(e) = crate::apply::apply(&tx, op).and_then(|_| crate::apply::log(&tx, op, None, None))
+            {
                 replay_mismatches.push(format!("op {} cannot be replayed: {e}", op.op_id));
             }
         }

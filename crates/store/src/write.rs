@@ -12,7 +12,7 @@ use casebook_domain::{
     PartyId, RuleError, SCHEMA_VERSION, StatusChangeId, UserId, case::Transition,
 };
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -36,7 +36,7 @@ pub struct Writer<'a> {
     pub(crate) tx: Transaction<'a>,
     pub(crate) actor: Actor,
     pub(crate) clock: &'a mut Clock,
-    pub(crate) now_ms: fn() -> u64,
+    pub(crate) now_ms: u64,
     pub(crate) today: NaiveDate,
 }
 
@@ -68,13 +68,13 @@ impl Writer<'_> {
             kind,
             fields,
             replaces,
-            hlc: self.clock.tick((self.now_ms)()),
+            hlc: self.clock.tick(self.now_ms),
             author: self.actor.user,
             device: self.actor.device,
             schema_version: SCHEMA_VERSION,
         };
         apply(&self.tx, &op)?;
-        log(&self.tx, &op, Some(0))?;
+        log(&self.tx, &op, Some(0), None)?;
         Ok(op.op_id)
     }
 
@@ -85,31 +85,16 @@ impl Writer<'_> {
         entity_id: Uuid,
         fields: &Fields,
     ) -> Result<BTreeMap<String, OpId>, StoreError> {
-        let id = entity_id.to_string();
-        let created: String = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT created_op FROM {} WHERE id = ?1",
-                crate::apply::table(entity)
-            ))?
-            .query_row(params![id], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: entity.as_str(),
-                given: id.clone(),
-            })?;
         let mut out = BTreeMap::new();
         for field in fields.keys() {
-            let last: Option<String> = self
-                .tx
-                .prepare_cached("SELECT op_id FROM field_versions WHERE entity_id = ?1 AND field = ?2")?
-                .query_row(params![id, field], |r| r.get(0))
-                .optional()?;
-            let op = last.as_deref().unwrap_or(&created);
-            out.insert(
-                field.clone(),
-                op.parse().map_err(|_| StoreError::Corrupt("bad op id".into()))?,
-            );
+            let version =
+                crate::apply::current_version(&self.tx, entity, entity_id, field)?.ok_or_else(|| {
+                    StoreError::NotFound {
+                        what: entity.as_str(),
+                        given: entity_id.to_string(),
+                    }
+                })?;
+            out.insert(field.clone(), version.op);
         }
         Ok(out)
     }
@@ -370,6 +355,22 @@ impl Writer<'_> {
             ]),
         )?;
         Ok(id)
+    }
+
+    /// Sets one text field of a record (resolving a conflict). Returns the op's id.
+    pub fn set_text(
+        &mut self,
+        case: CaseId,
+        entity: Entity,
+        id: Uuid,
+        field: &str,
+        text: &str,
+    ) -> Result<OpId, StoreError> {
+        if entity == Entity::Contact {
+            let (_, state, finalised_on) = read::contact_state(&self.tx, ContactId(id))?;
+            ensure_editable(state, finalised_on)?;
+        }
+        self.emit(case, entity, id, OpKind::Update, fields([(field, json!(text))]))
     }
 
     /// Finds a case by id, reference or unique id prefix.
