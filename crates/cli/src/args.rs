@@ -61,6 +61,27 @@ pub enum Command {
     },
     /// Check the cipher's integrity and that the op log matches the records.
     Verify,
+    /// Connect this store to a hub with a one-time enrollment code from its administrator.
+    Enroll {
+        /// The hub's address, e.g. https://hub.example.org.
+        #[arg(long, value_name = "URL")]
+        hub: String,
+        /// The one-time enrollment code.
+        #[arg(long)]
+        code: String,
+        /// A name for this laptop, shown to the administrator (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Send changes to the hub and receive the cases in your scope.
+    Sync,
+    /// The hub, this device, the last sync, changes waiting, conflicts.
+    Status,
+    /// Conflicts to resolve: two people changed the same text at the same time.
+    Conflicts,
+    /// Resolve a conflict.
+    #[command(subcommand)]
+    Conflict(ConflictCommand),
     /// Add realistic invented cases, parties, visits and consents.
     Demo {
         /// How many cases.
@@ -240,6 +261,19 @@ pub enum ConsentCommand {
     Show {
         /// Case id or reference.
         case: String,
+    },
+}
+
+/// `casebook conflict ...`
+#[derive(Debug, Subcommand)]
+pub enum ConflictCommand {
+    /// Keep one version (mine or theirs) or write the merged text.
+    Resolve {
+        /// The conflict's id (or a unique start of it), from `casebook conflicts`.
+        conflict: String,
+        /// mine, theirs, or the merged text itself.
+        #[arg(long, value_name = "mine|theirs|TEXT")]
+        keep: String,
     },
 }
 

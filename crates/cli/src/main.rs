@@ -5,6 +5,7 @@
 mod args;
 mod output;
 mod secret;
+mod sync_cmd;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -16,7 +17,8 @@ use clap::Parser;
 use serde_json::json;
 
 use crate::args::{
-    CaseCommand, Cli, Command, ConsentCommand, ContactCommand, PartyCommand, PassphraseCommand,
+    CaseCommand, Cli, Command, ConflictCommand, ConsentCommand, ContactCommand, PartyCommand,
+    PassphraseCommand,
 };
 use crate::output::Out;
 
@@ -203,6 +205,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !report.ok {
                 return Ok(ExitCode::from(exit::OTHER));
             }
+        }
+        Command::Enroll { hub, code, name } => {
+            // Joining a hub on a new laptop creates the store first.
+            let mut store = if paths.exists() {
+                unlock(&paths)?.0
+            } else {
+                Store::create(&paths, &secret::new_passphrase("CASEBOOK_PASSPHRASE")?)?
+            };
+            sync_cmd::enroll(&mut store, &out, &hub, &code, name)?;
+        }
+        Command::Sync => sync_cmd::sync(unlock(&paths)?.0, &out)?,
+        Command::Status => sync_cmd::status(&unlock(&paths)?.0, &out)?,
+        Command::Conflicts => sync_cmd::conflicts(&unlock(&paths)?.0, &out)?,
+        Command::Conflict(ConflictCommand::Resolve { conflict, keep }) => {
+            sync_cmd::resolve(&mut unlock(&paths)?.0, &out, &conflict, keep)?;
         }
         Command::Demo { cases, seed } => {
             let (mut store, _) = unlock(&paths)?;

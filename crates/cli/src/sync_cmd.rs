@@ -1,0 +1,151 @@
+//! The sync commands: enroll, sync, status, conflicts. The work is in `casebook-sync` and the
+//! store; this shapes the answers.
+
+use casebook_store::{Keep, Store};
+use serde_json::json;
+
+use crate::output::Out;
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// `casebook enroll`
+pub fn enroll(
+    store: &mut Store,
+    out: &Out,
+    hub: &str,
+    code: &str,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    let name = name
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "casebook".to_owned());
+    let link = runtime()?.block_on(casebook_sync::enroll(store, hub, code, &name))?;
+    out.created(
+        json!({"hub": link.url, "device_id": link.device_id, "user": link.user_name, "role": link.role, "team": link.team}),
+        &format!("Enrolled with {} as {} ({}). Run `casebook sync` to fetch your cases.", link.url, link.user_name, link.role),
+    )
+}
+
+/// `casebook sync`; erases the store when the hub orders a wipe.
+pub fn sync(mut store: Store, out: &Out) -> anyhow::Result<()> {
+    let report = runtime()?.block_on(casebook_sync::sync_once(&mut store))?;
+    if report.wipe {
+        store.wipe()?;
+        return out.created(
+            json!({"wiped": true, "pushed": report.pushed, "already_held": report.already_held}),
+            &format!(
+                "This device was revoked by the hub's administrator with an order to erase it. {} change(s) were handed \
+                 to the hub first; the store on this laptop has now been erased.",
+                report.pushed + report.already_held + report.quarantined
+            ),
+        );
+    }
+    let mut value = serde_json::to_value(&report)?;
+    value["wiped"] = json!(false);
+    value["pending"] = json!(store.sync_status()?.pending_ops);
+    let mut text = format!(
+        "Synced: {} sent, {} received, {} new conflict(s).",
+        report.pushed + report.already_held + report.quarantined,
+        report.pulled,
+        report.conflicts
+    );
+    if report.quarantined > 0 {
+        text.push_str(&format!(
+            " {} change(s) were for cases reassigned meanwhile: the hub kept them and flagged them for your supervisor.",
+            report.quarantined
+        ));
+    }
+    if report.rejected > 0 {
+        text.push_str(&format!(
+            " {} change(s) were refused by the hub: see `casebook status`.",
+            report.rejected
+        ));
+    }
+    if report.cases_added + report.cases_removed > 0 {
+        text.push_str(&format!(
+            " {} case(s) arrived, {} left your caseload.",
+            report.cases_added, report.cases_removed
+        ));
+    }
+    out.created(value, &text)
+}
+
+/// `casebook status`
+pub fn status(store: &Store, out: &Out) -> anyhow::Result<()> {
+    let s = store.sync_status()?;
+    let rejected = store.rejected_ops()?;
+    let mut value = serde_json::to_value(&s)?;
+    value["rejected"] = serde_json::to_value(&rejected)?;
+    let mut text = match &s.hub {
+        Some(hub) => format!(
+            "Hub: {hub}\nSigned in as: {} ({})\n",
+            s.user.as_deref().unwrap_or("?"),
+            s.role.as_deref().unwrap_or("?")
+        ),
+        None => "Not connected to a hub (run `casebook enroll`).\n".to_owned(),
+    };
+    text.push_str(&format!(
+        "This device: {}\nLast synced: {}\nChanges waiting to be sent: {}\nConflicts to resolve: {}\nCases on this laptop: {}",
+        s.device_id,
+        s.last_sync.as_deref().unwrap_or("never"),
+        s.pending_ops,
+        s.conflicts,
+        s.cases
+    ));
+    for r in &rejected {
+        text.push_str(&format!(
+            "\nRefused by the hub: {} of case {} ({})",
+            r.entity, r.case_id, r.reason
+        ));
+    }
+    out.created(value, &text)
+}
+
+/// `casebook conflicts`
+pub fn conflicts(store: &Store, out: &Out) -> anyhow::Result<()> {
+    let list = store.conflicts()?;
+    let mut text = if list.is_empty() {
+        "No conflicts.".to_owned()
+    } else {
+        String::new()
+    };
+    for c in &list {
+        let side = |mine: bool| if mine { "yours" } else { "theirs" };
+        text.push_str(&format!(
+            "{}  {} {} {}\n  shown now ({}): {}\n  other ({}): {}\n",
+            c.id,
+            c.reference,
+            c.entity,
+            c.field,
+            side(c.current_is_mine),
+            c.current.as_deref().unwrap_or(""),
+            side(c.other_is_mine),
+            c.other.as_deref().unwrap_or("")
+        ));
+    }
+    out.created(json!({ "conflicts": list }), text.trim_end())
+}
+
+/// `casebook conflict resolve`
+pub fn resolve(store: &mut Store, out: &Out, conflict: &str, keep: String) -> anyhow::Result<()> {
+    let keep = match keep.as_str() {
+        "mine" => Keep::Mine,
+        "theirs" => Keep::Theirs,
+        _ => Keep::Text(keep),
+    };
+    store.resolve_conflict(conflict, keep)?;
+    out.created(
+        json!({"resolved": conflict}),
+        "Conflict resolved. The chosen text is sent on the next sync.",
+    )
+}

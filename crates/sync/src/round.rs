@@ -1,0 +1,195 @@
+//! One sync round: push everything pending, then pull every page, then fetch the history of
+//! cases newly in scope, then drop the cases that left it. The store is only touched between
+//! network calls, never inside a transaction held across one.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use casebook_domain::CaseId;
+use casebook_protocol::{MAX_PAGE_LIMIT, MAX_PUSH_OPS, OpOutcome, PullRequest};
+use casebook_store::{HubLink, PushResult, SecretString, Store};
+use serde::Serialize;
+
+use crate::client::HubClient;
+use crate::error::SyncError;
+
+/// How long one request may take before the hub counts as unreachable.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What a sync did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct SyncReport {
+    /// Ops the hub took from us this time (new to it).
+    pub pushed: usize,
+    /// Ops the hub already had (a retry after a lost answer).
+    pub already_held: usize,
+    /// Ops the hub took but flagged for a supervisor (the case was reassigned meanwhile).
+    pub quarantined: usize,
+    /// Ops the hub refused; kept here and shown.
+    pub rejected: usize,
+    /// Ops received and applied.
+    pub pulled: usize,
+    /// Ops received that were already here.
+    pub duplicates: usize,
+    /// New conflicts to resolve.
+    pub conflicts: usize,
+    /// Cases that came into this user's scope.
+    pub cases_added: usize,
+    /// Cases that left it and were removed from this laptop.
+    pub cases_removed: usize,
+    /// The hub ordered this device wiped: the store must be erased now.
+    pub wipe: bool,
+}
+
+/// Enrolls this store with a hub using a one-time code; the token is kept inside the store.
+pub async fn enroll(
+    store: &mut Store,
+    hub: &str,
+    code: &str,
+    device_name: &str,
+) -> Result<HubLink, SyncError> {
+    let client = HubClient::new(hub, None, TIMEOUT)?;
+    let answer = client.enroll(code, device_name).await?;
+    let link = HubLink {
+        url: client.url().to_owned(),
+        token: SecretString::from(answer.token),
+        device_id: answer.device_id,
+        user_id: answer.user.id,
+        user_name: answer.user.name,
+        role: answer.user.role.as_str().to_owned(),
+        team: answer.user.team,
+    };
+    store.link_hub(&link)?;
+    store.record_sync(answer.hub_time_ms)?;
+    Ok(link)
+}
+
+/// Pushes until nothing is pending. Returns whether the hub ordered a wipe.
+async fn push_all(store: &mut Store, client: &HubClient, report: &mut SyncReport) -> Result<bool, SyncError> {
+    let mut wipe = false;
+    loop {
+        let batch = store.pending_batch(MAX_PUSH_OPS)?;
+        if batch.is_empty() {
+            return Ok(wipe);
+        }
+        let sent: Vec<_> = batch.iter().map(|op| op.op_id).collect();
+        let answer = client.push(batch).await?;
+        let answered: Vec<_> = answer.results.iter().map(|r| r.op_id).collect();
+        if answered != sent {
+            return Err(SyncError::BadAnswer {
+                url: client.url().to_owned(),
+                detail: format!(
+                    "it answered for {} ops, not the {} sent",
+                    answered.len(),
+                    sent.len()
+                ),
+            });
+        }
+        let results: Vec<_> = answer
+            .results
+            .into_iter()
+            .map(|r| {
+                let result = match r.outcome {
+                    OpOutcome::Accepted { seq } => {
+                        report.pushed += 1;
+                        PushResult::Held { seq }
+                    }
+                    OpOutcome::AlreadyHeld { seq } => {
+                        report.already_held += 1;
+                        PushResult::Held { seq }
+                    }
+                    OpOutcome::Quarantined { seq, .. } => {
+                        report.quarantined += 1;
+                        PushResult::Held { seq }
+                    }
+                    OpOutcome::Rejected { reason } => {
+                        report.rejected += 1;
+                        PushResult::Rejected { reason }
+                    }
+                };
+                (r.op_id, result)
+            })
+            .collect();
+        store.record_push(&results)?;
+        wipe |= answer.wipe;
+        tracing::debug!(ops = results.len(), "pushed a batch");
+    }
+}
+
+/// One full sync round with the hub this store is enrolled with.
+#[tracing::instrument(skip_all)]
+pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
+    let link = store.hub_link()?.ok_or(SyncError::NotEnrolled)?;
+    let client = HubClient::new(&link.url, Some(link.token.clone()), TIMEOUT)?;
+    let mut report = SyncReport::default();
+
+    if push_all(store, &client, &mut report).await? {
+        report.wipe = true;
+        return Ok(report);
+    }
+
+    let mut added: BTreeSet<CaseId> = BTreeSet::new();
+    let mut removed: BTreeSet<CaseId> = BTreeSet::new();
+    let hub_time = loop {
+        let request = PullRequest {
+            cursor: store.pull_cursor()?,
+            held_cases: store.held_cases()?,
+            limit: Some(MAX_PAGE_LIMIT),
+        };
+        let page = match client.pull(&request).await {
+            Err(SyncError::Hub { code, .. }) if code == "device_wiped" => {
+                // Revoked with a wipe: hand over anything written since, then erase.
+                push_all(store, &client, &mut report).await?;
+                report.wipe = true;
+                return Ok(report);
+            }
+            other => other?,
+        };
+        let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
+        let counts = store.apply_remote(&ops, Some(page.next_cursor))?;
+        report.pulled += counts.applied;
+        report.duplicates += counts.duplicates;
+        report.conflicts += counts.conflicts;
+        added.extend(page.cases_added);
+        removed.extend(page.cases_removed);
+        if !page.more {
+            break page.hub_time_ms;
+        }
+    };
+
+    for case in &added {
+        let mut after = 0;
+        loop {
+            let page = client.history(*case, after, MAX_PAGE_LIMIT).await?;
+            let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
+            let counts = store.apply_remote(&ops, None)?;
+            report.pulled += counts.applied;
+            report.duplicates += counts.duplicates;
+            report.conflicts += counts.conflicts;
+            after = page.next_after;
+            if !page.more {
+                break;
+            }
+        }
+        report.cases_added += 1;
+    }
+
+    for case in &removed {
+        if store.pending_for_case(*case)? > 0 {
+            // Written while this sync ran: the hub takes it (flagged) before the case goes.
+            push_all(store, &client, &mut report).await?;
+        }
+        if store.purge_case(*case)? {
+            report.cases_removed += 1;
+        }
+    }
+
+    store.record_sync(hub_time)?;
+    tracing::info!(
+        pushed = report.pushed,
+        pulled = report.pulled,
+        conflicts = report.conflicts,
+        "sync finished"
+    );
+    Ok(report)
+}
