@@ -16,6 +16,8 @@ mod read;
 mod schema;
 mod sync;
 mod verify;
+#[cfg(test)]
+mod converge_tests;
 mod write;
 
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::StoreError;
 
 /// The tables the op log must rebuild.
-const REBUILT: &[&str] = &[
+pub(crate) const REBUILT: &[&str] = &[
     "cases",
     "parties",
     "contacts",
@@ -47,7 +47,7 @@ fn strings(conn: &Connection, sql: &str) -> Result<Vec<String>, StoreError> {
     Ok(out)
 }
 
-fn rows(conn: &Connection, table: &str) -> Result<Vec<Vec<Value>>, StoreError> {
+pub(crate) fn rows(conn: &Connection, table: &str) -> Result<Vec<Vec<Value>>, StoreError> {
     let cols: Vec<String> = strings(
         conn,
         &format!("SELECT name FROM pragma_table_info('{table}') WHERE name <> 'rid'"),
