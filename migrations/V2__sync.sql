@@ -20,3 +20,12 @@ CREATE TABLE conflicts (
     UNIQUE (loser_op, field)
 );
 CREATE INDEX conflicts_open ON conflicts (entity_id, field) WHERE resolved_at IS NULL;
+
+-- Ops from the hub whose record is not here yet (an edit that overtook its create, e.g. while a
+-- newly assigned case's history is still being fetched). Applied as soon as the record exists;
+-- they are not in the op log until then.
+CREATE TABLE orphan_ops (
+    op_id   TEXT PRIMARY KEY NOT NULL,
+    hub_seq INTEGER NOT NULL,
+    op      TEXT NOT NULL
+) WITHOUT ROWID;

@@ -1,8 +1,9 @@
-//! `casebook-bench`: measures the store against raw SQLite on the same machine in the same run
-//! and prints a table of ratios (or one JSON object).
+//! `casebook-bench`: measures the store against raw SQLite, and sync against the real hub, on
+//! the same machine in the same run, and prints a table (or one JSON object).
 #![forbid(unsafe_code)]
 
 mod store;
+mod sync;
 
 use clap::{Parser, Subcommand};
 
@@ -18,10 +19,13 @@ struct Cli {
 enum Command {
     /// The encrypted local store: write, read, unlock, caseload, search, timeline.
     Store(store::Options),
+    /// Sync with the real hub over loopback HTTP: push, pull, and a no-op sync on a big hub.
+    Sync(sync::Options),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Store(options) => store::run(&options),
+        Command::Sync(options) => sync::run(&options),
     }
 }

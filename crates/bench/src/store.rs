@@ -50,7 +50,7 @@ struct Results {
 const NOTE: &str = "Met at home at the kitchen table. Talked through what happened that night and how it has \
                     affected the family since; wants to understand why, and would consider a letter first.";
 
-fn passphrase() -> SecretString {
+pub(crate) fn passphrase() -> SecretString {
     SecretString::from("bench passphrase, not a secret".to_owned())
 }
 
@@ -189,7 +189,7 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> anyhow::Result<T>) -> anyhow::Res
 
 /// A large store: `cases` cases of 30 ops each (case, 2 parties, 4 consents, 20 contacts, a
 /// status change and an edit), written through the API in batches of 100 cases.
-fn fill(store: &mut Store, cases: usize) -> anyhow::Result<()> {
+pub(crate) fn fill(store: &mut Store, cases: usize) -> anyhow::Result<()> {
     use casebook_store::demo::{NOTES, RJ_HARMS};
     let mut rng = Rng::new(7);
     let mut done = 0;

@@ -64,6 +64,25 @@ impl Entity {
         }
     }
 
+    /// The fields a create op must set (non-null): a record without them cannot be shown.
+    pub fn required_fields(self) -> &'static [&'static str] {
+        match self {
+            Entity::Case => &[
+                "reference",
+                "kind",
+                "stage",
+                "status",
+                "source",
+                "summary",
+                "received_on",
+            ],
+            Entity::Party => &["role", "name"],
+            Entity::Contact => &["kind", "date", "state", "party_ids"],
+            Entity::Consent => &["party_id", "scope", "decision", "method", "date"],
+            Entity::StatusChange => &["from_status", "to_status", "transition", "date"],
+        }
+    }
+
     /// Records that are never edited once written.
     pub fn is_append_only(self) -> bool {
         matches!(self, Entity::Consent | Entity::StatusChange)
@@ -122,6 +141,14 @@ pub enum OpError {
     /// It edits a record that is append-only.
     #[error("a {0} is never edited once recorded")]
     AppendOnly(Entity),
+    /// A create that lacks a field every such record must have.
+    #[error("a new {entity} must set {field:?}")]
+    MissingField {
+        /// The entity.
+        entity: Entity,
+        /// The field.
+        field: &'static str,
+    },
     /// It comes from a newer version of Casebook.
     #[error("the op was written by a newer version of Casebook (format {0})")]
     NewerFormat(u32),
@@ -135,6 +162,16 @@ impl Op {
         }
         if self.kind == OpKind::Update && self.entity.is_append_only() {
             return Err(OpError::AppendOnly(self.entity));
+        }
+        if self.kind == OpKind::Create {
+            for field in self.entity.required_fields() {
+                if self.fields.get(*field).is_none_or(serde_json::Value::is_null) {
+                    return Err(OpError::MissingField {
+                        entity: self.entity,
+                        field,
+                    });
+                }
+            }
         }
         let allowed = self.entity.fields();
         for field in self.fields.keys().chain(self.replaces.keys()) {
@@ -184,8 +221,28 @@ mod tests {
     }
 
     #[test]
+    fn creates_must_set_the_required_fields() {
+        let mut create = op(Entity::Party, OpKind::Create, "name");
+        assert_eq!(
+            create.validate(),
+            Err(OpError::MissingField {
+                entity: Entity::Party,
+                field: "role"
+            })
+        );
+        create.fields.insert("role".into(), serde_json::json!("victim"));
+        assert_eq!(create.validate(), Ok(()));
+        create.fields.insert("name".into(), serde_json::Value::Null);
+        assert!(create.validate().is_err());
+    }
+
+    #[test]
     fn append_only_records_are_never_updated() {
-        assert_eq!(op(Entity::Consent, OpKind::Create, "scope").validate(), Ok(()));
+        let mut create = op(Entity::Consent, OpKind::Create, "scope");
+        for f in Entity::Consent.required_fields() {
+            create.fields.insert((*f).to_owned(), serde_json::json!("x"));
+        }
+        assert_eq!(create.validate(), Ok(()));
         assert_eq!(
             op(Entity::Consent, OpKind::Update, "scope").validate(),
             Err(OpError::AppendOnly(Entity::Consent))

@@ -73,10 +73,13 @@ pub fn load(storage: &mut Storage, now_ms: i64) -> Result<Vec<DemoUser>, HubErro
     }
     let device = storage.hub_identity().device;
     let today = chrono::Utc::now().date_naive().to_string();
-    for (lead, source, summary) in CASES {
+    for (n, (lead, source, summary)) in CASES.iter().enumerate() {
         let author = storage.user_by_name(lead)?;
         let case_id = CaseId::new();
         let fields = BTreeMap::from([
+            // A provisional reference, as a client would give it; the hub replaces it.
+            ("reference".to_owned(), json!(format!("P-DEMO{n:02}"))),
+            ("lead".to_owned(), json!(author.id)),
             ("kind".to_owned(), json!("restorative_justice")),
             ("stage".to_owned(), json!("out_of_court")),
             ("status".to_owned(), json!("referred")),

@@ -36,9 +36,11 @@ pub fn in_scope(viewer: &Viewer, case: &Assignment) -> bool {
     }
 }
 
-/// Whether `viewer` receives ops flagged for review: only those who review them.
-pub fn sees_quarantined(viewer: &Viewer) -> bool {
-    viewer.role != Role::Facilitator
+/// Whether `viewer` receives ops flagged for review. Everyone in scope does, with the flag: a
+/// late note on a reassigned case is part of that case's story (the new lead needs it, e.g. if
+/// it records a withdrawn consent), and the flag is what brings it to the supervisor.
+pub fn sees_quarantined(_viewer: &Viewer) -> bool {
+    true
 }
 
 /// The cases of `all` that `viewer` may see.
@@ -113,7 +115,7 @@ mod tests {
         assert!(in_scope(&sup, &others) && !in_scope(&south_sup, &others));
         assert!(!in_scope(&teamless_sup, &teamless), "no team is not a team");
         assert!(in_scope(&coord, &teamless));
-        assert!(!sees_quarantined(&fac) && sees_quarantined(&sup));
+        assert!(sees_quarantined(&fac) && sees_quarantined(&sup));
     }
 
     #[test]

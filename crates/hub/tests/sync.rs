@@ -220,9 +220,15 @@ async fn reassignment_moves_a_case_and_quarantines_a_late_note() {
 
     let farah_page = hub.pull(&farah, farah_cursor, &[], 100).await;
     assert_eq!(farah_page.cases_added, vec![case]);
-    assert!(
-        farah_page.ops.iter().all(|p| p.seq != *seq),
-        "facilitators do not receive flagged notes"
+    let flagged = farah_page
+        .ops
+        .iter()
+        .find(|p| p.seq == *seq)
+        .expect("the new lead receives the late note");
+    assert_eq!(
+        flagged.quarantined.as_deref(),
+        Some(reason.as_str()),
+        "flagged as such"
     );
 
     // The whole history, in pages.
@@ -245,11 +251,11 @@ async fn reassignment_moves_a_case_and_quarantines_a_late_note() {
     for op in &history {
         assert!(fetched.contains(&op.op_id));
     }
-    assert!(!fetched.contains(&late.op_id));
+    assert!(fetched.contains(&late.op_id), "the late note is kept on the case");
     assert_eq!(
         fetched.len(),
-        history.len() + 2,
-        "plus the hub's reference and lead ops"
+        history.len() + 3,
+        "plus the hub's reference and lead ops and the late note"
     );
     let lead_op = farah_page
         .ops

@@ -139,6 +139,18 @@ fn record_conflict(
         ])?)
 }
 
+/// Whether the record `op` changes (or, for a create, its case) is here to be changed.
+pub(crate) fn has_target(conn: &Connection, op: &Op) -> Result<bool, StoreError> {
+    let (table, id) = match (op.kind, op.entity) {
+        (OpKind::Create, Entity::Case) => return Ok(true),
+        (OpKind::Create, _) => ("cases", op.case_id.as_uuid()),
+        (OpKind::Update, entity) => (table(entity), op.entity_id),
+    };
+    Ok(conn
+        .prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"))?
+        .query_row(params![id.to_string()], |r| r.get(0))?)
+}
+
 /// Applies `op` to the tables (not to the op log). A create of a record that already exists is
 /// ignored; an update merges field by field (see [`merge_field`]), so replicas that apply the
 /// same ops in any order end with the same records.

@@ -12,7 +12,10 @@ fn replica(user: UserId) -> Store {
     let mut conn = crate::conn::in_memory().expect("memory db");
     crate::schema::migrate(&mut conn).expect("schema");
     conn.execute_batch("PRAGMA foreign_keys = ON").expect("fk");
-    let actor = Actor { user, device: DeviceId::new() };
+    let actor = Actor {
+        user,
+        device: DeviceId::new(),
+    };
     Store {
         conn,
         paths: StorePaths::new("/nonexistent"),
@@ -27,7 +30,10 @@ fn all_ops(store: &Store) -> Vec<casebook_domain::Op> {
 }
 
 fn snapshot(store: &Store) -> Vec<Vec<Vec<rusqlite::types::Value>>> {
-    crate::verify::REBUILT.iter().map(|t| crate::verify::rows(&store.conn, t).expect("rows")).collect()
+    crate::verify::REBUILT
+        .iter()
+        .map(|t| crate::verify::rows(&store.conn, t).expect("rows"))
+        .collect()
 }
 
 /// One step of a random history.
@@ -40,7 +46,11 @@ enum Step {
     /// Replica moves the status on (if the rules allow).
     Advance(usize),
     /// Replica `to` receives some of replica `from`'s ops, in a shuffled order, some twice.
-    Deliver { from: usize, to: usize, picks: Vec<proptest::sample::Index> },
+    Deliver {
+        from: usize,
+        to: usize,
+        picks: Vec<proptest::sample::Index>,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -48,7 +58,11 @@ fn step() -> impl Strategy<Value = Step> {
         (0usize..3, any::<u8>()).prop_map(|(r, v)| Step::EditSummary(r, v)),
         (0usize..3, any::<u8>()).prop_map(|(r, v)| Step::EditNotes(r, v)),
         (0usize..3).prop_map(Step::Advance),
-        (0usize..3, 0usize..3, proptest::collection::vec(any::<proptest::sample::Index>(), 0..12))
+        (
+            0usize..3,
+            0usize..3,
+            proptest::collection::vec(any::<proptest::sample::Index>(), 0..12)
+        )
             .prop_map(|(from, to, picks)| Step::Deliver { from, to, picks }),
     ]
 }

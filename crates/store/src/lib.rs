@@ -7,6 +7,8 @@
 
 mod apply;
 mod conn;
+#[cfg(test)]
+mod converge_tests;
 pub mod demo;
 mod error;
 mod export;
@@ -16,8 +18,6 @@ mod read;
 mod schema;
 mod sync;
 mod verify;
-#[cfg(test)]
-mod converge_tests;
 mod write;
 
 use std::path::{Path, PathBuf};

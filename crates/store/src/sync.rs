@@ -6,9 +6,46 @@ use casebook_domain::{CaseId, DeviceId, Entity, Op, OpId, UserId};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::apply::{apply, log, read_ops_where};
+use crate::apply::{apply, has_target, log, read_ops_where};
 use crate::error::StoreError;
 use crate::{Store, read};
+
+/// Applies one remote op inside the caller's transaction: a duplicate only learns its hub
+/// sequence number; an op whose record is missing waits as an orphan.
+fn apply_one(
+    tx: &rusqlite::Transaction<'_>,
+    clock: &mut casebook_domain::Clock,
+    seq: u64,
+    op: &Op,
+    counts: &mut ApplyCounts,
+) -> Result<(), StoreError> {
+    let seq_sql = i64::try_from(seq).unwrap_or(i64::MAX);
+    let known = tx
+        .prepare_cached("UPDATE ops SET hub_seq = ?2 WHERE op_id = ?1")?
+        .execute(params![op.op_id.to_string(), seq_sql])?;
+    if known > 0 {
+        counts.duplicates += 1;
+        return Ok(());
+    }
+    if !has_target(tx, op)? {
+        let json = serde_json::to_string(op).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.prepare_cached("INSERT OR IGNORE INTO orphan_ops (op_id, hub_seq, op) VALUES (?1, ?2, ?3)")?
+            .execute(params![op.op_id.to_string(), seq_sql, json])?;
+        counts.waiting += 1;
+        return Ok(());
+    }
+    match apply(tx, op) {
+        Ok(applied) => counts.conflicts += applied.conflicts,
+        // An op this version cannot apply is kept in the log (so it is never lost and the
+        // cursor can move on) but changes nothing.
+        Err(StoreError::InvalidOp(e)) => tracing::warn!(op = %op.op_id, "remote op not applied: {e}"),
+        Err(e) => return Err(e),
+    }
+    log(tx, op, None, Some(seq))?;
+    clock.observe(op.hlc);
+    counts.applied += 1;
+    Ok(())
+}
 
 /// This device's enrollment with a hub, kept inside the encrypted store.
 #[derive(Clone, Serialize, Deserialize)]
@@ -76,6 +113,8 @@ pub struct ApplyCounts {
     pub duplicates: usize,
     /// Conflicts recorded.
     pub conflicts: usize,
+    /// Ops waiting for their record to arrive.
+    pub waiting: usize,
 }
 
 /// An open conflict: two concurrent edits of one text field.
@@ -263,7 +302,7 @@ impl Store {
 
     /// Applies ops from the hub in one transaction, idempotently by op id; with `cursor`, also
     /// moves the pull cursor, so a crash never applies a page without recording it or the
-    /// reverse.
+    /// reverse. An op whose record is not here yet waits (see `orphan_ops`) until it is.
     pub fn apply_remote(
         &mut self,
         ops: &[(u64, Op)],
@@ -274,26 +313,29 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut counts = ApplyCounts::default();
         for (seq, op) in ops {
-            let known = tx
-                .prepare_cached("UPDATE ops SET hub_seq = ?2 WHERE op_id = ?1")?
-                .execute(params![
-                    op.op_id.to_string(),
-                    i64::try_from(*seq).unwrap_or(i64::MAX)
-                ])?;
-            if known > 0 {
-                counts.duplicates += 1;
-                continue;
+            apply_one(&tx, &mut self.clock, *seq, op, &mut counts)?;
+        }
+        // Orphans whose record has now arrived, in hub order, until none moves.
+        loop {
+            let orphans: Vec<(u64, String)> = tx
+                .prepare_cached("SELECT hub_seq, op FROM orphan_ops ORDER BY hub_seq")?
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?.unsigned_abs(), r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let mut moved = false;
+            for (seq, json) in orphans {
+                let op: Op = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                if has_target(&tx, &op)? {
+                    tx.execute(
+                        "DELETE FROM orphan_ops WHERE op_id = ?1",
+                        params![op.op_id.to_string()],
+                    )?;
+                    apply_one(&tx, &mut self.clock, seq, &op, &mut counts)?;
+                    moved = true;
+                }
             }
-            match apply(&tx, op) {
-                Ok(applied) => counts.conflicts += applied.conflicts,
-                // An op this version cannot apply is kept in the log (so it is never lost and
-                // the cursor can move on) but changes nothing.
-                Err(StoreError::InvalidOp(e)) => tracing::warn!(op = %op.op_id, "remote op not applied: {e}"),
-                Err(e) => return Err(e),
+            if !moved {
+                break;
             }
-            log(&tx, op, None, Some(*seq))?;
-            self.clock.observe(op.hlc);
-            counts.applied += 1;
         }
         if let Some(cursor) = cursor {
             tx.execute(

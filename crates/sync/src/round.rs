@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use casebook_domain::CaseId;
 use casebook_protocol::{MAX_PAGE_LIMIT, MAX_PUSH_OPS, OpOutcome, PullRequest};
-use casebook_store::{HubLink, PushResult, SecretString, Store};
+use casebook_store::{ApplyCounts, HubLink, PushResult, SecretString, Store};
 use serde::Serialize;
 
 use crate::client::HubClient;
@@ -39,6 +39,14 @@ pub struct SyncReport {
     pub cases_removed: usize,
     /// The hub ordered this device wiped: the store must be erased now.
     pub wipe: bool,
+}
+
+impl SyncReport {
+    fn add(&mut self, counts: ApplyCounts) {
+        self.pulled += counts.applied;
+        self.duplicates += counts.duplicates;
+        self.conflicts += counts.conflicts;
+    }
 }
 
 /// Enrolls this store with a hub using a one-time code; the token is kept inside the store.
@@ -116,6 +124,25 @@ async fn push_all(store: &mut Store, client: &HubClient, report: &mut SyncReport
     }
 }
 
+/// Fetches and applies every page of one case's history.
+async fn fetch_history(
+    store: &mut Store,
+    client: &HubClient,
+    case: CaseId,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let mut after = 0;
+    loop {
+        let page = client.history(case, after, MAX_PAGE_LIMIT).await?;
+        let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
+        report.add(store.apply_remote(&ops, None)?);
+        after = page.next_after;
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
+
 /// One full sync round with the hub this store is enrolled with.
 #[tracing::instrument(skip_all)]
 pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
@@ -128,7 +155,6 @@ pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
         return Ok(report);
     }
 
-    let mut added: BTreeSet<CaseId> = BTreeSet::new();
     let mut removed: BTreeSet<CaseId> = BTreeSet::new();
     let hub_time = loop {
         let request = PullRequest {
@@ -145,34 +171,20 @@ pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
             }
             other => other?,
         };
+        // A case newly in scope gets its whole history first, so the page's later ops for it
+        // find their records.
+        for case in &page.cases_added {
+            fetch_history(store, &client, *case, &mut report).await?;
+            report.cases_added += 1;
+        }
         let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
         let counts = store.apply_remote(&ops, Some(page.next_cursor))?;
-        report.pulled += counts.applied;
-        report.duplicates += counts.duplicates;
-        report.conflicts += counts.conflicts;
-        added.extend(page.cases_added);
+        report.add(counts);
         removed.extend(page.cases_removed);
         if !page.more {
             break page.hub_time_ms;
         }
     };
-
-    for case in &added {
-        let mut after = 0;
-        loop {
-            let page = client.history(*case, after, MAX_PAGE_LIMIT).await?;
-            let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
-            let counts = store.apply_remote(&ops, None)?;
-            report.pulled += counts.applied;
-            report.duplicates += counts.duplicates;
-            report.conflicts += counts.conflicts;
-            after = page.next_after;
-            if !page.more {
-                break;
-            }
-        }
-        report.cases_added += 1;
-    }
 
     for case in &removed {
         if store.pending_for_case(*case)? > 0 {

@@ -151,7 +151,7 @@ fn op(device: &Device, case_id: CaseId, entity: Entity, entity_id: Uuid, kind: O
 pub fn new_case(device: &Device, case_id: CaseId) -> Op {
     let fields = json!({
         "kind": "restorative_justice", "status": "referred", "reference": "P-ABC123", "summary": "s",
-        "lead": device.user,
+        "lead": device.user, "stage": "out_of_court", "source": "police", "received_on": "2026-11-02",
     });
     op(
         device,
@@ -171,6 +171,6 @@ pub fn note(device: &Device, case_id: CaseId, text: &str) -> Op {
         Entity::Contact,
         Uuid::now_v7(),
         OpKind::Create,
-        json!({"kind": "visit", "notes": text}),
+        json!({"kind": "visit", "notes": text, "date": "2026-11-03", "state": "finalised", "party_ids": "[]"}),
     )
 }

@@ -1,0 +1,388 @@
+//! The sync benchmark: real encrypted stores syncing with the real hub over loopback HTTP.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use casebook_domain::{Op, OpId};
+use casebook_hub::storage::UserRow;
+use casebook_hub::{ServeConfig, Server, Storage};
+use casebook_protocol::Role;
+use casebook_store::{Store, StorePaths};
+use casebook_sync::SyncReport;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::store::{fill, passphrase};
+
+/// Options of `casebook-bench sync`.
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Ops the facilitator pushes and the supervisor pulls.
+    #[arg(long, default_value_t = 20_000)]
+    ops: usize,
+    /// Ops on the big hub for the no-op sync.
+    #[arg(long = "big-ops", default_value_t = 300_000)]
+    big_ops: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Results {
+    push_ops_per_s: f64,
+    pull_ops_per_s: f64,
+    noop_sync_ms_small: f64,
+    noop_sync_ms_big: f64,
+    noop_ratio: f64,
+    ops_pushed: usize,
+    push_sync_s: f64,
+    ops_pulled: usize,
+    pull_sync_s: f64,
+    caseload_ops: usize,
+    hub_ops_small: u64,
+    hub_ops_big: u64,
+    big_fill_ops_per_s: f64,
+    catch_up_ms: f64,
+}
+
+/// What `fill` writes per case (a create, 2 parties, 4 consents, a status change, 20 contacts,
+/// an edit), to turn an op count into a case count.
+const OPS_PER_CASE: usize = 30;
+
+/// The no-op syncer's caseload: a busy facilitator's 100 cases, about 3,000 ops.
+const CASELOAD_CASES: usize = 100;
+
+/// Runs of each no-op sync; the median is reported.
+const NOOP_RUNS: usize = 7;
+
+/// The hub, served from its own thread and runtime, as a laptop would reach it.
+struct Hub {
+    dir: tempfile::TempDir,
+    url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Hub {
+    fn start() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir().context("hub data dir")?;
+        let storage = Storage::open(dir.path(), None)?;
+        let (url_tx, url_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread =
+            std::thread::Builder::new()
+                .name("hub".into())
+                .spawn(move || -> anyhow::Result<()> {
+                    let rt = tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(2)
+                        .enable_all()
+                        .build()?;
+                    rt.block_on(async move {
+                        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                        // Enrollment is rate limited per address; every bench device comes from 127.0.0.1.
+                        let config = ServeConfig {
+                            enroll_attempts_per_minute: 1_000,
+                            ..ServeConfig::default()
+                        };
+                        let server = Server::new(listener, storage, config)?;
+                        url_tx.send(server.url())?;
+                        server
+                            .run(async {
+                                let _ = stopped.await;
+                            })
+                            .await?;
+                        Ok(())
+                    })
+                })?;
+        let mut hub = Self {
+            dir,
+            url: String::new(),
+            stop: Some(stop),
+            thread: Some(thread),
+        };
+        match url_rx.recv() {
+            Ok(url) => hub.url = url,
+            Err(_) => {
+                // The thread ended before serving: its result says why.
+                return Err(hub
+                    .stop()
+                    .err()
+                    .unwrap_or_else(|| anyhow::anyhow!("the hub did not start")));
+            }
+        }
+        Ok(hub)
+    }
+
+    /// A second connection to the hub's database, as its admin commands open.
+    fn admin(&self) -> anyhow::Result<Storage> {
+        Ok(Storage::open(self.dir.path(), None)?)
+    }
+
+    /// Ops the hub holds.
+    fn ops(&self) -> anyhow::Result<u64> {
+        Ok(self.admin()?.cases()?.iter().map(|c| c.ops).sum())
+    }
+
+    fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => bail!("the hub thread panicked"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+/// The laptops' side: one runtime on this thread for every `sync_once`.
+struct Laptops {
+    rt: tokio::runtime::Runtime,
+    scratch: tempfile::TempDir,
+}
+
+impl Laptops {
+    fn new() -> anyhow::Result<Self> {
+        Ok(Self {
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?,
+            scratch: tempfile::tempdir().context("scratch directory")?,
+        })
+    }
+
+    /// A new store enrolled on `hub` as a new user.
+    fn enrolled(&self, hub: &Hub, name: &str, role: Role, team: &str) -> anyhow::Result<(Store, UserRow)> {
+        let mut admin = hub.admin()?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let user = admin.add_user(name, role, Some(team), now)?;
+        let code = casebook_hub::enroll::issue_code(&mut admin, &user, now)?;
+        let mut store = Store::create(&StorePaths::new(self.scratch.path().join(name)), &passphrase())?;
+        self.rt
+            .block_on(casebook_sync::enroll(&mut store, &hub.url, &code, "bench laptop"))?;
+        Ok((store, user))
+    }
+
+    /// One `sync_once`, timed.
+    fn sync(&self, store: &mut Store) -> anyhow::Result<(SyncReport, Duration)> {
+        let start = Instant::now();
+        let report = self.rt.block_on(casebook_sync::sync_once(store))?;
+        eprintln!("TMPSYNC {start:?} {:?} {}", Instant::now(), report.pulled);
+        Ok((report, start.elapsed()))
+    }
+
+    /// The median of `runs` syncs that must find nothing to do.
+    fn noop(&self, store: &mut Store, runs: usize) -> anyhow::Result<Duration> {
+        let mut samples = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let (report, took) = self.sync(store)?;
+            if report.pushed + report.pulled + report.duplicates + report.cases_added + report.cases_removed
+                > 0
+            {
+                bail!("a sync with nothing new did something: {report:?}");
+            }
+            samples.push(took);
+        }
+        samples.sort();
+        Ok(samples.get(samples.len() / 2).copied().unwrap_or_default())
+    }
+}
+
+/// Copies `template` (one facilitator's ops) as other facilitators' caseloads and stores them
+/// straight into the hub's storage, in push-sized transactions, until it holds `target` ops.
+/// Every id (op, case, record, author) is replaced, so the copies are new cases on the hub.
+fn grow_hub(hub: &Hub, template: &[Op], target: u64) -> anyhow::Result<f64> {
+    let mut admin = hub.admin()?;
+    let template: Vec<Value> = template
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?;
+    let mut ids: Vec<String> = Vec::new();
+    for op in &template {
+        for key in ["op_id", "case_id", "entity_id"] {
+            if let Some(Value::String(id)) = op.get(key) {
+                ids.push(id.clone());
+            }
+        }
+    }
+    let author = template
+        .first()
+        .and_then(|op| op.get("author"))
+        .and_then(Value::as_str)
+        .context("an empty caseload")?
+        .to_owned();
+
+    let mut held = hub.ops()?;
+    let start = Instant::now();
+    let mut written = 0usize;
+    let mut copy = 0usize;
+    'fill: while held < target {
+        copy += 1;
+        let now = chrono::Utc::now().timestamp_millis();
+        let team = ["north", "south", "east", "west"][copy % 4];
+        let user = admin.add_user(&format!("Facilitator {copy}"), Role::Facilitator, Some(team), now)?;
+        let mut map: HashMap<String, String> = ids
+            .iter()
+            .map(|id| (id.clone(), OpId::new().to_string()))
+            .collect();
+        map.insert(author.clone(), user.id.to_string());
+        for chunk in template.chunks(casebook_protocol::MAX_PUSH_OPS) {
+            let ops = chunk
+                .iter()
+                .map(|op| {
+                    let mut op = op.clone();
+                    remap(&mut op, &map);
+                    serde_json::from_value::<Op>(op)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let results = admin.push(&user, None, &ops, now)?;
+            let rejected = results.iter().filter(|r| !r.outcome.is_held()).count();
+            if rejected > 0 {
+                bail!("the hub refused {rejected} copied ops");
+            }
+            written += ops.len();
+            // Each new case also gets the hub's reference op; the last seq counts both.
+            held = results
+                .iter()
+                .filter_map(|r| match r.outcome {
+                    casebook_protocol::OpOutcome::Accepted { seq } => Some(seq),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(held);
+            if held >= target {
+                break 'fill;
+            }
+        }
+    }
+    Ok(written as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Replaces every string in `value` that `map` knows.
+fn remap(value: &mut Value, map: &HashMap<String, String>) {
+    match value {
+        Value::String(s) => {
+            if let Some(new) = map.get(s.as_str()) {
+                s.clone_from(new);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| remap(v, map)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| remap(v, map)),
+        _ => {}
+    }
+}
+
+/// Pushes `--ops` ops from a facilitator, pulls them on a supervisor's laptop, then times a
+/// no-op sync of a facilitator's caseload against a small hub and the same hub grown big.
+pub fn run(o: &Options) -> anyhow::Result<()> {
+    let laptops = Laptops::new()?;
+
+    // Push and pull: one facilitator's work, then their supervisor's first sync.
+    let mut hub = Hub::start()?;
+    let (mut facilitator, _) = laptops.enrolled(&hub, "Femi", Role::Facilitator, "north")?;
+    fill(&mut facilitator, o.ops.div_ceil(OPS_PER_CASE).max(1))?;
+    let pending = usize::try_from(facilitator.pending_ops()?)?;
+    let (pushed, push_time) = laptops.sync(&mut facilitator)?;
+    if pushed.pushed != pending {
+        bail!("pushed {} of {pending} ops: {pushed:?}", pushed.pushed);
+    }
+    let (mut supervisor, _) = laptops.enrolled(&hub, "Sunita", Role::Supervisor, "north")?;
+    let (pulled, pull_time) = laptops.sync(&mut supervisor)?;
+    let on_hub = hub.ops()?;
+    if pulled.pulled as u64 != on_hub {
+        bail!("pulled {} of the hub's {on_hub} ops: {pulled:?}", pulled.pulled);
+    }
+    drop((facilitator, supervisor));
+    hub.stop()?;
+
+    // No-op sync: a facilitator's caseload alone on the hub, then among ~100 colleagues'.
+    let mut hub = Hub::start()?;
+    let (mut caseload, _) = laptops.enrolled(&hub, "Farah", Role::Facilitator, "north")?;
+    fill(&mut caseload, CASELOAD_CASES)?;
+    let template = caseload.pending_batch(usize::MAX)?;
+    laptops.sync(&mut caseload)?;
+    let hub_ops_small = hub.ops()?;
+    let small = laptops.noop(&mut caseload, NOOP_RUNS)?;
+    let fill_rate = grow_hub(&hub, &template, o.big_ops as u64)?;
+    let hub_ops_big = hub.ops()?;
+    // The first sync after the others' work moves the cursor past it: not a no-op.
+    let (_, catch_up) = laptops.sync(&mut caseload)?;
+    let big = laptops.noop(&mut caseload, NOOP_RUNS)?;
+    drop(caseload);
+    hub.stop()?;
+
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let r = Results {
+        push_ops_per_s: pending as f64 / push_time.as_secs_f64(),
+        pull_ops_per_s: pulled.pulled as f64 / pull_time.as_secs_f64(),
+        noop_sync_ms_small: ms(small),
+        noop_sync_ms_big: ms(big),
+        noop_ratio: big.as_secs_f64() / small.as_secs_f64(),
+        ops_pushed: pending,
+        push_sync_s: push_time.as_secs_f64(),
+        ops_pulled: pulled.pulled,
+        pull_sync_s: pull_time.as_secs_f64(),
+        caseload_ops: template.len(),
+        hub_ops_small,
+        hub_ops_big,
+        big_fill_ops_per_s: fill_rate,
+        catch_up_ms: ms(catch_up),
+    };
+    if o.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    println!(
+        "casebook-bench sync ({} ops pushed, {} pulled; no-op with a {}-op caseload on hubs of {} and {} ops)",
+        r.ops_pushed, r.ops_pulled, r.caseload_ops, r.hub_ops_small, r.hub_ops_big
+    );
+    println!("{:<20} {:>12}  {:<10} meaning", "metric", "value", "goal");
+    let rows: [(&str, f64, &str, &str); 5] = [
+        (
+            "push_ops_per_s",
+            r.push_ops_per_s,
+            ">= 20000",
+            "pending ops ÷ time of the sync that pushes them to an empty hub",
+        ),
+        (
+            "pull_ops_per_s",
+            r.pull_ops_per_s,
+            ">= 20000",
+            "ops ÷ time of a supervisor's first sync, pulling them all",
+        ),
+        (
+            "noop_sync_ms_small",
+            r.noop_sync_ms_small,
+            "report",
+            "sync with nothing new, hub holding ~3,000 ops (median)",
+        ),
+        (
+            "noop_sync_ms_big",
+            r.noop_sync_ms_big,
+            "report",
+            "the same sync, hub holding --big-ops ops (median)",
+        ),
+        (
+            "noop_ratio",
+            r.noop_ratio,
+            "< 2",
+            "noop_sync_ms_big ÷ noop_sync_ms_small",
+        ),
+    ];
+    for (name, value, goal, meaning) in rows {
+        println!("{name:<20} {value:>12.2}  {goal:<10} {meaning}");
+    }
+    println!(
+        "(push sync {:.2} s, pull sync {:.2} s; big hub filled at {:.0} ops/s; catch-up sync past the others' ops {:.0} ms)",
+        r.push_sync_s, r.pull_sync_s, r.big_fill_ops_per_s, r.catch_up_ms
+    );
+    Ok(())
+}
