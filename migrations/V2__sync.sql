@@ -1,6 +1,8 @@
 -- Sync bookkeeping: why the hub refused an op, and the conflicts a person must resolve.
 
 ALTER TABLE ops ADD COLUMN push_error TEXT;
+-- Why the hub flagged an op for a supervisor (a late note on a reassigned case).
+ALTER TABLE ops ADD COLUMN flag TEXT;
 
 -- Two concurrent edits of a text field: the winner (by HLC) is the field's value; the loser's
 -- text is kept here until a person chooses. Local to this device: each replica that sees both

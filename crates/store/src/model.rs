@@ -208,6 +208,8 @@ pub struct ContactView {
     pub amends: Option<ContactId>,
     /// When it was finalised.
     pub finalised_on: Option<NaiveDate>,
+    /// Why the hub flagged it for review (written after the case was reassigned).
+    pub flagged: Option<String>,
 }
 
 /// A consent event as shown on the timeline.

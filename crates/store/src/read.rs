@@ -256,8 +256,9 @@ pub(crate) fn timeline(
     let mut entries: Vec<(TimelineEntry, String)> = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT id, kind, date, notes, state, initiated_by_party, party_ids, amends, finalised_on, created_at
-             FROM contacts WHERE case_id = ?1",
+            "SELECT k.id, k.kind, k.date, k.notes, k.state, k.initiated_by_party, k.party_ids, k.amends,
+                    k.finalised_on, k.created_at, o.flag
+             FROM contacts k LEFT JOIN ops o ON o.op_id = k.created_op WHERE k.case_id = ?1",
         )?;
         let rows = stmt.query_map(params![case_id], |r| {
             Ok((
@@ -271,6 +272,7 @@ pub(crate) fn timeline(
                 parse_opt(r, 7)?,
                 r.get(8)?,
                 r.get::<_, String>(9)?,
+                r.get::<_, Option<String>>(10)?,
             ))
         })?;
         for row in rows {
@@ -285,6 +287,7 @@ pub(crate) fn timeline(
                 amends,
                 finalised_on,
                 created_at,
+                flagged,
             ) = row?;
             let party_ids = parse_ids(&party_ids)?;
             entries.push((
@@ -298,6 +301,7 @@ pub(crate) fn timeline(
                     party_ids,
                     amends,
                     finalised_on,
+                    flagged,
                 }),
                 created_at,
             ));

@@ -354,6 +354,19 @@ impl Store {
         Ok(counts)
     }
 
+    /// Marks ops the hub flagged for review (a note written after its case was reassigned).
+    pub fn flag_ops(&mut self, flags: &[(OpId, String)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for (op, reason) in flags {
+            tx.execute(
+                "UPDATE ops SET flag = ?2 WHERE op_id = ?1",
+                params![op.to_string(), reason],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Ops of `case` not yet pushed.
     pub fn pending_for_case(&self, case: CaseId) -> Result<u64, StoreError> {
         let n: i64 = self.conn.query_row(

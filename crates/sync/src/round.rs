@@ -134,8 +134,14 @@ async fn fetch_history(
     let mut after = 0;
     loop {
         let page = client.history(case, after, MAX_PAGE_LIMIT).await?;
+        let flags: Vec<_> = page
+            .ops
+            .iter()
+            .filter_map(|p| p.quarantined.clone().map(|reason| (p.op.op_id, reason)))
+            .collect();
         let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
         report.add(store.apply_remote(&ops, None)?);
+        store.flag_ops(&flags)?;
         after = page.next_after;
         if !page.more {
             return Ok(());
@@ -177,8 +183,14 @@ pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
             fetch_history(store, &client, *case, &mut report).await?;
             report.cases_added += 1;
         }
+        let flags: Vec<_> = page
+            .ops
+            .iter()
+            .filter_map(|p| p.quarantined.clone().map(|reason| (p.op.op_id, reason)))
+            .collect();
         let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
         let counts = store.apply_remote(&ops, Some(page.next_cursor))?;
+        store.flag_ops(&flags)?;
         report.add(counts);
         removed.extend(page.cases_removed);
         if !page.more {
