@@ -152,6 +152,9 @@ impl Out {
                         amends,
                         k.id
                     );
+                    if let Some(reason) = &k.flagged {
+                        say!("      ! flagged for review: {reason}");
+                    }
                     for line in k.notes.lines() {
                         say!("      {line}");
                     }
