@@ -1,0 +1,136 @@
+//! The client against hubs that misbehave: garbage, HTTP errors without a body, a hub that is
+//! down, a stalled answer. Each gives a clear error and changes nothing that was committed.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use casebook_domain::{DeviceId, UserId};
+use casebook_store::model::NewCase;
+use casebook_store::{HubLink, SecretString, Store, StorePaths};
+use casebook_sync::{SyncError, sync_once};
+
+/// A one-shot server on a free loopback port answering every request with `answer`.
+fn fake_hub(answer: &'static [u8]) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 65536];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(answer);
+        }
+    });
+    url
+}
+
+fn store_linked_to(url: &str, dir: &std::path::Path) -> Store {
+    let paths = StorePaths::new(dir.join("s"));
+    let mut store = Store::create(&paths, &SecretString::from("correct horse battery".to_owned())).unwrap();
+    store
+        .link_hub(&HubLink {
+            url: url.to_owned(),
+            token: SecretString::from("t".repeat(64)),
+            device_id: DeviceId::new(),
+            user_id: UserId::new(),
+            user_name: "Sam".into(),
+            role: "facilitator".into(),
+            team: None,
+        })
+        .unwrap();
+    store
+        .write(|w| {
+            w.create_case(NewCase {
+                kind: casebook_domain::CaseKind::RestorativeJustice,
+                stage: casebook_domain::JusticeStage::OutOfCourt,
+                source: casebook_domain::ReferralSource::Police,
+                referrer: None,
+                summary: "Written offline".into(),
+                court_date: None,
+                received_on: None,
+            })
+        })
+        .unwrap();
+    store
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn garbage_and_bodyless_errors_are_bad_answers_and_nothing_changes() {
+    let cases: [&'static [u8]; 3] = [
+        b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot json!",
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 13\r\nconnection: close\r\n\r\n{\"results\":7}",
+        b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+    ];
+    for answer in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store_linked_to(&fake_hub(answer), dir.path());
+        let before = store.sync_status().unwrap();
+        let err = runtime().block_on(sync_once(&mut store)).unwrap_err();
+        assert!(matches!(err, SyncError::BadAnswer { .. }), "{err:?}");
+        assert!(err.to_string().contains("Nothing was changed here"), "{err}");
+        assert!(err.is_transient());
+        let after = store.sync_status().unwrap();
+        assert_eq!(
+            (after.pending_ops, after.total_ops),
+            (before.pending_ops, before.total_ops)
+        );
+        assert_eq!(after.pending_ops, 1);
+    }
+}
+
+#[test]
+fn a_hub_that_is_down_is_offline_and_the_changes_wait() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_linked_to(&format!("http://127.0.0.1:{port}"), dir.path());
+    let err = runtime().block_on(sync_once(&mut store)).unwrap_err();
+    assert!(matches!(err, SyncError::Offline { .. }), "{err:?}");
+    assert!(err.to_string().contains("kept here"), "{err}");
+    assert_eq!(store.sync_status().unwrap().pending_ops, 1);
+}
+
+/// A complete HTTP answer with a JSON error body.
+fn error_answer(status: &str, body: &str) -> &'static [u8] {
+    let text = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    Box::leak(text.into_bytes().into_boxed_slice())
+}
+
+#[test]
+fn an_unknown_device_and_an_old_client_get_plain_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let unauthorized = error_answer(
+        "401 Unauthorized",
+        r#"{"code":"unauthorized","message":"unknown token"}"#,
+    );
+    let mut store = store_linked_to(&fake_hub(unauthorized), dir.path());
+    let err = runtime().block_on(sync_once(&mut store)).unwrap_err();
+    assert!(matches!(err, SyncError::Unauthorized), "{err:?}");
+    assert!(err.to_string().contains("enroll"));
+    assert!(!err.is_transient());
+
+    let dir = tempfile::tempdir().unwrap();
+    let too_old = error_answer(
+        "426 Upgrade Required",
+        r#"{"code":"update_required","message":"this version of Casebook is too old for the hub; update it"}"#,
+    );
+    let mut store = store_linked_to(&fake_hub(too_old), dir.path());
+    let err = runtime().block_on(sync_once(&mut store)).unwrap_err();
+    assert!(matches!(err, SyncError::UpdateRequired(_)), "{err:?}");
+    assert!(err.to_string().contains("too old"), "{err}");
+    assert_eq!(store.sync_status().unwrap().pending_ops, 1);
+}
