@@ -29,5 +29,6 @@ CREATE INDEX conflicts_open ON conflicts (entity_id, field) WHERE resolved_at IS
 CREATE TABLE orphan_ops (
     op_id   TEXT PRIMARY KEY NOT NULL,
     hub_seq INTEGER NOT NULL,
-    op      TEXT NOT NULL
+    op      TEXT NOT NULL,
+    flag    TEXT
 ) WITHOUT ROWID;

@@ -25,6 +25,10 @@ fn replica(user: UserId) -> Store {
     }
 }
 
+fn remote(op: casebook_domain::Op) -> crate::RemoteOp {
+    crate::RemoteOp { seq: 0, op, flag: None }
+}
+
 fn all_ops(store: &Store) -> Vec<casebook_domain::Op> {
     crate::apply::read_ops(&store.conn).expect("ops")
 }
@@ -93,7 +97,7 @@ proptest! {
             })?;
             Ok((case.id, contact))
         }).expect("seed");
-        let seed: Vec<_> = all_ops(&replicas[0]).into_iter().map(|o| (0, o)).collect();
+        let seed: Vec<_> = all_ops(&replicas[0]).into_iter().map(remote).collect();
         for r in replicas.iter_mut().skip(1) {
             r.apply_remote(&seed, None).expect("seed apply");
         }
@@ -115,7 +119,7 @@ proptest! {
                 }
                 Step::Deliver { from, to, picks } => {
                     let ops = all_ops(&replicas[*from]);
-                    let batch: Vec<_> = picks.iter().map(|i| (0, ops[i.index(ops.len())].clone())).collect();
+                    let batch: Vec<_> = picks.iter().map(|i| remote(ops[i.index(ops.len())].clone())).collect();
                     replicas[*to].apply_remote(&batch, None).expect("deliver");
                 }
             }
@@ -125,9 +129,9 @@ proptest! {
         // reverse order, so the last delivery order differs from the writing order.
         let everything: Vec<_> = replicas.iter().flat_map(all_ops).collect();
         for r in replicas.iter_mut() {
-            let dupes: Vec<_> = finale.iter().map(|i| (0, everything[i.index(everything.len())].clone())).collect();
+            let dupes: Vec<_> = finale.iter().map(|i| remote(everything[i.index(everything.len())].clone())).collect();
             r.apply_remote(&dupes, None).expect("dupes");
-            let rest: Vec<_> = everything.iter().rev().map(|o| (0, o.clone())).collect();
+            let rest: Vec<_> = everything.iter().rev().cloned().map(remote).collect();
             r.apply_remote(&rest, None).expect("all");
         }
         let first = snapshot(&replicas[0]);

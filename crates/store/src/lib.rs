@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use key::{MIN_PASSPHRASE_CHARS, SCRYPT_LOG_N, check_new_passphrase, encrypt_to_passphrase};
 pub use read::CaseFilter;
 pub use schema::latest_version as latest_schema_version;
-pub use sync::{ApplyCounts, ConflictView, HubLink, Keep, PushResult, RejectedOp, SyncStatus};
+pub use sync::{ApplyCounts, ConflictView, HubLink, Keep, PushResult, RejectedOp, RemoteOp, SyncStatus};
 pub use verify::VerifyReport;
 pub use write::{Actor, Writer, provisional_reference};
 

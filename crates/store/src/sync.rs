@@ -15,22 +15,22 @@ use crate::{Store, read};
 fn apply_one(
     tx: &rusqlite::Transaction<'_>,
     clock: &mut casebook_domain::Clock,
-    seq: u64,
-    op: &Op,
+    remote: &RemoteOp,
     counts: &mut ApplyCounts,
 ) -> Result<(), StoreError> {
+    let (seq, op) = (remote.seq, &remote.op);
     let seq_sql = i64::try_from(seq).unwrap_or(i64::MAX);
     let known = tx
-        .prepare_cached("UPDATE ops SET hub_seq = ?2 WHERE op_id = ?1")?
-        .execute(params![op.op_id.to_string(), seq_sql])?;
+        .prepare_cached("UPDATE ops SET hub_seq = ?2, flag = coalesce(?3, flag) WHERE op_id = ?1")?
+        .execute(params![op.op_id.to_string(), seq_sql, remote.flag])?;
     if known > 0 {
         counts.duplicates += 1;
         return Ok(());
     }
     if !has_target(tx, op)? {
         let json = serde_json::to_string(op).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        tx.prepare_cached("INSERT OR IGNORE INTO orphan_ops (op_id, hub_seq, op) VALUES (?1, ?2, ?3)")?
-            .execute(params![op.op_id.to_string(), seq_sql, json])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO orphan_ops (op_id, hub_seq, op, flag) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![op.op_id.to_string(), seq_sql, json, remote.flag])?;
         counts.waiting += 1;
         return Ok(());
     }
@@ -42,6 +42,10 @@ fn apply_one(
         Err(e) => return Err(e),
     }
     log(tx, op, None, Some(seq))?;
+    if remote.flag.is_some() {
+        tx.prepare_cached("UPDATE ops SET flag = ?2 WHERE op_id = ?1")?
+            .execute(params![op.op_id.to_string(), remote.flag])?;
+    }
     clock.observe(op.hlc);
     counts.applied += 1;
     Ok(())
@@ -87,6 +91,17 @@ mod secret_text {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
         String::deserialize(d).map(SecretString::from)
     }
+}
+
+/// An op received from the hub.
+#[derive(Debug, Clone)]
+pub struct RemoteOp {
+    /// The hub's sequence number.
+    pub seq: u64,
+    /// The op.
+    pub op: Op,
+    /// Why the hub flagged it for review, if it did.
+    pub flag: Option<String>,
 }
 
 /// The hub's answer for one pushed op, as the store records it.
@@ -305,31 +320,35 @@ impl Store {
     /// reverse. An op whose record is not here yet waits (see `orphan_ops`) until it is.
     pub fn apply_remote(
         &mut self,
-        ops: &[(u64, Op)],
+        ops: &[RemoteOp],
         cursor: Option<u64>,
     ) -> Result<ApplyCounts, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut counts = ApplyCounts::default();
-        for (seq, op) in ops {
-            apply_one(&tx, &mut self.clock, *seq, op, &mut counts)?;
+        for remote in ops {
+            apply_one(&tx, &mut self.clock, remote, &mut counts)?;
         }
         // Orphans whose record has now arrived, in hub order, until none moves.
         loop {
-            let orphans: Vec<(u64, String)> = tx
-                .prepare_cached("SELECT hub_seq, op FROM orphan_ops ORDER BY hub_seq")?
-                .query_map([], |r| Ok((r.get::<_, i64>(0)?.unsigned_abs(), r.get(1)?)))?
+            let orphans: Vec<(u64, String, Option<String>)> = tx
+                .prepare_cached("SELECT hub_seq, op, flag FROM orphan_ops ORDER BY hub_seq")?
+                .query_map([], |r| {
+                    Ok((r.get::<_, i64>(0)?.unsigned_abs(), r.get(1)?, r.get(2)?))
+                })?
                 .collect::<Result<_, _>>()?;
             let mut moved = false;
-            for (seq, json) in orphans {
+            for (seq, json, flag) in orphans {
                 let op: Op = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 if has_target(&tx, &op)? {
                     tx.execute(
                         "DELETE FROM orphan_ops WHERE op_id = ?1",
                         params![op.op_id.to_string()],
                     )?;
-                    apply_one(&tx, &mut self.clock, seq, &op, &mut counts)?;
+                    counts.waiting = counts.waiting.saturating_sub(1);
+                    let remote = RemoteOp { seq, op, flag };
+                    apply_one(&tx, &mut self.clock, &remote, &mut counts)?;
                     moved = true;
                 }
             }
@@ -352,19 +371,6 @@ impl Store {
         }
         tx.commit()?;
         Ok(counts)
-    }
-
-    /// Marks ops the hub flagged for review (a note written after its case was reassigned).
-    pub fn flag_ops(&mut self, flags: &[(OpId, String)]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        for (op, reason) in flags {
-            tx.execute(
-                "UPDATE ops SET flag = ?2 WHERE op_id = ?1",
-                params![op.to_string(), reason],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
     }
 
     /// Ops of `case` not yet pushed.

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use casebook_domain::CaseId;
-use casebook_protocol::{MAX_PAGE_LIMIT, MAX_PUSH_OPS, OpOutcome, PullRequest};
-use casebook_store::{ApplyCounts, HubLink, PushResult, SecretString, Store};
+use casebook_protocol::{MAX_PAGE_LIMIT, MAX_PUSH_OPS, OpOutcome, PullRequest, PulledOp};
+use casebook_store::{ApplyCounts, HubLink, PushResult, RemoteOp, SecretString, Store};
 use serde::Serialize;
 
 use crate::client::HubClient;
@@ -124,6 +124,11 @@ async fn push_all(store: &mut Store, client: &HubClient, report: &mut SyncReport
     }
 }
 
+/// The hub's pulled ops as the store takes them, flag included (one transaction for both).
+fn remote(ops: Vec<PulledOp>) -> Vec<RemoteOp> {
+    ops.into_iter().map(|p| RemoteOp { seq: p.seq, op: p.op, flag: p.quarantined }).collect()
+}
+
 /// Fetches and applies every page of one case's history.
 async fn fetch_history(
     store: &mut Store,
@@ -134,14 +139,7 @@ async fn fetch_history(
     let mut after = 0;
     loop {
         let page = client.history(case, after, MAX_PAGE_LIMIT).await?;
-        let flags: Vec<_> = page
-            .ops
-            .iter()
-            .filter_map(|p| p.quarantined.clone().map(|reason| (p.op.op_id, reason)))
-            .collect();
-        let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
-        report.add(store.apply_remote(&ops, None)?);
-        store.flag_ops(&flags)?;
+        report.add(store.apply_remote(&remote(page.ops), None)?);
         after = page.next_after;
         if !page.more {
             return Ok(());
@@ -183,14 +181,7 @@ pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
             fetch_history(store, &client, *case, &mut report).await?;
             report.cases_added += 1;
         }
-        let flags: Vec<_> = page
-            .ops
-            .iter()
-            .filter_map(|p| p.quarantined.clone().map(|reason| (p.op.op_id, reason)))
-            .collect();
-        let ops: Vec<_> = page.ops.into_iter().map(|p| (p.seq, p.op)).collect();
-        let counts = store.apply_remote(&ops, Some(page.next_cursor))?;
-        store.flag_ops(&flags)?;
+        let counts = store.apply_remote(&remote(page.ops), Some(page.next_cursor))?;
         report.add(counts);
         removed.extend(page.cases_removed);
         if !page.more {
