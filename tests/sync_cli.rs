@@ -155,7 +155,7 @@ fn each_role_holds_exactly_its_scope_after_sync() {
 
 /// Done when #2: a note written offline on a case reassigned meanwhile is kept by the hub
 /// (flagged), the old facilitator's laptop drops the case, the new lead's laptop fetches the
-/// case's whole (unflagged) history, and the supervisor sees the flagged note.
+/// case's whole history (the late note included, marked flagged), and so does the supervisor.
 #[test]
 fn a_reassigned_case_moves_with_its_history_and_the_late_note_is_kept_and_flagged() {
     let hub = Hub::start();
@@ -225,40 +225,51 @@ fn a_reassigned_case_moves_with_its_history_and_the_late_note_is_kept_and_flagge
         case_ids(&b).contains(&case),
         "ben does not hold the case he now leads"
     );
-    let notes = timeline_notes(&b, &case);
-    assert!(
-        notes.contains(&early),
-        "ben's copy lacks the case's earlier history (note {early:?}): {notes:?}"
-    );
-    // protocol.md: "only supervisors, coordinators and admins receive flagged ops" (pull and
-    // history alike; releasing a flagged op to the lead is listed under "Not yet" in hub.md).
-    // So ben gets every op of the case except the flagged note, which stays with the hub
-    // and the supervisor. If facilitators are ever meant to receive flagged ops, this is the
-    // assertion to flip.
-    assert!(
-        !notes.contains(&late),
-        "ben (a facilitator) received the flagged note, which protocol.md reserves for \
-         supervisors/coordinators/admins: {notes:?}"
-    );
-    let row = hub.case(&case);
-    let expected = row["ops"].as_u64().unwrap() - row["quarantined"].as_u64().unwrap();
+    // Flagged ops reach everyone in the case's scope, marked (protocol.md, pull): the new
+    // lead gets the case's whole story, the late note included, flagged for review.
+    assert_flagged_as_expected(&b, &case, &early, &late, "ben (the new lead)");
     assert_eq!(
         num(&status(&b), "total_ops"),
-        expected,
-        "ben should hold every unflagged op of the case (hub: {row})"
+        hub.case(&case)["ops"].as_u64().unwrap(),
+        "ben should hold every op of the case, the flagged one included"
     );
 
     let r = sync(&s, &hub);
     assert!(num(&r, "pulled") >= 1, "{r}");
-    let notes = timeline_notes(&s, &case);
-    assert!(
-        notes.contains(&late) && notes.contains(&early),
-        "the supervisor should see the flagged note too: {notes:?}"
-    );
+    assert_flagged_as_expected(&s, &case, &early, &late, "sol (the supervisor)");
     assert_eq!(
         num(&status(&s), "total_ops"),
         hub.case(&case)["ops"].as_u64().unwrap(),
         "the supervisor should hold every op of the case, flagged ones included"
+    );
+}
+
+/// On `store`'s copy of `case`: the `early` note is there unflagged, the `late` one is there
+/// flagged for review (`"flagged"` holds the hub's reason).
+#[track_caller]
+fn assert_flagged_as_expected(store: &Store, case: &str, early: &str, late: &str, who: &str) {
+    let v = store.json(&["case", "show", case]);
+    let timeline = v["timeline"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{who}: case show --json has no \"timeline\": {v}"));
+    let entry = |notes: &str| {
+        timeline
+            .iter()
+            .find(|e| e["notes"] == notes)
+            .unwrap_or_else(|| panic!("{who}: the note {notes:?} is not on the timeline: {v:#}"))
+            .clone()
+    };
+    let early_entry = entry(early);
+    assert!(
+        early_entry["flagged"].is_null(),
+        "{who}: the note written before the reassignment is flagged: {early_entry}"
+    );
+    let late_entry = entry(late);
+    assert!(
+        late_entry["flagged"]
+            .as_str()
+            .is_some_and(|reason| !reason.trim().is_empty()),
+        "{who}: the late note should be flagged for review with a reason: {late_entry}"
     );
 }
 

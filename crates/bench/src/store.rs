@@ -172,7 +172,7 @@ fn plain_copy(encrypted: &Connection, path: &std::path::Path) -> anyhow::Result<
     Ok(plain)
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples.get(samples.len() / 2).copied().unwrap_or_default()
 }

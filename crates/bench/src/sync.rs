@@ -13,7 +13,7 @@ use casebook_sync::SyncReport;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::store::{fill, passphrase};
+use crate::store::{fill, median, passphrase};
 
 /// Options of `casebook-bench sync`.
 #[derive(Debug, clap::Args)]
@@ -40,6 +40,8 @@ struct Results {
     push_sync_s: f64,
     ops_pulled: usize,
     pull_sync_s: f64,
+    push_cpu_s: Option<f64>,
+    pull_cpu_s: Option<f64>,
     caseload_ops: usize,
     hub_ops_small: u64,
     hub_ops_big: u64,
@@ -54,8 +56,9 @@ const OPS_PER_CASE: usize = 30;
 /// The no-op syncer's caseload: a busy facilitator's 100 cases, about 3,000 ops.
 const CASELOAD_CASES: usize = 100;
 
-/// Runs of each no-op sync; the median is reported.
-const NOOP_RUNS: usize = 7;
+/// Runs of each no-op sync, small and big taken in turn so that a change in the machine's load
+/// hits both alike; the median of each is reported.
+const NOOP_RUNS: usize = 15;
 
 /// The hub, served from its own thread and runtime, as a laptop would reach it.
 struct Hub {
@@ -173,27 +176,39 @@ impl Laptops {
 
     /// One `sync_once`, timed.
     fn sync(&self, store: &mut Store) -> anyhow::Result<(SyncReport, Duration)> {
-        let start = Instant::now();
-        let report = self.rt.block_on(casebook_sync::sync_once(store))?;
-        eprintln!("TMPSYNC {start:?} {:?} {}", Instant::now(), report.pulled);
-        Ok((report, start.elapsed()))
+        let (report, took, _) = self.sync_cpu(store)?;
+        Ok((report, took))
     }
 
-    /// The median of `runs` syncs that must find nothing to do.
-    fn noop(&self, store: &mut Store, runs: usize) -> anyhow::Result<Duration> {
-        let mut samples = Vec::with_capacity(runs);
-        for _ in 0..runs {
-            let (report, took) = self.sync(store)?;
-            if report.pushed + report.pulled + report.duplicates + report.cases_added + report.cases_removed
-                > 0
-            {
-                bail!("a sync with nothing new did something: {report:?}");
-            }
-            samples.push(took);
-        }
-        samples.sort();
-        Ok(samples.get(samples.len() / 2).copied().unwrap_or_default())
+    /// One `sync_once`, timed, with the CPU time the process (hub and laptop) spent on it.
+    fn sync_cpu(&self, store: &mut Store) -> anyhow::Result<(SyncReport, Duration, Option<f64>)> {
+        let cpu = cpu_seconds();
+        let start = Instant::now();
+        let report = self.rt.block_on(casebook_sync::sync_once(store))?;
+        let took = start.elapsed();
+        Ok((report, took, cpu.zip(cpu_seconds()).map(|(a, b)| b - a)))
     }
+
+    /// One sync that must find nothing to do, timed.
+    fn noop(&self, store: &mut Store) -> anyhow::Result<Duration> {
+        let (report, took) = self.sync(store)?;
+        if report.pushed + report.pulled + report.duplicates + report.cases_added + report.cases_removed > 0 {
+            bail!("a sync with nothing new did something: {report:?}");
+        }
+        Ok(took)
+    }
+}
+
+/// CPU seconds this process has used, all threads: on a shared machine the wall time of a sync
+/// includes waiting for a core, its CPU time does not. `None` off Linux.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let mut fields = rest.split(' ').skip(11);
+    let (user, system): (f64, f64) = (fields.next()?.parse().ok()?, fields.next()?.parse().ok()?);
+    // /proc reports clock ticks of USER_HZ, 100 on every Linux ABI.
+    Some((user + system) / 100.0)
 }
 
 /// Copies `template` (one facilitator's ops) as other facilitators' caseloads and stores them
@@ -290,12 +305,12 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     let (mut facilitator, _) = laptops.enrolled(&hub, "Femi", Role::Facilitator, "north")?;
     fill(&mut facilitator, o.ops.div_ceil(OPS_PER_CASE).max(1))?;
     let pending = usize::try_from(facilitator.pending_ops()?)?;
-    let (pushed, push_time) = laptops.sync(&mut facilitator)?;
+    let (pushed, push_time, push_cpu) = laptops.sync_cpu(&mut facilitator)?;
     if pushed.pushed != pending {
         bail!("pushed {} of {pending} ops: {pushed:?}", pushed.pushed);
     }
     let (mut supervisor, _) = laptops.enrolled(&hub, "Sunita", Role::Supervisor, "north")?;
-    let (pulled, pull_time) = laptops.sync(&mut supervisor)?;
+    let (pulled, pull_time, pull_cpu) = laptops.sync_cpu(&mut supervisor)?;
     let on_hub = hub.ops()?;
     if pulled.pulled as u64 != on_hub {
         bail!("pulled {} of the hub's {on_hub} ops: {pulled:?}", pulled.pulled);
@@ -303,21 +318,28 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     drop((facilitator, supervisor));
     hub.stop()?;
 
-    // No-op sync: a facilitator's caseload alone on the hub, then among ~100 colleagues'.
-    let mut hub = Hub::start()?;
-    let (mut caseload, _) = laptops.enrolled(&hub, "Farah", Role::Facilitator, "north")?;
-    fill(&mut caseload, CASELOAD_CASES)?;
-    let template = caseload.pending_batch(usize::MAX)?;
-    laptops.sync(&mut caseload)?;
-    let hub_ops_small = hub.ops()?;
-    let small = laptops.noop(&mut caseload, NOOP_RUNS)?;
-    let fill_rate = grow_hub(&hub, &template, o.big_ops as u64)?;
-    let hub_ops_big = hub.ops()?;
+    // No-op sync: the same caseload alone on one hub, and among ~100 colleagues' on another.
+    let small_hub = Hub::start()?;
+    let (mut alone, _) = laptops.enrolled(&small_hub, "Farah", Role::Facilitator, "north")?;
+    fill(&mut alone, CASELOAD_CASES)?;
+    laptops.sync(&mut alone)?;
+    let hub_ops_small = small_hub.ops()?;
+    let big_hub = Hub::start()?;
+    let (mut among, _) = laptops.enrolled(&big_hub, "Fola", Role::Facilitator, "north")?;
+    fill(&mut among, CASELOAD_CASES)?;
+    let template = among.pending_batch(usize::MAX)?;
+    laptops.sync(&mut among)?;
+    let fill_rate = grow_hub(&big_hub, &template, o.big_ops as u64)?;
+    let hub_ops_big = big_hub.ops()?;
     // The first sync after the others' work moves the cursor past it: not a no-op.
-    let (_, catch_up) = laptops.sync(&mut caseload)?;
-    let big = laptops.noop(&mut caseload, NOOP_RUNS)?;
-    drop(caseload);
-    hub.stop()?;
+    let (_, catch_up) = laptops.sync(&mut among)?;
+    let (mut smalls, mut bigs) = (Vec::new(), Vec::new());
+    for _ in 0..NOOP_RUNS {
+        smalls.push(laptops.noop(&mut alone)?);
+        bigs.push(laptops.noop(&mut among)?);
+    }
+    let (small, big) = (median(smalls), median(bigs));
+    drop((alone, among, small_hub, big_hub));
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let r = Results {
@@ -330,6 +352,8 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         push_sync_s: push_time.as_secs_f64(),
         ops_pulled: pulled.pulled,
         pull_sync_s: pull_time.as_secs_f64(),
+        push_cpu_s: push_cpu,
+        pull_cpu_s: pull_cpu,
         caseload_ops: template.len(),
         hub_ops_small,
         hub_ops_big,
@@ -380,9 +404,16 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     for (name, value, goal, meaning) in rows {
         println!("{name:<20} {value:>12.2}  {goal:<10} {meaning}");
     }
+    let cpu = |s: Option<f64>| s.map_or_else(|| "?".to_owned(), |s| format!("{s:.2}"));
     println!(
-        "(push sync {:.2} s, pull sync {:.2} s; big hub filled at {:.0} ops/s; catch-up sync past the others' ops {:.0} ms)",
-        r.push_sync_s, r.pull_sync_s, r.big_fill_ops_per_s, r.catch_up_ms
+        "(push sync {:.2} s wall, {} s CPU; pull sync {:.2} s wall, {} s CPU; big hub filled at {:.0} ops/s; \
+         catch-up sync past the others' ops {:.0} ms)",
+        r.push_sync_s,
+        cpu(r.push_cpu_s),
+        r.pull_sync_s,
+        cpu(r.pull_cpu_s),
+        r.big_fill_ops_per_s,
+        r.catch_up_ms
     );
     Ok(())
 }

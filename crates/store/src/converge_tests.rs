@@ -26,7 +26,11 @@ fn replica(user: UserId) -> Store {
 }
 
 fn remote(op: casebook_domain::Op) -> crate::RemoteOp {
-    crate::RemoteOp { seq: 0, op, flag: None }
+    crate::RemoteOp {
+        seq: 0,
+        op,
+        flag: None,
+    }
 }
 
 fn all_ops(store: &Store) -> Vec<casebook_domain::Op> {

@@ -29,8 +29,10 @@ fn apply_one(
     }
     if !has_target(tx, op)? {
         let json = serde_json::to_string(op).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        tx.prepare_cached("INSERT OR IGNORE INTO orphan_ops (op_id, hub_seq, op, flag) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![op.op_id.to_string(), seq_sql, json, remote.flag])?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO orphan_ops (op_id, hub_seq, op, flag) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![op.op_id.to_string(), seq_sql, json, remote.flag])?;
         counts.waiting += 1;
         return Ok(());
     }
@@ -286,14 +288,17 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for (op_id, result) in results {
             match result {
-                PushResult::Held { seq } => tx.execute(
-                    "UPDATE ops SET push_state = 1, hub_seq = ?2, push_error = NULL WHERE op_id = ?1",
-                    params![op_id.to_string(), i64::try_from(*seq).unwrap_or(i64::MAX)],
-                )?,
-                PushResult::Rejected { reason } => tx.execute(
-                    "UPDATE ops SET push_state = 2, push_error = ?2 WHERE op_id = ?1",
-                    params![op_id.to_string(), reason],
-                )?,
+                PushResult::Held { seq } => tx
+                    .prepare_cached(
+                        "UPDATE ops SET push_state = 1, hub_seq = ?2, push_error = NULL WHERE op_id = ?1",
+                    )?
+                    .execute(params![
+                        op_id.to_string(),
+                        i64::try_from(*seq).unwrap_or(i64::MAX)
+                    ])?,
+                PushResult::Rejected { reason } => tx
+                    .prepare_cached("UPDATE ops SET push_state = 2, push_error = ?2 WHERE op_id = ?1")?
+                    .execute(params![op_id.to_string(), reason])?,
             };
         }
         tx.commit()?;
@@ -318,11 +323,7 @@ impl Store {
     /// Applies ops from the hub in one transaction, idempotently by op id; with `cursor`, also
     /// moves the pull cursor, so a crash never applies a page without recording it or the
     /// reverse. An op whose record is not here yet waits (see `orphan_ops`) until it is.
-    pub fn apply_remote(
-        &mut self,
-        ops: &[RemoteOp],
-        cursor: Option<u64>,
-    ) -> Result<ApplyCounts, StoreError> {
+    pub fn apply_remote(&mut self, ops: &[RemoteOp], cursor: Option<u64>) -> Result<ApplyCounts, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -423,15 +424,17 @@ impl Store {
         // Small differences are network delay; only a clock that is minutes off is corrected.
         let offset = if offset.abs() > 60_000 { offset } else { 0 };
         self.clock_offset_ms = offset;
+        let tx = self.conn.transaction()?;
         for (k, v) in [
             ("last_sync", chrono::Utc::now().to_rfc3339()),
             ("clock_offset_ms", offset.to_string()),
         ] {
-            self.conn.execute(
+            tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![k, v],
             )?;
         }
+        tx.commit()?;
         Ok(())
     }
 

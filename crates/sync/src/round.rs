@@ -126,7 +126,13 @@ async fn push_all(store: &mut Store, client: &HubClient, report: &mut SyncReport
 
 /// The hub's pulled ops as the store takes them, flag included (one transaction for both).
 fn remote(ops: Vec<PulledOp>) -> Vec<RemoteOp> {
-    ops.into_iter().map(|p| RemoteOp { seq: p.seq, op: p.op, flag: p.quarantined }).collect()
+    ops.into_iter()
+        .map(|p| RemoteOp {
+            seq: p.seq,
+            op: p.op,
+            flag: p.quarantined,
+        })
+        .collect()
 }
 
 /// Fetches and applies every page of one case's history.

@@ -113,7 +113,8 @@ impl Storage {
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA secure_delete = ON;",
+             PRAGMA secure_delete = ON;
+             PRAGMA cache_size = -65536;",
         )?;
         migrate(&mut conn)?;
         let hub = identity(&conn)?;
@@ -269,7 +270,8 @@ impl Storage {
             return Ok(None);
         };
         self.conn.execute(
-            "UPDATE devices SET last_seen = ?1 WHERE id = ?2",
+            // At most once a minute: otherwise every request would cost a commit and an fsync.
+            "UPDATE devices SET last_seen = ?1 WHERE id = ?2 AND (last_seen IS NULL OR last_seen < ?1 - 60000)",
             params![now_ms, id],
         )?;
         Ok(Some(DeviceRow {

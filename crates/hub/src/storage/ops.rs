@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use casebook_domain::{CaseId, DeviceId, Entity, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
-use casebook_protocol::{OpOutcome, OpResult, PulledOp};
+use casebook_protocol::{OpOutcome, OpResult, PulledOp, Role};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{HubIdentity, Storage, UserRow, parse};
@@ -75,9 +75,10 @@ impl Storage {
     ) -> Result<PullPage, HubError> {
         // One read transaction: the page, the scope and the max seq come from one snapshot.
         let tx = self.conn.transaction()?;
-        let all = assignments(&tx)?;
-        let visible = scope::visible(viewer, &all);
-        let known: Vec<CaseId> = all.iter().map(|a| a.case_id).collect();
+        // Only the cases that can be in scope, and only the held ones the hub knows: a pull
+        // with nothing new costs the same on a small hub and a large one.
+        let visible = scope::visible(viewer, &candidate_assignments(&tx, viewer)?);
+        let known = known_cases(&tx, held)?;
         let change = scope::diff(&visible, held, &known);
         let flagged = scope::sees_quarantined(viewer);
         let mut cases_added = Vec::new();
@@ -162,11 +163,8 @@ fn push_one(
     now_ms: i64,
 ) -> Result<OpOutcome, HubError> {
     let held: Option<i64> = tx
-        .query_row(
-            "SELECT seq FROM ops WHERE op_id = ?1",
-            [op.op_id.to_string()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT seq FROM ops WHERE op_id = ?1")?
+        .query_row([op.op_id.to_string()], |r| r.get(0))
         .optional()?;
     if let Some(seq) = held {
         return Ok(OpOutcome::AlreadyHeld { seq: to_u64(seq) });
@@ -273,18 +271,18 @@ pub(super) fn insert_op(
     quarantine: Option<&str>,
     now_ms: i64,
 ) -> Result<u64, HubError> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO ops (op_id, case_id, op_json, received_at, from_device, quarantine_reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            op.op_id.to_string(),
-            op.case_id.to_string(),
-            serde_json::to_string(op)?,
-            now_ms,
-            from_device.map(|d| d.to_string()),
-            quarantine
-        ],
-    )?;
+    )?
+    .execute(params![
+        op.op_id.to_string(),
+        op.case_id.to_string(),
+        serde_json::to_string(op)?,
+        now_ms,
+        from_device.map(|d| d.to_string()),
+        quarantine
+    ])?;
     Ok(to_u64(tx.last_insert_rowid()))
 }
 
@@ -302,13 +300,42 @@ fn next_reference(tx: &Transaction<'_>) -> Result<String, HubError> {
 
 pub(super) fn assignment(tx: &Transaction<'_>, case_id: CaseId) -> Result<Option<Assignment>, HubError> {
     let raw = tx
-        .query_row(
-            "SELECT id, lead, co, team FROM cases WHERE id = ?1",
-            [case_id.to_string()],
-            raw_assignment,
-        )
+        .prepare_cached("SELECT id, lead, co, team FROM cases WHERE id = ?1")?
+        .query_row([case_id.to_string()], raw_assignment)
         .optional()?;
     raw.map(to_assignment).transpose()
+}
+
+/// The cases that can be in `viewer`'s scope (the scope rule itself is `scope::in_scope`).
+fn candidate_assignments(tx: &Transaction<'_>, viewer: &Viewer) -> Result<Vec<Assignment>, HubError> {
+    let (sql, key) = match viewer.role {
+        Role::Facilitator => (
+            "SELECT id, lead, co, team FROM cases WHERE lead = ?1 OR co = ?1",
+            Some(viewer.id.to_string()),
+        ),
+        Role::Supervisor => match &viewer.team {
+            Some(team) => (
+                "SELECT id, lead, co, team FROM cases WHERE team = ?1",
+                Some(team.clone()),
+            ),
+            None => return Ok(Vec::new()),
+        },
+        Role::Coordinator | Role::Admin => return assignments(tx),
+    };
+    let mut stmt = tx.prepare_cached(sql)?;
+    let raw = stmt
+        .query_map([key], raw_assignment)?
+        .collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter().map(to_assignment).collect()
+}
+
+/// Which of `held` the hub knows.
+fn known_cases(tx: &Transaction<'_>, held: &[CaseId]) -> Result<Vec<CaseId>, HubError> {
+    let mut stmt = tx.prepare_cached("SELECT id FROM cases WHERE id IN (SELECT value FROM json_each(?1))")?;
+    let ids = stmt
+        .query_map([serde_json::to_string(held)?], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    ids.iter().map(|id| parse(id)).collect()
 }
 
 pub(super) fn assignments(tx: &Transaction<'_>) -> Result<Vec<Assignment>, HubError> {
