@@ -520,3 +520,19 @@ fn demo_data_follows_the_rules_and_verifies() {
     let report = store.verify().unwrap();
     assert!(report.ok, "{report:?}");
 }
+
+#[test]
+fn a_laptop_clock_far_off_is_corrected_by_the_hubs_time() {
+    let (_f, mut store) = fixture();
+    let day_ms: u64 = 24 * 3600 * 1000;
+    let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap();
+    store.record_sync(now + day_ms).unwrap();
+    store.write(|w| w.create_case(new_case("Written with a slow clock"))).unwrap();
+    let hlc: String = store.connection().query_row("SELECT hlc FROM ops", [], |r| r.get(0)).unwrap();
+    let wall: u64 = hlc.split('-').next().unwrap().parse().unwrap();
+    assert!(wall >= now + day_ms - 60_000, "the op is stamped on the hub's time, not the laptop's");
+    // A difference of a few seconds is network delay, not a wrong clock: no correction.
+    store.record_sync(now + 2_000).unwrap();
+    let status = store.sync_status().unwrap();
+    assert!(status.last_sync.is_some(), "the sync is recorded");
+}
