@@ -58,6 +58,40 @@ fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 2).unwrap_or_default()
 }
 
+/// Adds a party who has given consent for each of `scopes`.
+fn consenting_party(
+    w: &mut casebook_store::Writer<'_>,
+    case: CaseId,
+    role: PartyRole,
+    name: String,
+    scopes: &[ConsentScope],
+) -> Result<PartyId, casebook_store::StoreError> {
+    let party = w.add_party(
+        case,
+        NewParty {
+            role,
+            name,
+            phone: None,
+            minor: false,
+            guardian_of: None,
+        },
+    )?;
+    for scope in scopes {
+        w.record_consent(
+            case,
+            NewConsent {
+                party,
+                scope: *scope,
+                decision: ConsentDecision::Given,
+                method: ConsentMethod::Verbal,
+                date: Some(day()),
+                note: None,
+            },
+        )?;
+    }
+    Ok(party)
+}
+
 /// A case with two consenting parties, to hang contacts on.
 fn seed_case(store: &mut Store) -> anyhow::Result<(CaseId, [PartyId; 2])> {
     Ok(store.write(|w| {
@@ -72,28 +106,7 @@ fn seed_case(store: &mut Store) -> anyhow::Result<(CaseId, [PartyId; 2])> {
         })?;
         let mut parties = [PartyId::new(); 2];
         for (i, role) in [PartyRole::Victim, PartyRole::Harmer].into_iter().enumerate() {
-            let name = format!("Person {i}");
-            parties[i] = w.add_party(
-                case.id,
-                NewParty {
-                    role,
-                    name,
-                    phone: None,
-                    minor: false,
-                    guardian_of: None,
-                },
-            )?;
-            w.record_consent(
-                case.id,
-                NewConsent {
-                    party: parties[i],
-                    scope: ConsentScope::Contact,
-                    decision: ConsentDecision::Given,
-                    method: ConsentMethod::Verbal,
-                    date: Some(day()),
-                    note: None,
-                },
-            )?;
+            parties[i] = consenting_party(w, case.id, role, format!("Person {i}"), &[ConsentScope::Contact])?;
         }
         Ok((case.id, parties))
     })?)
@@ -213,29 +226,8 @@ pub(crate) fn fill(store: &mut Store, cases: usize) -> anyhow::Result<()> {
                         rng.pick(&["Amara", "Ben", "Chloe", "Dev"]),
                         rng.below(100_000)
                     );
-                    let p = w.add_party(
-                        case.id,
-                        NewParty {
-                            role,
-                            name,
-                            phone: None,
-                            minor: false,
-                            guardian_of: None,
-                        },
-                    )?;
-                    for scope in [ConsentScope::Participation, ConsentScope::Contact] {
-                        w.record_consent(
-                            case.id,
-                            NewConsent {
-                                party: p,
-                                scope,
-                                decision: ConsentDecision::Given,
-                                method: ConsentMethod::Signed,
-                                date: Some(day()),
-                                note: None,
-                            },
-                        )?;
-                    }
+                    let scopes = [ConsentScope::Participation, ConsentScope::Contact];
+                    let p = consenting_party(w, case.id, role, name, &scopes)?;
                     parties.push(p);
                 }
                 w.change_status(case.id, casebook_domain::CaseStatus::Contacting, None)?;

@@ -527,10 +527,18 @@ fn a_laptop_clock_far_off_is_corrected_by_the_hubs_time() {
     let day_ms: u64 = 24 * 3600 * 1000;
     let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap();
     store.record_sync(now + day_ms).unwrap();
-    store.write(|w| w.create_case(new_case("Written with a slow clock"))).unwrap();
-    let hlc: String = store.connection().query_row("SELECT hlc FROM ops", [], |r| r.get(0)).unwrap();
+    store
+        .write(|w| w.create_case(new_case("Written with a slow clock")))
+        .unwrap();
+    let hlc: String = store
+        .connection()
+        .query_row("SELECT hlc FROM ops", [], |r| r.get(0))
+        .unwrap();
     let wall: u64 = hlc.split('-').next().unwrap().parse().unwrap();
-    assert!(wall >= now + day_ms - 60_000, "the op is stamped on the hub's time, not the laptop's");
+    assert!(
+        wall >= now + day_ms - 60_000,
+        "the op is stamped on the hub's time, not the laptop's"
+    );
     // A difference of a few seconds is network delay, not a wrong clock: no correction.
     store.record_sync(now + 2_000).unwrap();
     let status = store.sync_status().unwrap();
