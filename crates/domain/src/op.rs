@@ -149,6 +149,14 @@ pub enum OpError {
         /// The field.
         field: &'static str,
     },
+    /// A field holds a value it can never have (an unknown status, a malformed date).
+    #[error("a {entity}'s {field:?} has a value it cannot have")]
+    BadValue {
+        /// The entity.
+        entity: Entity,
+        /// The field.
+        field: String,
+    },
     /// It comes from a newer version of Casebook.
     #[error("the op was written by a newer version of Casebook (format {0})")]
     NewerFormat(u32),
@@ -182,7 +190,50 @@ impl Op {
                 });
             }
         }
+        for (field, value) in &self.fields {
+            if !value_fits(self.entity, field, value) {
+                return Err(OpError::BadValue {
+                    entity: self.entity,
+                    field: field.clone(),
+                });
+            }
+        }
         Ok(())
+    }
+}
+
+/// Whether `value` is a possible value of the field: a known name for a closed set, a date for a
+/// date, a yes/no for a flag. Free text and ids are not checked here.
+fn value_fits(entity: Entity, field: &str, value: &serde_json::Value) -> bool {
+    use crate::case::{CaseKind, CaseStatus, JusticeStage, ReferralSource};
+    use crate::consent::{ConsentDecision, ConsentMethod, ConsentScope};
+    use crate::contact::{ContactKind, ContactState};
+    use crate::party::PartyRole;
+    fn named<T: std::str::FromStr>(v: &serde_json::Value) -> bool {
+        v.as_str().is_some_and(|s| s.parse::<T>().is_ok())
+    }
+    let date = |v: &serde_json::Value| v.as_str().is_some_and(|s| s.parse::<chrono::NaiveDate>().is_ok());
+    let optional_date = |v: &serde_json::Value| v.is_null() || date(v);
+    match (entity, field) {
+        (Entity::Case, "kind") => named::<CaseKind>(value),
+        (Entity::Case, "stage") => named::<JusticeStage>(value),
+        (Entity::Case, "status") => named::<CaseStatus>(value),
+        (Entity::Case, "source") => named::<ReferralSource>(value),
+        (Entity::Case, "received_on") => date(value),
+        (Entity::Case, "court_date") => optional_date(value),
+        (Entity::Party, "role") => named::<PartyRole>(value),
+        (Entity::Party, "minor") => value.is_boolean(),
+        (Entity::Contact, "kind") => named::<ContactKind>(value),
+        (Entity::Contact, "state") => named::<ContactState>(value),
+        (Entity::Contact, "date") => date(value),
+        (Entity::Contact, "finalised_on") => optional_date(value),
+        (Entity::Contact, "initiated_by_party") => value.is_boolean(),
+        (Entity::Consent, "scope") => named::<ConsentScope>(value),
+        (Entity::Consent, "decision") => named::<ConsentDecision>(value),
+        (Entity::Consent, "method") => named::<ConsentMethod>(value),
+        (Entity::Consent | Entity::StatusChange, "date") => date(value),
+        (Entity::StatusChange, "from_status" | "to_status") => named::<CaseStatus>(value),
+        _ => true,
     }
 }
 
@@ -221,6 +272,19 @@ mod tests {
     }
 
     #[test]
+    fn values_of_closed_sets_and_dates_are_checked() {
+        let mut edit = op(Entity::Case, OpKind::Update, "summary");
+        edit.fields.insert("status".into(), serde_json::json!("exploded"));
+        assert!(matches!(edit.validate(), Err(OpError::BadValue { .. })));
+        edit.fields.insert("status".into(), serde_json::json!("closed"));
+        edit.fields
+            .insert("court_date".into(), serde_json::json!("31/12/2026"));
+        assert!(matches!(edit.validate(), Err(OpError::BadValue { .. })));
+        edit.fields.insert("court_date".into(), serde_json::Value::Null);
+        assert_eq!(edit.validate(), Ok(()));
+    }
+
+    #[test]
     fn creates_must_set_the_required_fields() {
         let mut create = op(Entity::Party, OpKind::Create, "name");
         assert_eq!(
@@ -239,9 +303,13 @@ mod tests {
     #[test]
     fn append_only_records_are_never_updated() {
         let mut create = op(Entity::Consent, OpKind::Create, "scope");
-        for f in Entity::Consent.required_fields() {
-            create.fields.insert((*f).to_owned(), serde_json::json!("x"));
-        }
+        create.fields = BTreeMap::from([
+            ("party_id".to_owned(), serde_json::json!(uuid::Uuid::now_v7())),
+            ("scope".to_owned(), serde_json::json!("contact")),
+            ("decision".to_owned(), serde_json::json!("withdrawn")),
+            ("method".to_owned(), serde_json::json!("verbal")),
+            ("date".to_owned(), serde_json::json!("2026-11-02")),
+        ]);
         assert_eq!(create.validate(), Ok(()));
         assert_eq!(
             op(Entity::Consent, OpKind::Update, "scope").validate(),

@@ -178,7 +178,9 @@ pub(crate) fn apply(conn: &Connection, op: &Op) -> Result<Applied, StoreError> {
             }
             let marks = vec!["?"; cols.len()].join(", ");
             let sql = format!(
-                "INSERT OR IGNORE INTO {table} ({}) VALUES ({marks})",
+                // The same record created twice keeps its first version; any other violation is
+                // an error, never a silently missing record.
+                "INSERT INTO {table} ({}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING",
                 cols.join(", ")
             );
             conn.prepare_cached(&sql)?
