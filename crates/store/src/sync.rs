@@ -503,6 +503,10 @@ impl Store {
             let entity_kind: Entity = entity
                 .parse()
                 .map_err(|_| StoreError::Corrupt("conflict entity".into()))?;
+            // The field name is interpolated below: only the entity's own fields may be.
+            if !entity_kind.fields().contains(&field.as_str()) {
+                continue;
+            }
             let current: Option<String> = self
                 .conn
                 .query_row(
@@ -515,9 +519,6 @@ impl Store {
                 )
                 .optional()?
                 .flatten();
-            if !entity_kind.fields().contains(&field.as_str()) {
-                continue;
-            }
             out.push(ConflictView {
                 id,
                 case_id,
