@@ -544,3 +544,18 @@ fn a_laptop_clock_far_off_is_corrected_by_the_hubs_time() {
     let status = store.sync_status().unwrap();
     assert!(status.last_sync.is_some(), "the sync is recorded");
 }
+
+#[test]
+fn a_crash_during_a_passphrase_change_leaves_a_working_passphrase() {
+    let (f, store) = fixture();
+    drop(store);
+    // Crashed while writing the new key file, before the rename: the half-written temporary
+    // file is ignored and the old passphrase still opens the store.
+    let tmp = f.paths.dir.join(".store.key.tmp");
+    std::fs::write(&tmp, b"age-encryption.org/v1\n-> scrypt half-writ").unwrap();
+    Store::open(&f.paths, &pass("correct horse battery")).unwrap();
+    // A later change goes through and replaces the leftover.
+    Store::change_passphrase(&f.paths, &pass("correct horse battery"), &pass("after the crash")).unwrap();
+    assert!(!tmp.exists(), "the temporary file was renamed into place");
+    Store::open(&f.paths, &pass("after the crash")).unwrap();
+}
