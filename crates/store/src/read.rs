@@ -137,6 +137,17 @@ pub(crate) fn case_record(conn: &Connection, id: CaseId) -> Result<CaseRecord, S
     .ok_or_else(|| StoreError::NotFound { what: "case", given: id.to_string() })
 }
 
+/// A case's status alone (checked before every change to the case).
+pub(crate) fn case_status(conn: &Connection, id: CaseId) -> Result<CaseStatus, StoreError> {
+    conn.prepare_cached("SELECT status FROM cases WHERE id = ?1")?
+        .query_row(params![id.to_string()], |r| parse(r, 0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "case",
+            given: id.to_string(),
+        })
+}
+
 /// What the rules need of a case's parties.
 pub(crate) fn party_facts(conn: &Connection, case: CaseId) -> Result<Vec<PartyFacts>, StoreError> {
     let mut stmt = conn.prepare_cached(

@@ -91,10 +91,19 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
 }
 
 fn checks(conn: &Connection, cipher_errors: Vec<String>) -> Result<VerifyReport, StoreError> {
-    let integrity_errors: Vec<String> = strings(conn, "PRAGMA integrity_check")?
+    let mut integrity_errors: Vec<String> = strings(conn, "PRAGMA integrity_check")?
         .into_iter()
         .filter(|s| s != "ok")
         .collect();
+    // The full-text indexes must match the rows they index (rank 1: compare with the content).
+    for fts in ["cases_fts", "parties_fts", "contacts_fts"] {
+        if let Err(e) = conn.execute(
+            &format!("INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)"),
+            [],
+        ) {
+            integrity_errors.push(format!("the search index {fts} does not match its records ({e})"));
+        }
+    }
     let foreign_key_errors = strings(conn, "SELECT \"table\" FROM pragma_foreign_key_check")?.len();
 
     let ops = crate::apply::read_ops(conn)?;

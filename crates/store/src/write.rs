@@ -100,7 +100,7 @@ impl Writer<'_> {
     }
 
     fn ensure_open(&self, case: CaseId) -> Result<CaseStatus, StoreError> {
-        let status = read::case_record(&self.tx, case)?.status;
+        let status = read::case_status(&self.tx, case)?;
         if status == CaseStatus::Closed {
             return Err(RuleError::CaseClosed.into());
         }

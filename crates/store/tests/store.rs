@@ -559,3 +559,56 @@ fn a_crash_during_a_passphrase_change_leaves_a_working_passphrase() {
     assert!(!tmp.exists(), "the temporary file was renamed into place");
     Store::open(&f.paths, &pass("after the crash")).unwrap();
 }
+
+#[test]
+fn the_search_index_stays_consistent_through_edits_in_and_across_transactions() {
+    let (_f, mut store) = fixture();
+    // Created and edited in one transaction (indexed once, at commit), then edited again later.
+    let (case, contact) = store
+        .write(|w| {
+            let case = w.create_case(new_case("first words"))?;
+            w.edit_case(
+                case.id,
+                CaseEdit {
+                    summary: Some("second words".into()),
+                    ..Default::default()
+                },
+            )?;
+            let p = w.add_party(case.id, party("Ola", PartyRole::Victim))?;
+            let mut draft = visit(p, "draft one");
+            draft.draft = true;
+            let contact = w.add_contact(case.id, draft)?;
+            w.save_draft(contact, "draft two")?;
+            Ok((case.id, contact))
+        })
+        .unwrap();
+    assert!(store.search("first", 10).unwrap().is_empty());
+    assert_eq!(store.search("second", 10).unwrap().len(), 1);
+    assert!(store.search("one", 10).unwrap().is_empty());
+    store.write(|w| w.save_draft(contact, "draft three")).unwrap();
+    store
+        .write(|w| {
+            w.edit_case(
+                case,
+                CaseEdit {
+                    summary: Some("third words".into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert!(store.search("two", 10).unwrap().is_empty());
+    assert_eq!(store.search("three", 10).unwrap().len(), 1);
+    assert_eq!(store.search("third", 10).unwrap().len(), 1);
+    let report = store.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    // The check can fail: an index entry for a row that does not say so.
+    store
+        .connection()
+        .execute(
+            "INSERT INTO cases_fts (rowid, summary) VALUES (999999, 'ghost')",
+            [],
+        )
+        .unwrap();
+    assert!(!store.verify().unwrap().ok);
+}
