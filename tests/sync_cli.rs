@@ -67,27 +67,11 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
 #[test]
 fn each_role_holds_exactly_its_scope_after_sync() {
     let hub = Hub::start();
-    let a = enroll(
-        &hub,
-        &hub.add_user("ana", "facilitator", Some("north")),
-        "ana-laptop",
-    );
-    let b = enroll(
-        &hub,
-        &hub.add_user("ben", "facilitator", Some("north")),
-        "ben-laptop",
-    );
-    let c = enroll(
-        &hub,
-        &hub.add_user("cat", "facilitator", Some("south")),
-        "cat-laptop",
-    );
-    let s = enroll(
-        &hub,
-        &hub.add_user("sol", "supervisor", Some("north")),
-        "sol-laptop",
-    );
-    let k = enroll(&hub, &hub.add_user("kim", "coordinator", None), "kim-laptop");
+    let a = member(&hub, "ana", "facilitator", Some("north"));
+    let b = member(&hub, "ben", "facilitator", Some("north"));
+    let c = member(&hub, "cat", "facilitator", Some("south"));
+    let s = member(&hub, "sol", "supervisor", Some("north"));
+    let k = member(&hub, "kim", "coordinator", None);
 
     // Written offline, then synced.
     let (case_a, _) = a.new_case(&format!("Ana's case {}", marker()));
@@ -159,21 +143,9 @@ fn each_role_holds_exactly_its_scope_after_sync() {
 #[test]
 fn a_reassigned_case_moves_with_its_history_and_the_late_note_is_kept_and_flagged() {
     let hub = Hub::start();
-    let a = enroll(
-        &hub,
-        &hub.add_user("ana", "facilitator", Some("north")),
-        "ana-laptop",
-    );
-    let b = enroll(
-        &hub,
-        &hub.add_user("ben", "facilitator", Some("north")),
-        "ben-laptop",
-    );
-    let s = enroll(
-        &hub,
-        &hub.add_user("sol", "supervisor", Some("north")),
-        "sol-laptop",
-    );
+    let a = member(&hub, "ana", "facilitator", Some("north"));
+    let b = member(&hub, "ben", "facilitator", Some("north"));
+    let s = member(&hub, "sol", "supervisor", Some("north"));
 
     let (case, _) = case_with_party(&a, &format!("Shop window broken {}", marker()));
     let early = format!("First visit {}", marker());
@@ -284,11 +256,7 @@ fn two_laptops_of_one_user_converge_and_a_resolved_conflict_clears_everywhere() 
         "fay-laptop-1",
     );
     let l2 = enroll(&hub, &hub.user_code("fay"), "fay-laptop-2");
-    let s = enroll(
-        &hub,
-        &hub.add_user("sol", "supervisor", Some("north")),
-        "sol-laptop",
-    );
+    let s = member(&hub, "sol", "supervisor", Some("north"));
 
     let (case, _) = l1.new_case(&format!("Original summary {}", marker()));
     sync(&l1, &hub);
@@ -362,21 +330,9 @@ fn two_laptops_of_one_user_converge_and_a_resolved_conflict_clears_everywhere() 
 #[test]
 fn a_revoked_device_stops_and_a_wiped_one_hands_over_its_notes_then_erases_its_store() {
     let hub = Hub::start();
-    let f = enroll(
-        &hub,
-        &hub.add_user("fay", "facilitator", Some("north")),
-        "fay-laptop",
-    );
-    let g = enroll(
-        &hub,
-        &hub.add_user("gus", "facilitator", Some("north")),
-        "gus-laptop",
-    );
-    let s = enroll(
-        &hub,
-        &hub.add_user("sol", "supervisor", Some("north")),
-        "sol-laptop",
-    );
+    let f = member(&hub, "fay", "facilitator", Some("north"));
+    let g = member(&hub, "gus", "facilitator", Some("north"));
+    let s = member(&hub, "sol", "supervisor", Some("north"));
 
     let (case_f, _) = case_with_party(&f, &format!("Fay's case {}", marker()));
     let (case_g, _) = case_with_party(&g, &format!("Gus's case {}", marker()));
@@ -661,11 +617,7 @@ fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
     assert_eq!(a.status, 200, "openapi.json: {}", a.text());
 
     // And a real client syncs normally.
-    let f = enroll(
-        &hub,
-        &hub.add_user("fay", "facilitator", Some("north")),
-        "fay-laptop",
-    );
+    let f = member(&hub, "fay", "facilitator", Some("north"));
     let (case, _) = f.new_case(&format!("After the garbage {}", marker()));
     let r = sync(&f, &hub);
     assert_eq!(num(&r, "pushed"), 1, "{r}");
@@ -679,11 +631,7 @@ fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
 #[test]
 fn a_hub_that_is_down_keeps_the_changes_for_the_next_sync() {
     let mut hub = Hub::start();
-    let f = enroll(
-        &hub,
-        &hub.add_user("fay", "facilitator", Some("north")),
-        "fay-laptop",
-    );
+    let f = member(&hub, "fay", "facilitator", Some("north"));
     let (case, _) = f.new_case(&format!("Before the outage {}", marker()));
     sync(&f, &hub);
 

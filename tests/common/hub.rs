@@ -332,6 +332,12 @@ pub fn enroll(hub: &Hub, code: &str, name: &str) -> Store {
     store
 }
 
+/// A new user of `hub` with a freshly enrolled laptop named after them.
+#[track_caller]
+pub fn member(hub: &Hub, name: &str, role: &str, team: Option<&str>) -> Store {
+    enroll(hub, &hub.add_user(name, role, team), &format!("{name}-laptop"))
+}
+
 /// `sync --json` on `store`, asserting exit 0.
 #[track_caller]
 pub fn sync(store: &Store, hub: &Hub) -> Value {
