@@ -69,6 +69,9 @@ pub enum SyncError {
         /// The hub's message.
         message: String,
     },
+    /// The app locked the store while the sync ran; it carries on after the next unlock.
+    #[error("The store was locked before the sync finished. It carries on after you unlock.")]
+    Locked,
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -4,12 +4,14 @@
 //! a crash or a lost answer at any point is mended by the next sync.
 #![forbid(unsafe_code)]
 
+mod access;
 mod backoff;
 mod client;
 mod error;
 mod round;
 
+pub use access::{StoreAccess, SyncProgress};
 pub use backoff::Backoff;
 pub use client::HubClient;
 pub use error::SyncError;
-pub use round::{SyncReport, enroll, sync_once};
+pub use round::{SyncReport, enroll, sync_once, sync_shared};

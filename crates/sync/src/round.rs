@@ -10,6 +10,7 @@ use casebook_protocol::{MAX_PAGE_LIMIT, MAX_PUSH_OPS, OpOutcome, PullRequest, Pu
 use casebook_store::{ApplyCounts, HubLink, PushResult, RemoteOp, SecretString, Store};
 use serde::Serialize;
 
+use crate::access::{StoreAccess, SyncProgress};
 use crate::client::HubClient;
 use crate::error::SyncError;
 
@@ -73,10 +74,14 @@ pub async fn enroll(
 }
 
 /// Pushes until nothing is pending. Returns whether the hub ordered a wipe.
-async fn push_all(store: &mut Store, client: &HubClient, report: &mut SyncReport) -> Result<bool, SyncError> {
+async fn push_all(
+    store: &impl StoreAccess,
+    client: &HubClient,
+    report: &mut SyncReport,
+) -> Result<bool, SyncError> {
     let mut wipe = false;
     loop {
-        let batch = store.pending_batch(MAX_PUSH_OPS)?;
+        let batch = store.with(|s| s.pending_batch(MAX_PUSH_OPS))?;
         if batch.is_empty() {
             return Ok(wipe);
         }
@@ -118,7 +123,10 @@ async fn push_all(store: &mut Store, client: &HubClient, report: &mut SyncReport
                 (r.op_id, result)
             })
             .collect();
-        store.record_push(&results)?;
+        store.with(|s| s.record_push(&results))?;
+        store.progress(SyncProgress::Pushing {
+            sent: report.pushed + report.already_held + report.quarantined + report.rejected,
+        });
         wipe |= answer.wipe;
         tracing::debug!(ops = results.len(), "pushed a batch");
     }
@@ -137,7 +145,7 @@ fn remote(ops: Vec<PulledOp>) -> Vec<RemoteOp> {
 
 /// Fetches and applies every page of one case's history.
 async fn fetch_history(
-    store: &mut Store,
+    store: &impl StoreAccess,
     client: &HubClient,
     case: CaseId,
     report: &mut SyncReport,
@@ -145,7 +153,11 @@ async fn fetch_history(
     let mut after = 0;
     loop {
         let page = client.history(case, after, MAX_PAGE_LIMIT).await?;
-        report.add(store.apply_remote(&remote(page.ops), None)?);
+        let ops = remote(page.ops);
+        report.add(store.with(|s| s.apply_remote(&ops, None))?);
+        store.progress(SyncProgress::Pulling {
+            received: report.pulled + report.duplicates,
+        });
         after = page.next_after;
         if !page.more {
             return Ok(());
@@ -153,10 +165,16 @@ async fn fetch_history(
     }
 }
 
-/// One full sync round with the hub this store is enrolled with.
-#[tracing::instrument(skip_all)]
+/// One full sync round with the hub this store is enrolled with, holding the store throughout.
 pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
-    let link = store.hub_link()?.ok_or(SyncError::NotEnrolled)?;
+    sync_shared(&std::sync::Mutex::new(store)).await
+}
+
+/// One full sync round, taking the store only for the steps between network calls (the app's
+/// ui keeps saving meanwhile). If the report says `wipe`, the caller must erase the store.
+#[tracing::instrument(skip_all)]
+pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncError> {
+    let link = store.with(|s| s.hub_link())?.ok_or(SyncError::NotEnrolled)?;
     let client = HubClient::new(&link.url, Some(link.token.clone()), TIMEOUT)?;
     let mut report = SyncReport::default();
 
@@ -167,9 +185,10 @@ pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
 
     let mut removed: BTreeSet<CaseId> = BTreeSet::new();
     let hub_time = loop {
+        let (cursor, held_cases) = store.with(|s| Ok((s.pull_cursor()?, s.held_cases()?)))?;
         let request = PullRequest {
-            cursor: store.pull_cursor()?,
-            held_cases: store.held_cases()?,
+            cursor,
+            held_cases,
             limit: Some(MAX_PAGE_LIMIT),
         };
         let page = match client.pull(&request).await {
@@ -187,8 +206,12 @@ pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
             fetch_history(store, &client, *case, &mut report).await?;
             report.cases_added += 1;
         }
-        let counts = store.apply_remote(&remote(page.ops), Some(page.next_cursor))?;
+        let ops = remote(page.ops);
+        let counts = store.with(|s| s.apply_remote(&ops, Some(page.next_cursor)))?;
         report.add(counts);
+        store.progress(SyncProgress::Pulling {
+            received: report.pulled + report.duplicates,
+        });
         removed.extend(page.cases_removed);
         if !page.more {
             break page.hub_time_ms;
@@ -196,16 +219,16 @@ pub async fn sync_once(store: &mut Store) -> Result<SyncReport, SyncError> {
     };
 
     for case in &removed {
-        if store.pending_for_case(*case)? > 0 {
+        if store.with(|s| s.pending_for_case(*case))? > 0 {
             // Written while this sync ran: the hub takes it (flagged) before the case goes.
             push_all(store, &client, &mut report).await?;
         }
-        if store.purge_case(*case)? {
+        if store.with(|s| s.purge_case(*case))? {
             report.cases_removed += 1;
         }
     }
 
-    store.record_sync(hub_time)?;
+    store.with(|s| s.record_sync(hub_time))?;
     tracing::info!(
         pushed = report.pushed,
         pulled = report.pulled,
