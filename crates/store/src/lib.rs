@@ -14,6 +14,7 @@ mod error;
 mod export;
 mod key;
 pub mod model;
+mod preview;
 mod read;
 mod schema;
 mod sync;
