@@ -73,6 +73,7 @@ labelled_enum!(
 
 /// What a status change amounts to, for the timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Transition {
     /// One step on in the process.
@@ -148,6 +149,7 @@ labelled_enum!(
 
 /// A derived deadline of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Deadline {
     /// The date.
     pub date: NaiveDate,
@@ -304,6 +306,8 @@ mod tests {
         for s in ReferralSource::ALL {
             assert_eq!(s.as_str().parse::<ReferralSource>(), Ok(*s));
         }
+        assert_eq!(ReferralSource::labels()[7], ("self", "self-referral"));
+        assert_eq!(CaseStatus::labels().len(), CaseStatus::ALL.len());
         let err = "martian".parse::<CaseKind>().expect_err("unknown");
         assert!(err.to_string().contains("restorative_justice"));
     }

@@ -7,6 +7,7 @@ macro_rules! labelled_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $stored:literal / $label:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $stored)] $variant),+
         }
@@ -23,6 +24,12 @@ macro_rules! labelled_enum {
             /// The label shown to people.
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
+            }
+
+            /// Every value as (stored name, label), in the order of the process: what a
+            /// picker in the ui needs.
+            pub fn labels() -> Vec<(&'static str, &'static str)> {
+                Self::ALL.iter().map(|v| (v.as_str(), v.label())).collect()
             }
         }
 

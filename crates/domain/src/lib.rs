@@ -25,3 +25,22 @@ pub use hlc::{Clock, Hlc};
 pub use ids::{CaseId, ConsentId, ContactId, DeviceId, OpId, PartyId, StatusChangeId, UserId};
 pub use op::{Entity, Op, OpError, OpKind, SCHEMA_VERSION};
 pub use party::{PartyFacts, PartyRole};
+
+#[cfg(all(test, feature = "ts"))]
+mod ts_tests {
+    use ts_rs::{Config, TS};
+
+    use super::*;
+
+    #[test]
+    fn ids_are_strings_and_enums_are_their_stored_names() {
+        let cfg = Config::new();
+        assert_eq!(CaseId::inline(&cfg), "string");
+        assert_eq!(
+            CaseKind::inline(&cfg),
+            r#""restorative_justice" | "restorative_mediation""#
+        );
+        assert!(case::Transition::inline(&cfg).contains(r#""step_back""#));
+        assert!(Deadline::decl(&cfg).contains("kind: DeadlineKind"));
+    }
+}

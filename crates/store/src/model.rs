@@ -92,6 +92,7 @@ pub struct NewConsent {
 
 /// A case as created: its id and reference.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CreatedCase {
     /// The new case's id.
     pub id: CaseId,
@@ -101,6 +102,7 @@ pub struct CreatedCase {
 
 /// One line of the caseload.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseSummary {
     /// The case id.
     pub id: CaseId,
@@ -128,6 +130,7 @@ pub struct CaseSummary {
 
 /// A case's referral details.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseRecord {
     /// The case id.
     pub id: CaseId,
@@ -157,6 +160,7 @@ pub struct CaseRecord {
 
 /// A party's current decision for one scope.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentNow {
     /// The scope.
     pub scope: ConsentScope,
@@ -170,6 +174,7 @@ pub struct ConsentNow {
 
 /// A party with their current consents.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartyView {
     /// The party id.
     pub id: PartyId,
@@ -189,6 +194,7 @@ pub struct PartyView {
 
 /// A contact as shown on the timeline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactView {
     /// The contact id.
     pub id: ContactId,
@@ -214,6 +220,7 @@ pub struct ContactView {
 
 /// A consent event as shown on the timeline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentView {
     /// The event id.
     pub id: ConsentId,
@@ -235,6 +242,7 @@ pub struct ConsentView {
 
 /// A status change as shown on the timeline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusView {
     /// The change's id.
     pub id: StatusChangeId,
@@ -252,6 +260,7 @@ pub struct StatusView {
 
 /// One entry of a case's timeline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum TimelineEntry {
     /// A contact.
@@ -275,6 +284,7 @@ impl TimelineEntry {
 
 /// Everything about one case.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseDetail {
     /// Referral details.
     pub case: CaseRecord,
@@ -290,6 +300,7 @@ pub struct CaseDetail {
 
 /// One full-text search hit.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     /// The case it belongs to.
     pub case_id: CaseId,

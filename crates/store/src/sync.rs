@@ -123,6 +123,7 @@ pub enum PushResult {
 
 /// What one page of remote ops did to the store.
 #[derive(Debug, Default, Clone, Copy, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApplyCounts {
     /// Ops new to this store.
     pub applied: usize,
@@ -136,6 +137,7 @@ pub struct ApplyCounts {
 
 /// An open conflict: two concurrent edits of one text field.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictView {
     /// The conflict id.
     pub id: String,
@@ -172,6 +174,7 @@ pub enum Keep {
 
 /// A rejected op, for display.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RejectedOp {
     /// The op.
     pub op_id: String,
@@ -185,6 +188,7 @@ pub struct RejectedOp {
 
 /// Sync state for the status line.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     /// The hub, if enrolled.
     pub hub: Option<String>,

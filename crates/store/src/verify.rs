@@ -19,6 +19,7 @@ pub(crate) const REBUILT: &[&str] = &[
 
 /// What `verify` found. `ok` only if every list is empty.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerifyReport {
     /// True when nothing is wrong.
     pub ok: bool,
