@@ -1,0 +1,118 @@
+// The only module that talks to Rust: one typed function per command of docs/app.md, and the
+// two events. Every function resolves with the command's value or rejects with an AppError.
+
+import { invoke as tauriInvoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  AppError,
+  AppState,
+  CaseDetail,
+  CaseSummary,
+  CaseloadQuery,
+  ConflictView,
+  CreatedCase,
+  DraftSaved,
+  KeepChoice,
+  NewCaseInput,
+  NewConsentInput,
+  NewPartyInput,
+  NewVisitInput,
+  Strength,
+  SyncView,
+} from './types';
+
+type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+type Listen = <T>(event: string, handler: (payload: T) => void) => Promise<UnlistenFn>;
+
+let backend: Promise<{ invoke: Invoke; listen: Listen }> | null = null;
+
+function realBackend(): { invoke: Invoke; listen: Listen } {
+  return {
+    invoke: (cmd, args) => tauriInvoke(cmd, args),
+    listen: (event, handler) => listen(event, (e) => handler(e.payload as never)),
+  };
+}
+
+/** The Tauri bridge; in `npm run dev` outside Tauri, a pretend backend (never in a build). */
+function bridge(): Promise<{ invoke: Invoke; listen: Listen }> {
+  if (!backend) {
+    if (import.meta.env.DEV && !('__TAURI_INTERNALS__' in window)) {
+      backend = import('./devMock').then((m) => m.mockBackend());
+    } else {
+      backend = Promise.resolve(realBackend());
+    }
+  }
+  return backend;
+}
+
+function isAppError(e: unknown): e is AppError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as AppError).code === 'string' &&
+    typeof (e as AppError).message === 'string'
+  );
+}
+
+/** Whatever a command rejected with, as an AppError whose message a person can read. */
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  if (typeof e === 'string' && e.length > 0) return { code: 'internal', message: e };
+  return {
+    code: 'internal',
+    message: 'Something went wrong inside Casebook. Nothing you wrote was thrown away; try again.',
+  };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  const b = await bridge();
+  try {
+    return await b.invoke<T>(cmd, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+export const appState = () => call<AppState>('app_state');
+export const passphraseStrength = (passphrase: string) =>
+  call<Strength>('passphrase_strength', { passphrase });
+export const createStore = (passphrase: string, confirm: string) =>
+  call<AppState>('create_store', { passphrase, confirm });
+export const joinHub = (hubUrl: string, code: string, passphrase: string, confirm: string) =>
+  call<AppState>('join_hub', { hubUrl, code, passphrase, confirm });
+export const unlock = (passphrase: string) => call<AppState>('unlock', { passphrase });
+export const lock = () => call<AppState>('lock');
+export const touch = () => call<null>('touch');
+export const acknowledgeWipe = () => call<AppState>('acknowledge_wipe');
+export const setAutoLock = (minutes: number) => call<AppState>('set_auto_lock', { minutes });
+export const caseload = (query: CaseloadQuery) => call<CaseSummary[]>('caseload', { query });
+export const caseDetail = (caseId: string) => call<CaseDetail>('case_detail', { caseId });
+export const createCase = (input: NewCaseInput) => call<CreatedCase>('create_case', { input });
+export const addParty = (caseId: string, input: NewPartyInput) =>
+  call<string>('add_party', { caseId, input });
+export const recordConsent = (caseId: string, input: NewConsentInput) =>
+  call<string>('record_consent', { caseId, input });
+export const visitWarnings = (caseId: string, partyIds: string[], initiatedByParty: boolean) =>
+  call<string[]>('visit_warnings', { caseId, partyIds, initiatedByParty });
+export const startVisit = (caseId: string, input: NewVisitInput) =>
+  call<string>('start_visit', { caseId, input });
+export const saveDraft = (contactId: string, notes: string) =>
+  call<DraftSaved>('save_draft', { contactId, notes });
+export const finaliseVisit = (contactId: string) => call<null>('finalise_visit', { contactId });
+export const addSupervisionNote = (caseId: string, text: string) =>
+  call<string>('add_supervision_note', { caseId, text });
+export const syncStatus = () => call<SyncView>('sync_status');
+export const syncNow = () => call<SyncView>('sync_now');
+export const conflicts = () => call<ConflictView[]>('conflicts');
+export const resolveConflict = (id: string, keep: KeepChoice) =>
+  call<null>('resolve_conflict', { id, keep });
+
+/** The app locked itself, was wiped, or changed phase otherwise. */
+export async function onState(handler: (state: AppState) => void): Promise<UnlistenFn> {
+  return (await bridge()).listen<AppState>('casebook://state', handler);
+}
+
+/** Sync progress and results, also of syncs the app started by itself. */
+export async function onSync(handler: (view: SyncView) => void): Promise<UnlistenFn> {
+  return (await bridge()).listen<SyncView>('casebook://sync', handler);
+}

@@ -1,0 +1,424 @@
+// A pretend backend for `npm run dev` in a plain browser, so screens can be looked at without
+// Rust. api.ts loads it only when import.meta.env.DEV and there is no Tauri: never in a build.
+// Passphrase "correct horse battery staple" unlocks; add "?role=supervisor" to the address for a
+// supervisor, "?phase=first_run" for the first start, "?slow" for slow saves.
+
+import type {
+  AppState,
+  CaseDetail,
+  CaseSummary,
+  CaseloadQuery,
+  ConflictView,
+  KeepChoice,
+  NewCaseInput,
+  NewConsentInput,
+  NewPartyInput,
+  NewVisitInput,
+  PartyView,
+  SyncView,
+  TimelineEntry,
+} from './types';
+
+type Handler = (payload: unknown) => void;
+
+const PASS = 'correct horse battery staple';
+
+export function mockBackend() {
+  const params = new URLSearchParams(location.search);
+  const slow = params.has('slow');
+  const listeners = new Map<string, Set<Handler>>();
+  const emit = (event: string, payload: unknown) =>
+    listeners.get(event)?.forEach((h) => h(structuredClone(payload)));
+
+  const state: AppState = {
+    phase: (params.get('phase') as AppState['phase']) ?? 'locked',
+    store_dir: '/home/sam/.local/share/casebook',
+    role: params.get('role') === 'supervisor' ? 'supervisor' : 'facilitator',
+    user_name: 'Sam Facilitator',
+    hub: 'https://hub.example.org',
+    auto_lock_minutes: 10,
+    reason: null,
+  };
+  const sync: SyncView = {
+    state: 'idle',
+    hub: state.hub,
+    progress: null,
+    pending: 3,
+    conflicts: 1,
+    rejected: 0,
+    last_sync: new Date(Date.now() - 3_600_000).toISOString(),
+    error: null,
+    next_attempt: null,
+  };
+
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  let seq = 100;
+  const id = () => `id-${++seq}`;
+
+  type Case = { detail: CaseDetail; lead: string };
+  const cases: Case[] = [];
+  function addCase(ref: string, lead: string, input: NewCaseInput, parties: PartyView[], timeline: TimelineEntry[]) {
+    cases.push({
+      lead,
+      detail: {
+        case: {
+          id: id(),
+          reference: ref,
+          kind: input.kind,
+          stage: input.stage,
+          status: 'contacting',
+          source: input.source,
+          referrer: input.referrer,
+          summary: input.summary,
+          received_on: input.received_on ?? day(0),
+          court_date: input.court_date,
+          outcome: null,
+          created_at: new Date().toISOString(),
+        },
+        next_deadline: input.court_date ? { date: input.court_date, kind: 'court_date' } : null,
+        parties,
+        timeline,
+        warnings: [],
+      },
+    });
+  }
+  const ann: PartyView = {
+    id: id(),
+    name: 'Ann Example',
+    role: 'victim',
+    phone: '01632 960000',
+    minor: false,
+    guardian_of: null,
+    consents: [{ scope: 'contact', decision: 'given', method: 'verbal', date: day(-6) }],
+  };
+  const ben: PartyView = {
+    id: id(),
+    name: 'Ben Sample',
+    role: 'harmer',
+    phone: null,
+    minor: true,
+    guardian_of: null,
+    consents: [],
+  };
+  addCase(
+    'RJ-2026-0042',
+    'Sam Facilitator',
+    {
+      kind: 'restorative_justice',
+      stage: 'pre_sentence',
+      source: 'court',
+      referrer: 'Crown Court, list office',
+      summary: 'Burglary of a ground-floor flat while the owner was away.',
+      court_date: day(9),
+      received_on: day(-8),
+    },
+    [ann, ben],
+    [
+      {
+        type: 'consent',
+        id: id(),
+        party_id: ann.id,
+        party_name: ann.name,
+        scope: 'contact',
+        decision: 'given',
+        method: 'verbal',
+        date: day(-6),
+        note: null,
+      },
+      {
+        type: 'contact',
+        id: 'draft-1',
+        kind: 'visit',
+        date: day(-1),
+        notes: 'Ann talked about the evening she came home.',
+        state: 'draft',
+        initiated_by_party: false,
+        party_ids: [ann.id],
+        amends: null,
+        finalised_on: null,
+        flagged: null,
+      },
+      {
+        type: 'contact',
+        id: id(),
+        kind: 'call',
+        date: day(-3),
+        notes: 'Arranged a visit.',
+        state: 'finalised',
+        initiated_by_party: true,
+        party_ids: [ann.id],
+        amends: null,
+        finalised_on: day(-3),
+        flagged: 'Written after the case moved to another facilitator.',
+      },
+      { type: 'supervision', id: id(), author: 'Pat Supervisor', text: 'Check the guardian consent.', date: day(-2) },
+    ],
+  );
+  addCase(
+    'RM-2026-0007',
+    'Alex Colleague',
+    {
+      kind: 'restorative_mediation',
+      stage: 'not_applicable',
+      source: 'housing',
+      referrer: null,
+      summary: 'Neighbours in dispute over noise late at night.',
+      court_date: null,
+      received_on: day(-2),
+    },
+    [],
+    [],
+  );
+  cases[1]!.detail.next_deadline = { date: day(8), kind: 'first_contact' };
+
+  let conflicts: ConflictView[] = [
+    {
+      id: 'c1',
+      case_id: cases[0]!.detail.case.id,
+      reference: 'RJ-2026-0042',
+      entity: 'case',
+      entity_id: cases[0]!.detail.case.id,
+      field: 'summary',
+      current: 'Burglary of a ground-floor flat.',
+      other: 'Burglary of a ground-floor flat while the owner was on holiday.',
+      current_is_mine: true,
+      other_is_mine: false,
+    },
+  ];
+
+  const find = (caseId: string) => {
+    const c = cases.find((x) => x.detail.case.id === caseId);
+    if (!c) throw { code: 'not_found', message: 'That case is not on this laptop.' };
+    return c;
+  };
+  const needUnlocked = () => {
+    if (state.phase !== 'unlocked') throw { code: 'locked', message: 'Casebook is locked.' };
+  };
+  const needWriter = () => {
+    if (state.role === 'supervisor')
+      throw { code: 'read_only', message: 'Supervisors read cases; only the facilitator changes them.' };
+  };
+  const summary = (c: Case): CaseSummary => ({
+    id: c.detail.case.id,
+    reference: c.detail.case.reference,
+    kind: c.detail.case.kind,
+    stage: c.detail.case.stage,
+    status: c.detail.case.status,
+    summary: c.detail.case.summary,
+    received_on: c.detail.case.received_on,
+    court_date: c.detail.case.court_date,
+    next_deadline: c.detail.next_deadline,
+    parties: c.detail.parties.map((p) => p.name),
+    drafts: c.detail.timeline.filter((t) => t.type === 'contact' && t.state === 'draft').length,
+    lead_name: c.lead,
+  });
+  const contact = (contactId: string) => {
+    for (const c of cases)
+      for (const t of c.detail.timeline) if (t.type === 'contact' && t.id === contactId) return t;
+    throw { code: 'not_found', message: 'That draft is not on this laptop.' };
+  };
+
+  const commands: Record<string, (a: Record<string, unknown>) => unknown> = {
+    app_state: () => state,
+    passphrase_strength: (a) => {
+      const p = String(a.passphrase);
+      const score = Math.min(4, Math.floor(p.length / 6));
+      const label = ['Too short', 'Weak', 'Fair', 'Good', 'Strong'][score];
+      return { score, label, acceptable: score >= 2, hint: 'Another word or two would make it stronger.' };
+    },
+    create_store: (a) => {
+      if (a.passphrase !== a.confirm)
+        throw { code: 'passphrase_mismatch', message: 'The two passphrases are not the same.' };
+      state.phase = 'unlocked';
+      state.role = 'facilitator';
+      state.hub = null;
+      sync.state = 'not_enrolled';
+      return state;
+    },
+    join_hub: (a) => {
+      if (a.passphrase !== a.confirm)
+        throw { code: 'passphrase_mismatch', message: 'The two passphrases are not the same.' };
+      state.phase = 'unlocked';
+      return state;
+    },
+    unlock: (a) => {
+      if (a.passphrase !== PASS)
+        throw { code: 'wrong_passphrase', message: 'The passphrase is wrong. Nothing was changed.' };
+      state.phase = 'unlocked';
+      state.reason = null;
+      return state;
+    },
+    lock: () => {
+      state.phase = 'locked';
+      return state;
+    },
+    touch: () => null,
+    acknowledge_wipe: () => {
+      state.phase = 'first_run';
+      return state;
+    },
+    set_auto_lock: (a) => {
+      state.auto_lock_minutes = Number(a.minutes);
+      return state;
+    },
+    caseload: (a) => {
+      needUnlocked();
+      const q = a.query as CaseloadQuery;
+      const s = q.text?.toLowerCase() ?? '';
+      return cases
+        .filter((c) => q.include_closed || q.status === 'closed' || c.detail.case.status !== 'closed')
+        .filter((c) => !q.stage || c.detail.case.stage === q.stage)
+        .filter((c) => !q.status || c.detail.case.status === q.status)
+        .filter((c) => !q.kind || c.detail.case.kind === q.kind)
+        .filter((c) => !s || JSON.stringify(c.detail).toLowerCase().includes(s))
+        .map(summary);
+    },
+    case_detail: (a) => {
+      needUnlocked();
+      return find(String(a.caseId)).detail;
+    },
+    create_case: (a) => {
+      needWriter();
+      const input = a.input as NewCaseInput;
+      if (!input.summary.trim())
+        throw { code: 'invalid_input', message: 'The summary of the harm or conflict is empty.' };
+      const ref = `P-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+      addCase(ref, state.user_name ?? '', input, [], []);
+      return { id: cases.at(-1)!.detail.case.id, reference: ref };
+    },
+    add_party: (a) => {
+      needWriter();
+      const input = a.input as NewPartyInput;
+      const p: PartyView = { id: id(), ...input, consents: [] };
+      find(String(a.caseId)).detail.parties.push(p);
+      return p.id;
+    },
+    record_consent: (a) => {
+      needWriter();
+      const input = a.input as NewConsentInput;
+      const c = find(String(a.caseId));
+      const party = c.detail.parties.find((p) => p.id === input.party_id)!;
+      const date = input.date ?? day(0);
+      party.consents = party.consents.filter((x) => x.scope !== input.scope);
+      party.consents.push({ scope: input.scope, decision: input.decision, method: input.method, date });
+      const cid = id();
+      const { party_id: _, ...rest } = input;
+      c.detail.timeline.push({ type: 'consent', id: cid, party_id: party.id, party_name: party.name, ...rest, date });
+      return cid;
+    },
+    visit_warnings: (a) => {
+      const c = find(String(a.caseId));
+      const ids = a.partyIds as string[];
+      return c.detail.parties
+        .filter((p) => ids.includes(p.id) && p.minor)
+        .map((p) => `${p.name} is under 18: a parent or guardian's consent to contact is not recorded.`)
+        .concat(
+          c.detail.parties
+            .filter((p) => ids.includes(p.id) && !a.initiatedByParty)
+            .filter((p) => !p.consents.some((x) => x.scope === 'contact' && x.decision === 'given'))
+            .map((p) => `${p.name} has not agreed to be contacted by the service.`),
+        );
+    },
+    start_visit: (a) => {
+      needWriter();
+      const input = a.input as NewVisitInput;
+      const cid = id();
+      find(String(a.caseId)).detail.timeline.push({
+        type: 'contact',
+        id: cid,
+        kind: input.kind,
+        date: input.date,
+        notes: input.notes,
+        state: 'draft',
+        initiated_by_party: input.initiated_by_party,
+        party_ids: input.party_ids,
+        amends: null,
+        finalised_on: null,
+        flagged: null,
+      });
+      sync.pending++;
+      return cid;
+    },
+    save_draft: (a) => {
+      needUnlocked();
+      contact(String(a.contactId)).notes = String(a.notes);
+      return { contact_id: a.contactId, chars: String(a.notes).length, saved_at: new Date().toISOString() };
+    },
+    finalise_visit: (a) => {
+      const c = contact(String(a.contactId));
+      if (!c.notes.trim())
+        throw { code: 'rule', message: 'The notes of a finalised contact are empty. Write what happened first.' };
+      c.state = 'finalised';
+      c.finalised_on = day(0);
+      return null;
+    },
+    add_supervision_note: (a) => {
+      const nid = id();
+      find(String(a.caseId)).detail.timeline.push({
+        type: 'supervision',
+        id: nid,
+        author: state.user_name,
+        text: String(a.text),
+        date: day(0),
+      });
+      return nid;
+    },
+    sync_status: () => sync,
+    sync_now: async () => {
+      if (sync.state === 'not_enrolled')
+        throw { code: 'not_enrolled', message: 'This laptop is not connected to a hub.' };
+      sync.state = 'syncing';
+      for (let done = 0; done <= 40; done += 10) {
+        sync.progress = `Sent ${done} changes`;
+        emit('casebook://sync', sync);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      Object.assign(sync, { state: 'idle', progress: null, pending: 0, last_sync: new Date().toISOString() });
+      emit('casebook://sync', sync);
+      return sync;
+    },
+    conflicts: () => conflicts,
+    resolve_conflict: (a) => {
+      const keep = a.keep as KeepChoice;
+      if (keep.keep === 'merged' && typeof keep.text !== 'string')
+        throw { code: 'invalid_input', message: 'Bad choice.' };
+      conflicts = conflicts.filter((c) => c.id !== a.id);
+      sync.conflicts = conflicts.length;
+      emit('casebook://sync', sync);
+      return null;
+    },
+  };
+
+  // For trying the lock and wipe events from the browser console.
+  Object.assign(window, {
+    mockEmit: emit,
+    mockLock: () => {
+      state.phase = 'locked';
+      state.reason = 'Casebook locked itself after 10 minutes without activity.';
+      emit('casebook://state', state);
+    },
+    mockWipe: () => {
+      state.phase = 'wiped';
+      emit('casebook://state', state);
+    },
+    mockOffline: () => {
+      Object.assign(sync, { state: 'offline', next_attempt: new Date(Date.now() + 300_000).toISOString() });
+      emit('casebook://sync', sync);
+    },
+  });
+
+  return {
+    invoke: async <T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> => {
+      await new Promise((r) => setTimeout(r, cmd === 'save_draft' && slow ? 1500 : 40));
+      const f = commands[cmd];
+      if (!f) throw { code: 'internal', message: `The pretend backend has no ${cmd}.` };
+      return structuredClone(await f(args)) as T;
+    },
+    listen: async <T>(event: string, handler: (payload: T) => void) => {
+      const set = listeners.get(event) ?? new Set<Handler>();
+      listeners.set(event, set);
+      set.add(handler as Handler);
+      return () => set.delete(handler as Handler);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Labels for the closed sets and dates in the reader's locale.
+
+import { LABELS } from './types';
+
+type Labels = typeof LABELS;
+export type EnumName = keyof Labels;
+export type EnumValue<E extends EnumName> = keyof Labels[E] & string;
+
+/** The label of one stored name, as written in the middle of a sentence. */
+export function label<E extends EnumName>(set: E, value: EnumValue<E>): string {
+  const labels = LABELS[set] as Record<string, string>;
+  return labels[value] ?? value;
+}
+
+/** The same label starting with a capital, for a list item or an option. */
+export function Label<E extends EnumName>(set: E, value: EnumValue<E>): string {
+  return capitalise(label(set, value));
+}
+
+export function capitalise(s: string): string {
+  return s.length === 0 ? s : s[0]!.toUpperCase() + s.slice(1);
+}
+
+/** Every value of a set in the order of the process, with its label, for a <select>. */
+export function options<E extends EnumName>(set: E): { value: EnumValue<E>; label: string }[] {
+  return Object.entries(LABELS[set] as Record<string, string>).map(([value, text]) => ({
+    value: value as EnumValue<E>,
+    label: capitalise(text),
+  }));
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeZone: 'UTC',
+});
+const longDateFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+});
+
+/** A calendar date (`YYYY-MM-DD`, no time zone) as the reader writes dates. */
+export function formatDate(isoDate: string | null | undefined, long = false): string {
+  if (!isoDate) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  if (!m) return isoDate;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return (long ? longDateFormat : dateFormat).format(d);
+}
+
+/** A moment (RFC 3339): the time alone when it is today, else date and time. */
+export function formatMoment(rfc3339: string | null | undefined): string {
+  if (!rfc3339) return '';
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  const now = new Date();
+  const sameDay =
+    d.getFullYear() === now.getFullYear() &&
+    d.getMonth() === now.getMonth() &&
+    d.getDate() === now.getDate();
+  return sameDay ? timeFormat.format(d) : dateTimeFormat.format(d);
+}
+
+/** Today on this laptop's calendar, as `YYYY-MM-DD` (the value of a date field). */
+export function today(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** Whole days from today to a calendar date (negative when past). */
+export function daysFrom(isoDate: string): number {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  const t = today().split('-').map(Number);
+  const a = Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1);
+  const b = Date.UTC(t[0] ?? 0, (t[1] ?? 1) - 1, t[2] ?? 1);
+  return Math.round((a - b) / 86_400_000);
+}
+
+/** "in 3 days", "tomorrow", "2 days ago": in English like the rest of the words on screen. */
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+export function fromToday(isoDate: string): string {
+  return relative.format(daysFrom(isoDate), 'day');
+}
+
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
