@@ -41,6 +41,8 @@ export class Draft {
   saved = $state('');
   state = $state<SaveState>('empty');
   error = $state<AppError | null>(null);
+  /** A Visit screen shows this draft now. */
+  shown = false;
 
   #timer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -183,7 +185,7 @@ export function keepDraft(caseId: string, contactId: string | null, draft: Draft
 export function dropDraft(caseId: string, contactId: string | null): void {
   const k = key(caseId, contactId);
   const d = drafts.get(k);
-  if (d && !d.unsaved) {
+  if (d && !d.unsaved && !d.shown) {
     d.close();
     drafts.delete(k);
   }

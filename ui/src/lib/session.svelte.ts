@@ -21,8 +21,21 @@ export const session = $state({
   dataVersion: 0,
 });
 
+let leaving: (() => void) | null = null;
+
+/** Runs `f` when the person goes to another screen (not when the app locks); returns the undo. */
+export function onLeave(f: () => void): () => void {
+  leaving = f;
+  return () => {
+    if (leaving === f) leaving = null;
+  };
+}
+
 /** Shows another screen (the screen moves focus to its h1). */
 export function go(screen: Screen, notice = ''): void {
+  const leave = leaving;
+  leaving = null;
+  leave?.();
   session.notice = notice;
   session.screen = screen;
 }
