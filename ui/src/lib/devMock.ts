@@ -74,6 +74,8 @@ export function mockBackend() {
           court_date: input.court_date,
           outcome: null,
           created_at: new Date().toISOString(),
+          lead_id: null,
+          lead_name: lead,
         },
         next_deadline: input.court_date ? { date: input.court_date, kind: 'court_date' } : null,
         parties,
@@ -151,7 +153,14 @@ export function mockBackend() {
         finalised_on: day(-3),
         flagged: 'Written after the case moved to another facilitator.',
       },
-      { type: 'supervision', id: id(), author: 'Pat Supervisor', text: 'Check the guardian consent.', date: day(-2) },
+      {
+        type: 'supervision',
+        id: id(),
+        author_id: 'u-pat',
+        author_name: 'Pat Supervisor',
+        text: 'Check the guardian consent.',
+        date: day(-2),
+      },
     ],
   );
   addCase(
@@ -210,6 +219,7 @@ export function mockBackend() {
     next_deadline: c.detail.next_deadline,
     parties: c.detail.parties.map((p) => p.name),
     drafts: c.detail.timeline.filter((t) => t.type === 'contact' && t.state === 'draft').length,
+    lead_id: null,
     lead_name: c.lead,
   });
   const contact = (contactId: string) => {
@@ -357,7 +367,8 @@ export function mockBackend() {
       find(String(a.caseId)).detail.timeline.push({
         type: 'supervision',
         id: nid,
-        author: state.user_name,
+        author_id: 'u-me',
+        author_name: state.user_name,
         text: String(a.text),
         date: day(0),
       });

@@ -171,7 +171,9 @@ export type CaseSummary = {
   next_deadline: Deadline | null;
   parties: string[];
   drafts: number;
-  /** The facilitator leading the case (what a supervisor's caseload is grouped by). */
+  /** The lead facilitator's user id. */
+  lead_id: string | null;
+  /** The lead's name, from the team directory (null until the hub has sent it). */
   lead_name: string | null;
 };
 
@@ -188,6 +190,8 @@ export type CaseRecord = {
   court_date: string | null;
   outcome: string | null;
   created_at: string;
+  lead_id: string | null;
+  lead_name: string | null;
 };
 
 export type ConsentNow = {
@@ -240,18 +244,19 @@ export type StatusView = {
   date: string;
 };
 
-export type SupervisionView = {
+export type SupervisionNoteView = {
   id: string;
-  author: string | null;
   text: string;
   date: string;
+  author_id: string;
+  author_name: string | null;
 };
 
 export type TimelineEntry =
   | ({ type: 'contact' } & ContactView)
   | ({ type: 'consent' } & ConsentView)
   | ({ type: 'status' } & StatusView)
-  | ({ type: 'supervision' } & SupervisionView);
+  | ({ type: 'supervision' } & SupervisionNoteView);
 
 export type CaseDetail = {
   case: CaseRecord;
