@@ -134,6 +134,14 @@ pub enum CaseCommand {
         #[arg(long)]
         outcome: Option<String>,
     },
+    /// Add a supervision note to a case of your team (supervisors only).
+    Supervise {
+        /// Case id or reference.
+        case: String,
+        /// The note, or - to read it from standard input.
+        #[arg(long, value_name = "TEXT|-")]
+        text: String,
+    },
 }
 
 /// `casebook case new`

@@ -288,6 +288,17 @@ fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
                 &format!("Case is now {to}."),
             )?;
         }
+        CaseCommand::Supervise { case, text } => {
+            let text = notes(text)?;
+            let (case_id, id) = store.write(|w| {
+                let case_id = w.resolve_case(&case)?;
+                Ok((case_id, w.add_supervision_note(case_id, &text)?))
+            })?;
+            out.created(
+                json!({"id": id, "case_id": case_id}),
+                &format!("Supervision note {id} added."),
+            )?;
+        }
     }
     Ok(())
 }

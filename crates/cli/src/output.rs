@@ -179,6 +179,13 @@ impl Out {
                         outcome
                     );
                 }
+                TimelineEntry::Supervision(n) => {
+                    let who = n.author_name.as_deref().unwrap_or("a supervisor");
+                    say!("  {}  supervision note by {} {}", n.date, who, n.id);
+                    for line in n.text.lines() {
+                        say!("      {line}");
+                    }
+                }
             }
         }
         Ok(())

@@ -75,6 +75,12 @@ pub enum RuleError {
         /// The other party's name.
         minor: String,
     },
+    /// Only supervisors write supervision notes.
+    #[error("Only a supervisor can add supervision notes: {who}.")]
+    SupervisorsOnly {
+        /// Who tried, in words (their role, or that it is unknown).
+        who: String,
+    },
     /// A required field was left empty.
     #[error("{field} cannot be empty.")]
     Empty {

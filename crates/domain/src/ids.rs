@@ -76,6 +76,10 @@ id_type!(
     StatusChangeId
 );
 id_type!(
+    /// Identifies one supervision note.
+    SupervisionNoteId
+);
+id_type!(
     /// Identifies one operation of the op log.
     OpId
 );

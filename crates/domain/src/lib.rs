@@ -16,13 +16,16 @@ pub mod ids;
 pub mod merge;
 pub mod op;
 pub mod party;
+pub mod supervision;
 
 pub use case::{CaseKind, CaseStatus, Deadline, DeadlineKind, JusticeStage, ReferralSource};
 pub use consent::{ConsentDecision, ConsentEvent, ConsentMethod, ConsentScope, CurrentConsent};
 pub use contact::{ContactKind, ContactState};
 pub use error::RuleError;
 pub use hlc::{Clock, Hlc};
-pub use ids::{CaseId, ConsentId, ContactId, DeviceId, OpId, PartyId, StatusChangeId, UserId};
+pub use ids::{
+    CaseId, ConsentId, ContactId, DeviceId, OpId, PartyId, StatusChangeId, SupervisionNoteId, UserId,
+};
 pub use op::{Entity, Op, OpError, OpKind, SCHEMA_VERSION};
 pub use party::{PartyFacts, PartyRole};
 

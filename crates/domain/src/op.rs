@@ -28,6 +28,8 @@ labelled_enum!(
         Consent = "consent" / "consent event",
         /// A change of a case's status.
         StatusChange = "status_change" / "status change",
+        /// A supervisor's note on a case.
+        SupervisionNote = "supervision_note" / "supervision note",
     }
 );
 
@@ -61,6 +63,7 @@ impl Entity {
             ],
             Entity::Consent => &["party_id", "scope", "decision", "method", "date", "note"],
             Entity::StatusChange => &["from_status", "to_status", "transition", "outcome", "date"],
+            Entity::SupervisionNote => &["text", "date"],
         }
     }
 
@@ -80,12 +83,16 @@ impl Entity {
             Entity::Contact => &["kind", "date", "state", "party_ids"],
             Entity::Consent => &["party_id", "scope", "decision", "method", "date"],
             Entity::StatusChange => &["from_status", "to_status", "transition", "date"],
+            Entity::SupervisionNote => &["text", "date"],
         }
     }
 
     /// Records that are never edited once written.
     pub fn is_append_only(self) -> bool {
-        matches!(self, Entity::Consent | Entity::StatusChange)
+        matches!(
+            self,
+            Entity::Consent | Entity::StatusChange | Entity::SupervisionNote
+        )
     }
 }
 
@@ -231,7 +238,9 @@ fn value_fits(entity: Entity, field: &str, value: &serde_json::Value) -> bool {
         (Entity::Consent, "scope") => named::<ConsentScope>(value),
         (Entity::Consent, "decision") => named::<ConsentDecision>(value),
         (Entity::Consent, "method") => named::<ConsentMethod>(value),
-        (Entity::Consent | Entity::StatusChange, "date") => date(value),
+        (Entity::Consent | Entity::StatusChange | Entity::SupervisionNote, "date") => date(value),
+        // A supervision note is nothing but its text: an empty one is not a note.
+        (Entity::SupervisionNote, "text") => value.as_str().is_some_and(|t| !t.trim().is_empty()),
         (Entity::StatusChange, "from_status" | "to_status") => named::<CaseStatus>(value),
         _ => true,
     }
@@ -315,6 +324,28 @@ mod tests {
             op(Entity::Consent, OpKind::Update, "scope").validate(),
             Err(OpError::AppendOnly(Entity::Consent))
         );
+    }
+
+    #[test]
+    fn supervision_notes_need_text_and_a_date_and_are_never_edited() {
+        let mut create = op(Entity::SupervisionNote, OpKind::Create, "text");
+        create
+            .fields
+            .insert("date".into(), serde_json::json!("2026-11-02"));
+        assert_eq!(create.validate(), Ok(()));
+        create.fields.insert("text".into(), serde_json::json!("  "));
+        assert!(matches!(create.validate(), Err(OpError::BadValue { .. })));
+        create.fields.remove("date");
+        create.fields.insert("text".into(), serde_json::json!("fine"));
+        assert!(matches!(
+            create.validate(),
+            Err(OpError::MissingField { field: "date", .. })
+        ));
+        assert_eq!(
+            op(Entity::SupervisionNote, OpKind::Update, "text").validate(),
+            Err(OpError::AppendOnly(Entity::SupervisionNote))
+        );
+        assert_eq!(Entity::SupervisionNote.as_str(), "supervision_note");
     }
 
     #[test]

@@ -274,6 +274,7 @@ async fn pull(
         more: page.more,
         cases_added: page.cases_added,
         cases_removed: page.cases_removed,
+        people: page.people,
         hub_time_ms: hub_time(),
     }))
 }

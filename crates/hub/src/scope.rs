@@ -1,6 +1,6 @@
 //! Who may see which case: pure decisions over users and case assignments, no IO.
 
-use casebook_domain::{CaseId, UserId};
+use casebook_domain::{CaseId, Entity, RuleError, UserId};
 use casebook_protocol::Role;
 
 /// The part of a user that decides their scope.
@@ -33,6 +33,17 @@ pub fn in_scope(viewer: &Viewer, case: &Assignment) -> bool {
         Role::Facilitator => case.lead == Some(viewer.id) || case.co == Some(viewer.id),
         Role::Supervisor => viewer.team.is_some() && case.team == viewer.team,
         Role::Coordinator | Role::Admin => true,
+    }
+}
+
+/// Whether `viewer` may write records of this kind at all (scope aside): supervision notes are
+/// the supervisors' (the rule is the domain's, shared with the client).
+pub fn may_write(viewer: &Viewer, entity: Entity) -> Result<(), RuleError> {
+    match entity {
+        Entity::SupervisionNote => {
+            casebook_domain::supervision::check_may_supervise(Some(viewer.role.as_str()))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -116,6 +127,19 @@ mod tests {
         assert!(!in_scope(&teamless_sup, &teamless), "no team is not a team");
         assert!(in_scope(&coord, &teamless));
         assert!(sees_quarantined(&fac) && sees_quarantined(&sup));
+    }
+
+    #[test]
+    fn only_supervisors_write_supervision_notes() {
+        for role in Role::ALL {
+            let v = viewer(*role, Some("north"));
+            assert_eq!(
+                may_write(&v, Entity::SupervisionNote).is_ok(),
+                *role == Role::Supervisor,
+                "{role}"
+            );
+            assert!(may_write(&v, Entity::Contact).is_ok());
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use casebook_domain::{CaseId, Entity, OpKind};
 use casebook_protocol::{OpOutcome, Role};
-use common::{new_case, note, start};
+use common::{new_case, note, start, supervision_note};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -339,5 +339,61 @@ async fn a_co_facilitator_keeps_the_case() {
         hub.pull(&farah, 0, &[], 100).await.ops.len(),
         4,
         "create, reference, lead, note"
+    );
+}
+
+#[tokio::test]
+async fn only_a_supervisors_supervision_note_is_held_and_it_reaches_the_lead() {
+    let hub = start().await;
+    let femi = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let sunita = hub.user("Sunita", Role::Supervisor, Some("north")).await;
+    let case = CaseId::new();
+    hub.push(&femi, &[new_case(&femi, case)]).await;
+
+    let own = supervision_note(&femi, case, "I supervise myself");
+    let answer = hub.push(&femi, std::slice::from_ref(&own)).await;
+    match &answer.results[0].outcome {
+        OpOutcome::Rejected { reason } => assert!(reason.contains("Only a supervisor"), "{reason}"),
+        other => panic!("a facilitator's note was not rejected: {other:?}"),
+    }
+
+    let signed = supervision_note(&sunita, case, "Check the school's consent first.");
+    let answer = hub.push(&sunita, std::slice::from_ref(&signed)).await;
+    assert!(
+        matches!(answer.results[0].outcome, OpOutcome::Accepted { .. }),
+        "{:?}",
+        answer.results[0]
+    );
+
+    let pulled = hub.pull(&femi, 0, &[], 100).await;
+    let ids: Vec<_> = pulled.ops.iter().map(|p| p.op.op_id).collect();
+    assert!(ids.contains(&signed.op_id), "the lead receives the note");
+    assert!(!ids.contains(&own.op_id));
+}
+
+#[tokio::test]
+async fn pulls_carry_the_team_directory() {
+    let hub = start().await;
+    let femi = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let sunita = hub.user("Sunita", Role::Supervisor, Some("north")).await;
+    hub.user("Sol", Role::Facilitator, Some("south")).await;
+    let cora = hub.user("Cora", Role::Coordinator, None).await;
+
+    let names = |people: &[casebook_protocol::Person]| -> Vec<(String, String)> {
+        people.iter().map(|p| (p.name.clone(), p.role.clone())).collect()
+    };
+    let pulled = hub.pull(&sunita, 0, &[], 100).await;
+    assert_eq!(
+        names(&pulled.people),
+        [
+            ("Femi".to_owned(), "facilitator".to_owned()),
+            ("Sunita".to_owned(), "supervisor".to_owned())
+        ]
+    );
+    assert_eq!(pulled.people[0].id, femi.user);
+    let pulled = hub.pull(&cora, 0, &[], 100).await;
+    assert_eq!(
+        names(&pulled.people),
+        [("Cora".to_owned(), "coordinator".to_owned())]
     );
 }

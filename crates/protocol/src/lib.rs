@@ -12,8 +12,8 @@ pub mod version;
 pub use error::{ErrorBody, ErrorCode};
 pub use messages::{
     DEFAULT_PAGE_LIMIT, EnrollRequest, EnrollResponse, HistoryQuery, HistoryResponse, MAX_PAGE_LIMIT,
-    MAX_PUSH_OPS, OpOutcome, OpResult, PullRequest, PullResponse, PulledOp, PushRequest, PushResponse, Role,
-    StatusResponse, UnknownRole, UserInfo, page_limit,
+    MAX_PUSH_OPS, OpOutcome, OpResult, Person, PullRequest, PullResponse, PulledOp, PushRequest,
+    PushResponse, Role, StatusResponse, UnknownRole, UserInfo, page_limit,
 };
 pub use version::{
     MAX_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION, VersionCheck,

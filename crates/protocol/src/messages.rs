@@ -213,6 +213,20 @@ pub struct PulledOp {
     pub quarantined: Option<String>,
 }
 
+/// Someone of the caller's team directory: who a user id on a case (its lead, an op's author)
+/// is, so the client can show names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Person {
+    /// The user's id.
+    #[schema(value_type = String)]
+    pub id: UserId,
+    /// The user's name.
+    pub name: String,
+    /// Their role's stored name (`facilitator`, `supervisor`, ...). Text, not [`Role`], so a
+    /// client older than a new role still reads the answer.
+    pub role: String,
+}
+
 /// The answer to a pull.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PullResponse {
@@ -229,6 +243,10 @@ pub struct PullResponse {
     /// Held cases that left the caller's scope: purge once their pending ops are pushed.
     #[schema(value_type = Vec<String>)]
     pub cases_removed: Vec<CaseId>,
+    /// The caller's team directory (just the caller when they have no team). Absent when
+    /// empty, and optional, so older clients and hubs still read the answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<Person>,
     /// The hub's clock, in ms since the Unix epoch.
     pub hub_time_ms: u64,
 }
@@ -418,6 +436,7 @@ mod tests {
             more: false,
             cases_added: vec![],
             cases_removed: vec![CaseId::new()],
+            people: vec![],
             hub_time_ms: 2,
         };
         let json = serde_json::to_value(&response).expect("json");
@@ -434,6 +453,22 @@ mod tests {
         );
         assert_eq!(keys(&json["ops"][0]), ["op", "seq"]);
         round_trip(&response);
+        let with_people = PullResponse {
+            people: vec![Person {
+                id: UserId::new(),
+                name: "Sunita".into(),
+                role: "supervisor".into(),
+            }],
+            ..response.clone()
+        };
+        let json = serde_json::to_value(&with_people).expect("json");
+        assert_eq!(keys(&json["people"][0]), ["id", "name", "role"]);
+        round_trip(&with_people);
+        // An answer from a hub that does not send the directory still parses.
+        let mut old = serde_json::to_value(&response).expect("json");
+        old.as_object_mut().expect("object").remove("people");
+        let parsed: PullResponse = serde_json::from_value(old).expect("parse");
+        assert!(parsed.people.is_empty());
 
         let push = PushRequest { ops: vec![op()] };
         round_trip(&push);

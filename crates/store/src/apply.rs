@@ -17,6 +17,7 @@ pub(crate) fn table(entity: Entity) -> &'static str {
         Entity::Contact => "contacts",
         Entity::Consent => "consents",
         Entity::StatusChange => "status_changes",
+        Entity::SupervisionNote => "supervision_notes",
     }
 }
 

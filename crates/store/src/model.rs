@@ -5,9 +5,10 @@ use casebook_domain::case::Transition;
 use casebook_domain::{
     CaseId, CaseKind, CaseStatus, ConsentDecision, ConsentId, ConsentMethod, ConsentScope, ContactId,
     ContactKind, ContactState, Deadline, JusticeStage, PartyId, PartyRole, ReferralSource, StatusChangeId,
+    SupervisionNoteId, UserId,
 };
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A new referral.
 #[derive(Debug, Clone)]
@@ -126,6 +127,10 @@ pub struct CaseSummary {
     pub parties: Vec<String>,
     /// Contacts not yet finalised.
     pub drafts: u32,
+    /// The lead facilitator's user id.
+    pub lead_id: Option<UserId>,
+    /// The lead's name, from the team directory (`None` until the hub has sent it).
+    pub lead_name: Option<String>,
 }
 
 /// A case's referral details.
@@ -156,6 +161,10 @@ pub struct CaseRecord {
     pub outcome: Option<String>,
     /// When it was created (RFC 3339).
     pub created_at: String,
+    /// The lead facilitator's user id.
+    pub lead_id: Option<UserId>,
+    /// The lead's name, from the team directory (`None` until the hub has sent it).
+    pub lead_name: Option<String>,
 }
 
 /// A party's current decision for one scope.
@@ -258,6 +267,22 @@ pub struct StatusView {
     pub date: NaiveDate,
 }
 
+/// A supervision note as shown on the timeline.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SupervisionNoteView {
+    /// The note's id.
+    pub id: SupervisionNoteId,
+    /// What the supervisor wrote.
+    pub text: String,
+    /// When.
+    pub date: NaiveDate,
+    /// The supervisor's user id.
+    pub author_id: UserId,
+    /// The supervisor's name, from the team directory.
+    pub author_name: Option<String>,
+}
+
 /// One entry of a case's timeline.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -269,6 +294,8 @@ pub enum TimelineEntry {
     Consent(ConsentView),
     /// A status change.
     Status(StatusView),
+    /// A supervisor's note.
+    Supervision(SupervisionNoteView),
 }
 
 impl TimelineEntry {
@@ -278,6 +305,7 @@ impl TimelineEntry {
             TimelineEntry::Contact(c) => c.date,
             TimelineEntry::Consent(c) => c.date,
             TimelineEntry::Status(s) => s.date,
+            TimelineEntry::Supervision(n) => n.date,
         }
     }
 }
@@ -292,10 +320,22 @@ pub struct CaseDetail {
     pub next_deadline: Option<Deadline>,
     /// Parties and their consents.
     pub parties: Vec<PartyView>,
-    /// Contacts, consent events and status changes, oldest first.
+    /// Contacts, consent events, status changes and supervision notes, oldest first.
     pub timeline: Vec<TimelineEntry>,
     /// Things the facilitator should know before acting (e.g. a minor lacking consent).
     pub warnings: Vec<String>,
+}
+
+/// Someone of the team directory the hub sends: who a user id on a case is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Person {
+    /// Their user id (as in a case's `lead`, or an op's author).
+    pub id: UserId,
+    /// Their name.
+    pub name: String,
+    /// Their role on the hub (`facilitator`, `supervisor`, `coordinator`, `admin`).
+    pub role: String,
 }
 
 /// One full-text search hit.

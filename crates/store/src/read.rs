@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::error::StoreError;
 use crate::model::{
     CaseDetail, CaseRecord, CaseSummary, ConsentNow, ConsentView, ContactView, PartyView, SearchHit,
-    StatusView, TimelineEntry,
+    StatusView, SupervisionNoteView, TimelineEntry,
 };
 
 /// Reads column `i` as text and parses it, naming the column if the stored text is bad.
@@ -65,8 +65,10 @@ pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<Ca
         "SELECT c.id, c.reference, c.kind, c.stage, c.status, c.summary, c.received_on, c.court_date,
                 EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id),
                 (SELECT count(*) FROM contacts k WHERE k.case_id = c.id AND k.state = 'draft'),
-                (SELECT json_group_array(p.name) FROM parties p WHERE p.case_id = c.id)
-         FROM cases c WHERE ?1 OR c.status <> 'closed'",
+                (SELECT json_group_array(p.name) FROM parties p WHERE p.case_id = c.id),
+                c.lead, w.name
+         FROM cases c LEFT JOIN people w ON w.id = c.lead
+         WHERE ?1 OR c.status <> 'closed'",
     )?;
     let rows = stmt.query_map(params![filter.include_closed], |r| {
         let status: CaseStatus = parse(r, 4)?;
@@ -87,6 +89,8 @@ pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<Ca
                 next_deadline: next_deadline(status, stage, court_date, received_on, has_contact),
                 parties: Vec::new(),
                 drafts: r.get(9)?,
+                lead_id: parse_opt(r, 11)?,
+                lead_name: r.get(12)?,
             },
             r.get::<_, String>(10)?,
         ))
@@ -113,9 +117,9 @@ pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<Ca
 /// A case's referral details.
 pub(crate) fn case_record(conn: &Connection, id: CaseId) -> Result<CaseRecord, StoreError> {
     conn.prepare_cached(
-        "SELECT id, reference, kind, stage, status, source, referrer, summary, received_on, court_date, outcome,
-                created_at
-         FROM cases WHERE id = ?1",
+        "SELECT c.id, c.reference, c.kind, c.stage, c.status, c.source, c.referrer, c.summary, c.received_on,
+                c.court_date, c.outcome, c.created_at, c.lead, w.name
+         FROM cases c LEFT JOIN people w ON w.id = c.lead WHERE c.id = ?1",
     )?
     .query_row(params![id.to_string()], |r| {
         Ok(CaseRecord {
@@ -131,10 +135,15 @@ pub(crate) fn case_record(conn: &Connection, id: CaseId) -> Result<CaseRecord, S
             court_date: r.get(9)?,
             outcome: r.get(10)?,
             created_at: r.get(11)?,
+            lead_id: parse_opt(r, 12)?,
+            lead_name: r.get(13)?,
         })
     })
     .optional()?
-    .ok_or_else(|| StoreError::NotFound { what: "case", given: id.to_string() })
+    .ok_or_else(|| StoreError::NotFound {
+        what: "case",
+        given: id.to_string(),
+    })
 }
 
 /// A case's status alone (checked before every change to the case).
@@ -184,6 +193,16 @@ pub(crate) fn consent_events(conn: &Connection, case: CaseId) -> Result<Vec<Cons
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The role the hub gave this store's user; `None` before enrollment. Only the role is read
+/// out of the stored link (which also holds the device token).
+pub(crate) fn enrolled_role(conn: &Connection) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT json_extract(value, '$.role') FROM meta WHERE key = 'hub'")?
+        .query_row([], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// Whether any contact of the case exists.
@@ -256,7 +275,7 @@ pub(crate) fn case_detail(conn: &Connection, id: CaseId) -> Result<CaseDetail, S
     })
 }
 
-/// A case's contacts, consent events and status changes, oldest first.
+/// A case's contacts, consent events, status changes and supervision notes, oldest first.
 pub(crate) fn timeline(
     conn: &Connection,
     id: CaseId,
@@ -372,6 +391,28 @@ pub(crate) fn timeline(
         for row in rows {
             let (view, created_at) = row?;
             entries.push((TimelineEntry::Status(view), created_at));
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT n.id, n.text, n.date, n.created_by, w.name, n.created_at
+             FROM supervision_notes n LEFT JOIN people w ON w.id = n.created_by WHERE n.case_id = ?1",
+        )?;
+        let rows = stmt.query_map(params![case_id], |r| {
+            Ok((
+                SupervisionNoteView {
+                    id: parse(r, 0)?,
+                    text: r.get(1)?,
+                    date: r.get(2)?,
+                    author_id: parse(r, 3)?,
+                    author_name: r.get(4)?,
+                },
+                r.get(5)?,
+            ))
+        })?;
+        for row in rows {
+            let (view, created_at) = row?;
+            entries.push((TimelineEntry::Supervision(view), created_at));
         }
     }
     entries.sort_by(|(a, at), (b, bt)| a.date().cmp(&b.date()).then_with(|| at.cmp(bt)));

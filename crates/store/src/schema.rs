@@ -10,6 +10,10 @@ use crate::error::StoreError;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("V1__initial", include_str!("../../../migrations/V1__initial.sql")),
     ("V2__sync", include_str!("../../../migrations/V2__sync.sql")),
+    (
+        "V3__people_and_supervision",
+        include_str!("../../../migrations/V3__people_and_supervision.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

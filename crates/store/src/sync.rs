@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::apply::{apply, has_target, log, read_ops_where};
 use crate::error::StoreError;
+use crate::model::Person;
 use crate::{Store, read};
 
 /// Applies one remote op inside the caller's transaction: a duplicate only learns its hub
@@ -263,7 +264,14 @@ impl Store {
                 "UPDATE ops SET author = ?2, fields = replace(fields, ?1, ?2) WHERE push_state = 0 AND author = ?1",
                 params![old_s, new_s],
             )?;
-            for table in ["cases", "parties", "contacts", "consents", "status_changes"] {
+            for table in [
+                "cases",
+                "parties",
+                "contacts",
+                "consents",
+                "status_changes",
+                "supervision_notes",
+            ] {
                 tx.execute(
                     &format!("UPDATE {table} SET created_by = ?2 WHERE created_by = ?1"),
                     params![old_s, new_s],
@@ -277,6 +285,31 @@ impl Store {
         tx.commit()?;
         self.actor.user = new;
         tracing::info!(device = %link.device_id, "enrolled with a hub");
+        Ok(())
+    }
+
+    /// Records the team directory the hub sent (who each user id on a case is): each person is
+    /// added or, if already known, renamed. Nobody is removed: a name stays useful for as long
+    /// as a held case mentions that user.
+    pub fn record_people(&mut self, people: &[Person]) -> Result<(), StoreError> {
+        if people.is_empty() {
+            return Ok(());
+        }
+        let now = chrono::Utc::now().to_rfc3339();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for p in people {
+            tx.prepare_cached(
+                "INSERT INTO people (id, name, role, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role,
+                                                updated_at = excluded.updated_at
+                 WHERE name <> excluded.name OR role <> excluded.role",
+            )?
+            .execute(params![p.id.to_string(), p.name, p.role, now])?;
+        }
+        tx.commit()?;
+        tracing::debug!(people = people.len(), "team directory recorded");
         Ok(())
     }
 
@@ -408,6 +441,7 @@ impl Store {
             "consents",
             "contacts",
             "status_changes",
+            "supervision_notes",
             "parties",
             "conflicts",
             "ops",

@@ -14,6 +14,7 @@ pub(crate) const REBUILT: &[&str] = &[
     "contacts",
     "consents",
     "status_changes",
+    "supervision_notes",
     "field_versions",
 ];
 

@@ -7,9 +7,10 @@ use casebook_domain::case::validate_case;
 use casebook_domain::consent::{check_contact_allowed, check_minor_participation};
 use casebook_domain::contact::{ensure_editable, validate_contact};
 use casebook_domain::party::{PartyFacts, validate_new_party};
+use casebook_domain::supervision::{check_may_supervise, validate_note};
 use casebook_domain::{
     CaseId, CaseStatus, Clock, ConsentId, ContactId, ContactState, DeviceId, Entity, Op, OpId, OpKind,
-    PartyId, RuleError, SCHEMA_VERSION, StatusChangeId, UserId, case::Transition,
+    PartyId, RuleError, SCHEMA_VERSION, StatusChangeId, SupervisionNoteId, UserId, case::Transition,
 };
 use chrono::NaiveDate;
 use rusqlite::{Transaction, params};
@@ -353,6 +354,28 @@ impl Writer<'_> {
                     json!(new.note.as_deref().map(str::trim).filter(|n| !n.is_empty())),
                 ),
             ]),
+        )?;
+        Ok(id)
+    }
+
+    /// Adds a supervisor's note to a case (append-only, dated today). Refused unless this
+    /// store's user is enrolled as a supervisor (the hub refuses anyone else's), and, like every
+    /// other record, on a closed case: reopen it first.
+    pub fn add_supervision_note(
+        &mut self,
+        case: CaseId,
+        text: &str,
+    ) -> Result<SupervisionNoteId, StoreError> {
+        check_may_supervise(read::enrolled_role(&self.tx)?.as_deref())?;
+        self.ensure_open(case)?;
+        validate_note(text)?;
+        let id = SupervisionNoteId::new();
+        self.emit(
+            case,
+            Entity::SupervisionNote,
+            id.as_uuid(),
+            OpKind::Create,
+            fields([("text", json!(text.trim())), ("date", json!(self.today))]),
         )?;
         Ok(id)
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use casebook_domain::{CaseId, DeviceId, Entity, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
-use casebook_protocol::{OpOutcome, OpResult, PulledOp, Role};
+use casebook_protocol::{OpOutcome, OpResult, Person, PulledOp, Role};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{HubIdentity, Storage, UserRow, parse};
@@ -26,6 +26,8 @@ pub struct PullPage {
     pub cases_added: Vec<CaseId>,
     /// Held cases no longer visible.
     pub cases_removed: Vec<CaseId>,
+    /// The viewer's team directory (just the viewer without a team).
+    pub people: Vec<Person>,
 }
 
 /// One page of a case's history.
@@ -108,6 +110,7 @@ impl Storage {
                 cursor.max(u64::try_from(max).unwrap_or(0))
             }
         };
+        let people = team_directory(&tx, viewer)?;
         tx.commit()?;
         Ok(PullPage {
             ops,
@@ -115,6 +118,7 @@ impl Storage {
             more,
             cases_added,
             cases_removed: change.removed,
+            people,
         })
     }
 
@@ -177,6 +181,11 @@ fn push_one(
     if op.author != author.id {
         return Ok(OpOutcome::Rejected {
             reason: "the op's author is not the user this device is enrolled for".to_owned(),
+        });
+    }
+    if let Err(e) = scope::may_write(&author.viewer(), op.entity) {
+        return Ok(OpOutcome::Rejected {
+            reason: e.to_string(),
         });
     }
     let case = assignment(tx, op.case_id)?;
@@ -327,6 +336,40 @@ fn candidate_assignments(tx: &Transaction<'_>, viewer: &Viewer) -> Result<Vec<As
         .query_map([key], raw_assignment)?
         .collect::<Result<Vec<_>, _>>()?;
     raw.into_iter().map(to_assignment).collect()
+}
+
+/// Who the viewer's case ids refer to: their team's members, or only themselves without a
+/// team (a team is what a supervisor groups the caseload by).
+fn team_directory(tx: &Transaction<'_>, viewer: &Viewer) -> Result<Vec<Person>, HubError> {
+    let (sql, key) = match &viewer.team {
+        Some(team) => (
+            "SELECT id, name, role FROM users WHERE team = ?1 ORDER BY name",
+            team.clone(),
+        ),
+        None => (
+            "SELECT id, name, role FROM users WHERE id = ?1",
+            viewer.id.to_string(),
+        ),
+    };
+    let mut stmt = tx.prepare_cached(sql)?;
+    let raw = stmt
+        .query_map([key], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter()
+        .map(|(id, name, role)| {
+            Ok(Person {
+                id: parse(&id)?,
+                name,
+                role,
+            })
+        })
+        .collect()
 }
 
 /// Which of `held` the hub knows.

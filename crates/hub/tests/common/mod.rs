@@ -174,3 +174,15 @@ pub fn note(device: &Device, case_id: CaseId, text: &str) -> Op {
         json!({"kind": "visit", "notes": text, "date": "2026-11-03", "state": "finalised", "party_ids": "[]"}),
     )
 }
+
+/// A supervision note on a case.
+pub fn supervision_note(device: &Device, case_id: CaseId, text: &str) -> Op {
+    op(
+        device,
+        case_id,
+        Entity::SupervisionNote,
+        Uuid::now_v7(),
+        OpKind::Create,
+        json!({"text": text, "date": "2026-11-04"}),
+    )
+}
