@@ -680,3 +680,64 @@ fn a_hub_that_is_down_keeps_the_changes_for_the_next_sync() {
     assert_eq!(hub.ops_containing(&note), 1, "the hub should hold the note once");
     assert!(show_text(&f, &case).contains(&note));
 }
+
+/// A supervisor's team caseload names each case's lead (from the directory the hub sends),
+/// and a supervision note written with the CLI reaches the lead on their next sync; a
+/// facilitator cannot write one.
+#[test]
+fn a_supervisor_sees_lead_names_and_their_note_reaches_the_facilitator() {
+    let hub = Hub::start();
+    let ana = member(&hub, "ana", "facilitator", Some("north"));
+    let ben = member(&hub, "ben", "facilitator", Some("north"));
+    let sol = member(&hub, "sol", "supervisor", Some("north"));
+    let (case_a, _) = ana.new_case(&format!("Ana's case {}", marker()));
+    let (case_b, _) = ben.new_case(&format!("Ben's case {}", marker()));
+    sync(&ana, &hub);
+    sync(&ben, &hub);
+    sync(&sol, &hub);
+
+    let leads: Vec<(String, String)> = sol
+        .cases()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_owned(),
+                c["lead_name"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("case list --json: no lead_name in {c}"))
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sorted(leads.iter().map(|(id, name)| format!("{id} {name}")).collect()),
+        sorted(vec![format!("{case_a} ana"), format!("{case_b} ben")]),
+        "the supervisor's caseload names each lead"
+    );
+
+    // A facilitator is refused by the rule on the laptop (exit 5), before the hub sees it.
+    let out = ana.run(&["case", "supervise", &case_a, "--text", "Self-supervised"]);
+    assert_code(&out, EXIT_REFUSED, "a facilitator's supervision note");
+
+    let text = format!("Check the school's consent first {}", marker());
+    let note = sol.create(&["case", "supervise", &case_a, "--text", &text]);
+    let r = sync(&sol, &hub);
+    assert_eq!(num(&r, "pending"), 0, "the hub held the note: {r}");
+    sync(&ana, &hub);
+
+    let shown = ana.json(&["case", "show", &case_a]);
+    let entry = shown["timeline"]
+        .as_array()
+        .unwrap_or_else(|| panic!("case show --json: no timeline in {shown}"))
+        .iter()
+        .find(|e| e["type"] == "supervision")
+        .unwrap_or_else(|| panic!("the note did not reach ana: {shown}"))
+        .clone();
+    assert_eq!(entry["id"], note.as_str());
+    assert_eq!(entry["text"], text.as_str());
+    assert_eq!(entry["author_name"], "sol", "{entry}");
+    assert!(
+        !show_text(&ben, &case_b).contains(&text),
+        "the note stays in its case's scope"
+    );
+}
