@@ -206,6 +206,18 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
             fetch_history(store, &client, *case, &mut report).await?;
             report.cases_added += 1;
         }
+        if !page.people.is_empty() {
+            let people: Vec<_> = page
+                .people
+                .iter()
+                .map(|p| casebook_store::model::Person {
+                    id: p.id,
+                    name: p.name.clone(),
+                    role: p.role.clone(),
+                })
+                .collect();
+            store.with(|s| s.record_people(&people))?;
+        }
         let ops = remote(page.ops);
         let counts = store.with(|s| s.apply_remote(&ops, Some(page.next_cursor)))?;
         report.add(counts);

@@ -1,0 +1,601 @@
+//! The app's session: which store, locked or not, who is using it, and one method per thing the
+//! user can do. The window only calls these.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use casebook_domain::{CaseId, ContactId, PartyId};
+use casebook_store::model::{
+    CaseDetail, CaseSummary, CreatedCase, NewCase, NewConsent, NewContact, NewParty,
+};
+use casebook_store::{CaseFilter, ConflictView, Keep, SecretString, Store, StorePaths};
+use serde::{Deserialize, Serialize};
+
+use crate::background::SyncTrack;
+use crate::caseload;
+use crate::dto::{
+    AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewCaseInput, NewConsentInput, NewPartyInput,
+    NewVisitInput, UserRole,
+};
+use crate::error::{AppError, ErrorCode};
+
+/// Default minutes of inactivity before the app locks itself.
+pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
+
+/// Something the ui should hear about without asking.
+#[derive(Debug, Clone)]
+pub enum AppEvent {
+    /// The phase changed by itself (auto-lock, wipe) or by a command.
+    State(AppState),
+    /// The sync indicator changed.
+    Sync(crate::dto::SyncView),
+}
+
+/// Where the app sends its events (the window forwards them to the ui).
+pub type Emitter = Arc<dyn Fn(AppEvent) + Send + Sync>;
+
+/// Settings read at start, from the environment (tests) or defaults.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// Overrides the auto-lock delay (`CASEBOOK_AUTO_LOCK_SECS`, for tests).
+    pub auto_lock_override: Option<Duration>,
+    /// Time between background syncs while nothing changes (`CASEBOOK_SYNC_SECS`).
+    pub sync_interval: Duration,
+    /// How long after a change the background sync runs.
+    pub sync_after_change: Duration,
+    /// The name this laptop gives itself when it joins a hub.
+    pub device_name: String,
+}
+
+impl AppOptions {
+    /// The defaults, adjusted by `CASEBOOK_AUTO_LOCK_SECS` and `CASEBOOK_SYNC_SECS`.
+    pub fn from_env() -> Self {
+        let secs = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|&s| s > 0)
+                .map(Duration::from_secs)
+        };
+        let device_name = std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "Casebook laptop".to_owned());
+        Self {
+            auto_lock_override: secs("CASEBOOK_AUTO_LOCK_SECS"),
+            sync_interval: secs("CASEBOOK_SYNC_SECS").unwrap_or(Duration::from_secs(120)),
+            sync_after_change: Duration::from_secs(3),
+            device_name,
+        }
+    }
+}
+
+/// What is kept about the user while unlocked (and remembered while locked).
+#[derive(Debug, Clone, Default)]
+struct Who {
+    name: Option<String>,
+    role: Option<String>,
+    hub: Option<String>,
+}
+
+/// Settings kept beside the store, in the clear (nothing in them is about a case).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Settings {
+    auto_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
+        }
+    }
+}
+
+pub(crate) struct Session {
+    pub(crate) store: Option<Store>,
+    last_activity: Instant,
+    who: Who,
+    reason: Option<String>,
+    settings: Settings,
+}
+
+/// The desktop app without its window.
+pub struct App {
+    paths: StorePaths,
+    options: AppOptions,
+    pub(crate) session: Mutex<Session>,
+    pub(crate) sync: Mutex<SyncTrack>,
+    pub(crate) wake: tokio::sync::Notify,
+    pub(crate) events: Emitter,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("dir", &self.paths.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every change to the store is one transaction, so a panic elsewhere cannot leave it torn.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn secret(s: String) -> SecretString {
+    SecretString::from(s)
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl App {
+    /// The app for the store in `paths`.
+    pub fn new(paths: StorePaths, options: AppOptions, events: Emitter) -> Arc<Self> {
+        let settings = std::fs::read(paths.dir.join("settings.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let sync = SyncTrack::new(&options);
+        Arc::new(Self {
+            paths,
+            options,
+            session: Mutex::new(Session {
+                store: None,
+                last_activity: Instant::now(),
+                who: Who::default(),
+                reason: None,
+                settings,
+            }),
+            sync: Mutex::new(sync),
+            wake: tokio::sync::Notify::new(),
+            events,
+        })
+    }
+
+    /// Where the store lives.
+    pub fn paths(&self) -> &StorePaths {
+        &self.paths
+    }
+
+    fn wiped_marker(&self) -> PathBuf {
+        self.paths.dir.join("wiped")
+    }
+
+    /// The app's state now.
+    pub fn state(&self) -> AppState {
+        let session = lock(&self.session);
+        self.state_of(&session)
+    }
+
+    fn state_of(&self, session: &Session) -> AppState {
+        let phase = if session.store.is_some() {
+            AppPhase::Unlocked
+        } else if self.paths.exists() {
+            AppPhase::Locked
+        } else if self.wiped_marker().exists() {
+            AppPhase::Wiped
+        } else {
+            AppPhase::FirstRun
+        };
+        AppState {
+            phase,
+            store_dir: self.paths.dir.display().to_string(),
+            user_name: session.who.name.clone(),
+            role: role_of(&session.who),
+            hub: session.who.hub.clone(),
+            auto_lock_minutes: session.settings.auto_lock_minutes,
+            reason: session.reason.clone(),
+        }
+    }
+
+    fn emit_state(&self) -> AppState {
+        let state = self.state();
+        (self.events)(AppEvent::State(state.clone()));
+        state
+    }
+
+    fn install(&self, store: Store) -> Result<AppState, AppError> {
+        let link = store.hub_link()?;
+        {
+            let mut session = lock(&self.session);
+            session.who = match link {
+                Some(l) => Who {
+                    name: Some(l.user_name),
+                    role: Some(l.role),
+                    hub: Some(l.url),
+                },
+                None => Who::default(),
+            };
+            session.store = Some(store);
+            session.last_activity = Instant::now();
+            session.reason = None;
+        }
+        tracing::info!("store unlocked");
+        self.sync_soon(Duration::ZERO);
+        Ok(self.emit_state())
+    }
+
+    /// Creates a new store sealed with `passphrase` (typed twice) and opens it.
+    pub fn create_store(&self, passphrase: String, confirm: String) -> Result<AppState, AppError> {
+        let passphrase = check_pair(passphrase, confirm)?;
+        let store = Store::create(&self.paths, &passphrase)?;
+        let _ = std::fs::remove_file(self.wiped_marker());
+        self.install(store)
+    }
+
+    /// Creates a new store and enrolls it with a hub using a one-time code. If the hub refuses,
+    /// the new (empty) store is removed again, so the user can simply try again.
+    pub async fn join_hub(
+        &self,
+        hub_url: String,
+        code: String,
+        passphrase: String,
+        confirm: String,
+    ) -> Result<AppState, AppError> {
+        let hub_url = nonempty(Some(hub_url)).ok_or_else(|| AppError::invalid("Enter the hub's address."))?;
+        let code = nonempty(Some(code)).ok_or_else(|| AppError::invalid("Enter the enrollment code."))?;
+        let passphrase = check_pair(passphrase, confirm)?;
+        let paths = self.paths.clone();
+        let mut store = tokio::task::spawn_blocking(move || Store::create(&paths, &passphrase))
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??;
+        match casebook_sync::enroll(&mut store, &hub_url, &code, &self.options.device_name).await {
+            Ok(_) => {
+                let _ = std::fs::remove_file(self.wiped_marker());
+                self.install(store)
+            }
+            Err(e) => {
+                drop(store);
+                self.remove_unused_store();
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Removes a store made moments ago that holds nothing (an enrollment that failed).
+    fn remove_unused_store(&self) {
+        for name in ["store.key", "store.db", "store.db-wal", "store.db-shm"] {
+            let path = self.paths.dir.join(name);
+            if let Err(e) = std::fs::remove_file(&path)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(file = name, error = %e, "could not remove the unused store");
+            }
+        }
+    }
+
+    /// Unlocks the store. A wrong passphrase changes nothing.
+    pub fn unlock(&self, passphrase: String) -> Result<AppState, AppError> {
+        if passphrase.is_empty() {
+            return Err(AppError::invalid("Enter your passphrase."));
+        }
+        let store = Store::open(&self.paths, &secret(passphrase))?;
+        self.install(store)
+    }
+
+    /// Locks: the store is closed and its key leaves memory.
+    pub fn lock(&self) -> AppState {
+        self.lock_because(None);
+        self.emit_state()
+    }
+
+    fn lock_because(&self, reason: Option<String>) {
+        let mut session = lock(&self.session);
+        if let Some(store) = session.store.take() {
+            drop(store);
+            tracing::info!("store locked");
+        }
+        session.reason = reason;
+    }
+
+    /// The user did something: postpones the auto-lock.
+    pub fn touch(&self) {
+        lock(&self.session).last_activity = Instant::now();
+    }
+
+    fn auto_lock_after(&self, session: &Session) -> Duration {
+        self.options.auto_lock_override.unwrap_or(Duration::from_secs(
+            u64::from(session.settings.auto_lock_minutes) * 60,
+        ))
+    }
+
+    /// Locks the store if it has been idle too long; returns whether it did.
+    pub fn lock_if_idle(&self, now: Instant) -> bool {
+        let minutes = {
+            let session = lock(&self.session);
+            if session.store.is_none()
+                || now.duration_since(session.last_activity) < self.auto_lock_after(&session)
+            {
+                return false;
+            }
+            session.settings.auto_lock_minutes
+        };
+        let reason = match self.options.auto_lock_override {
+            Some(_) => "Casebook locked itself after a while without activity.".to_owned(),
+            None => format!("Casebook locked itself after {minutes} minutes without activity."),
+        };
+        self.lock_because(Some(reason));
+        self.emit_state();
+        true
+    }
+
+    /// Sets the auto-lock delay (1 to 240 minutes) and keeps it beside the store.
+    pub fn set_auto_lock(&self, minutes: u32) -> Result<AppState, AppError> {
+        if !(1..=240).contains(&minutes) {
+            return Err(AppError::invalid("Choose between 1 and 240 minutes."));
+        }
+        let mut session = lock(&self.session);
+        if session.store.is_none() {
+            return Err(AppError::locked());
+        }
+        session.settings.auto_lock_minutes = minutes;
+        let bytes = serde_json::to_vec_pretty(&session.settings)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let path = self.paths.dir.join("settings.json");
+        std::fs::write(&path, bytes).map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Could not save the settings in {}: {e}", path.display()),
+            )
+        })?;
+        session.last_activity = Instant::now();
+        Ok(self.state_of(&session))
+    }
+
+    /// Runs `f` on the open store.
+    pub(crate) fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut session = lock(&self.session);
+        let store = session.store.as_mut().ok_or_else(AppError::locked)?;
+        f(store)
+    }
+
+    /// Runs a change on the open store for a user allowed to change cases, then schedules a sync.
+    fn change<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, AppError>) -> Result<T, AppError> {
+        let value = {
+            let mut session = lock(&self.session);
+            if role_of(&session.who) == UserRole::Supervisor {
+                return Err(AppError::new(
+                    ErrorCode::ReadOnly,
+                    "Supervisors read their team's cases; only supervision notes can be added here.",
+                ));
+            }
+            session.last_activity = Instant::now();
+            let store = session.store.as_mut().ok_or_else(AppError::locked)?;
+            f(store)?
+        };
+        self.sync_soon(self.options.sync_after_change);
+        Ok(value)
+    }
+
+    /// The caseload, what needs doing next first, filtered.
+    pub fn caseload(&self, query: CaseloadQuery) -> Result<Vec<CaseSummary>, AppError> {
+        self.with_store(|store| {
+            let cases = store.list_cases(CaseFilter {
+                include_closed: query.include_closed
+                    || query.status == Some(casebook_domain::CaseStatus::Closed),
+            })?;
+            let text = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            let found: Option<HashSet<CaseId>> = match text {
+                Some(t) => Some(store.search(t, 1000)?.into_iter().map(|h| h.case_id).collect()),
+                None => None,
+            };
+            Ok(caseload::filter(cases, &query, found.as_ref()))
+        })
+    }
+
+    /// One case with its parties, consents and timeline.
+    pub fn case_detail(&self, case: CaseId) -> Result<CaseDetail, AppError> {
+        self.with_store(|store| Ok(store.case_detail(case)?))
+    }
+
+    /// Records a new referral.
+    pub fn create_case(&self, input: NewCaseInput) -> Result<CreatedCase, AppError> {
+        if input.summary.trim().is_empty() {
+            return Err(AppError::invalid(
+                "Write a short summary of the harm or conflict.",
+            ));
+        }
+        self.change(|store| {
+            Ok(store.write(|w| {
+                w.create_case(NewCase {
+                    kind: input.kind,
+                    stage: input.stage,
+                    source: input.source,
+                    referrer: nonempty(input.referrer),
+                    summary: input.summary,
+                    court_date: input.court_date,
+                    received_on: input.received_on,
+                })
+            })?)
+        })
+    }
+
+    /// Adds a party to a case.
+    pub fn add_party(&self, case: CaseId, input: NewPartyInput) -> Result<PartyId, AppError> {
+        let name = nonempty(Some(input.name)).ok_or_else(|| AppError::invalid("Enter the party's name."))?;
+        self.change(|store| {
+            Ok(store.write(|w| {
+                w.add_party(
+                    case,
+                    NewParty {
+                        role: input.role,
+                        name,
+                        phone: nonempty(input.phone),
+                        minor: input.minor,
+                        guardian_of: input.guardian_of,
+                    },
+                )
+            })?)
+        })
+    }
+
+    /// Records a consent decision.
+    pub fn record_consent(
+        &self,
+        case: CaseId,
+        input: NewConsentInput,
+    ) -> Result<casebook_domain::ConsentId, AppError> {
+        self.change(|store| {
+            Ok(store.write(|w| {
+                w.record_consent(
+                    case,
+                    NewConsent {
+                        party: input.party_id,
+                        scope: input.scope,
+                        decision: input.decision,
+                        method: input.method,
+                        date: input.date,
+                        note: nonempty(input.note),
+                    },
+                )
+            })?)
+        })
+    }
+
+    /// What the consent rules would say about a visit with these parties, before it is made.
+    pub fn visit_warnings(
+        &self,
+        case: CaseId,
+        party_ids: Vec<PartyId>,
+        initiated_by_party: bool,
+    ) -> Result<Vec<String>, AppError> {
+        self.with_store(|store| Ok(store.contact_warnings(case, &party_ids, initiated_by_party)?))
+    }
+
+    /// Starts a visit record: a draft holding what has been typed so far.
+    pub fn start_visit(&self, case: CaseId, input: NewVisitInput) -> Result<ContactId, AppError> {
+        if input.party_ids.is_empty() {
+            return Err(AppError::invalid("Choose at least one party you saw."));
+        }
+        self.change(|store| {
+            Ok(store.write(|w| {
+                w.add_contact(
+                    case,
+                    NewContact {
+                        party_ids: input.party_ids,
+                        kind: input.kind,
+                        date: input.date,
+                        notes: input.notes,
+                        initiated_by_party: input.initiated_by_party,
+                        draft: true,
+                        amends: input.amends,
+                    },
+                )
+            })?)
+        })
+    }
+
+    /// Saves a draft's notes (every pause in typing).
+    pub fn save_draft(&self, contact: ContactId, notes: String) -> Result<DraftSaved, AppError> {
+        let chars = u32::try_from(notes.chars().count()).unwrap_or(u32::MAX);
+        self.change(|store| Ok(store.write(|w| w.save_draft(contact, &notes))?))?;
+        Ok(DraftSaved {
+            contact_id: contact,
+            chars,
+            saved_at: chrono::Utc::now().to_rfc3339(),
+        })
+    }
+
+    /// Finalises a visit record: it never changes again (amend it instead).
+    pub fn finalise_visit(&self, contact: ContactId) -> Result<(), AppError> {
+        self.change(|store| Ok(store.write(|w| w.finalise_contact(contact))?))
+    }
+
+    /// Adds a supervision note to a case of the team (supervisors only; the store and the hub
+    /// both refuse anyone else).
+    pub fn add_supervision_note(&self, case: CaseId, text: String) -> Result<String, AppError> {
+        let text =
+            nonempty(Some(text)).ok_or_else(|| AppError::invalid("Write the supervision note first."))?;
+        let id = {
+            let mut session = lock(&self.session);
+            if role_of(&session.who) != UserRole::Supervisor {
+                return Err(AppError::new(
+                    ErrorCode::ReadOnly,
+                    "Only supervisors add supervision notes.",
+                ));
+            }
+            session.last_activity = Instant::now();
+            let store = session.store.as_mut().ok_or_else(AppError::locked)?;
+            store.write(|w| w.add_supervision_note(case, &text))?
+        };
+        self.sync_soon(self.options.sync_after_change);
+        Ok(id.to_string())
+    }
+
+    /// The conflicts waiting for a person.
+    pub fn conflicts(&self) -> Result<Vec<ConflictView>, AppError> {
+        self.with_store(|store| Ok(store.conflicts()?))
+    }
+
+    /// Settles a conflict with the chosen or merged text.
+    pub fn resolve_conflict(&self, id: String, keep: KeepChoice) -> Result<(), AppError> {
+        let keep = match keep {
+            KeepChoice::Mine => Keep::Mine,
+            KeepChoice::Theirs => Keep::Theirs,
+            KeepChoice::Merged(text) => Keep::Text(text),
+        };
+        self.with_store(|store| Ok(store.resolve_conflict(&id, keep)?))?;
+        self.touch();
+        self.sync_soon(self.options.sync_after_change);
+        Ok(())
+    }
+
+    /// Erases the store on the hub's order (after the sync handed over what it had).
+    pub(crate) fn wipe(&self) {
+        let store = lock(&self.session).store.take();
+        let Some(store) = store else { return };
+        if let Err(e) = store.wipe() {
+            tracing::error!(error = %e, "the ordered wipe failed");
+        }
+        if let Err(e) = std::fs::write(self.wiped_marker(), b"wiped by order of the hub\n") {
+            tracing::warn!(error = %e, "could not leave the wiped marker");
+        }
+        {
+            let mut session = lock(&self.session);
+            session.who = Who::default();
+            session.reason = Some(
+                "Your hub's administrator removed this laptop from Casebook and asked for its data to be erased. \
+                 Anything it had not sent yet was handed to the hub first; then everything here was erased."
+                    .to_owned(),
+            );
+        }
+        tracing::warn!("store wiped by order of the hub");
+        self.emit_state();
+    }
+
+    /// After a wipe: back to the first-run screen.
+    pub fn acknowledge_wipe(&self) -> AppState {
+        let _ = std::fs::remove_file(self.wiped_marker());
+        lock(&self.session).reason = None;
+        self.emit_state()
+    }
+}
+
+fn role_of(who: &Who) -> UserRole {
+    match who.role.as_deref() {
+        Some("supervisor") => UserRole::Supervisor,
+        _ => UserRole::Facilitator,
+    }
+}
+
+/// The passphrase, if both copies agree and the store would accept it.
+fn check_pair(passphrase: String, confirm: String) -> Result<SecretString, AppError> {
+    if passphrase != confirm {
+        return Err(AppError::new(
+            ErrorCode::PassphraseMismatch,
+            "The two passphrases are different. Type the same passphrase twice.",
+        ));
+    }
+    let passphrase = secret(passphrase);
+    casebook_store::check_new_passphrase(&passphrase)?;
+    Ok(passphrase)
+}

@@ -1,0 +1,116 @@
+//! Generates `ui/src/lib/bindings.ts`, the TypeScript types of everything that crosses to the
+//! ui, and fails when the committed file is stale. `UPDATE_BINDINGS=1` rewrites it.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use casebook_domain as d;
+use casebook_store::model as m;
+use ts_rs::{Config, TS};
+
+use crate::dto;
+
+/// One exported type: its declaration and the names it refers to.
+struct Decl {
+    name: String,
+    text: String,
+    uses: Vec<String>,
+}
+
+fn decl<T: TS + 'static + ?Sized>(cfg: &Config) -> Decl {
+    Decl {
+        name: T::name(cfg),
+        text: T::decl(cfg),
+        uses: T::dependencies(cfg).into_iter().map(|d| d.ts_name).collect(),
+    }
+}
+
+macro_rules! decls {
+    ($cfg:expr; $($t:ty),+ $(,)?) => { vec![$(decl::<$t>($cfg)),+] };
+}
+
+/// The labels of every closed set, so the ui shows the same words as the command line.
+fn labels() -> String {
+    let mut out = String::from(
+        "/** People's words for the stored names of every closed set (from the Rust domain). */\nexport const LABELS = {\n",
+    );
+    macro_rules! set {
+        ($($t:ty),+) => {$({
+            let name = stringify!($t).rsplit("::").next().unwrap_or_default().trim();
+            out.push_str(&format!("  {name}: {{\n"));
+            for v in <$t>::ALL {
+                out.push_str(&format!("    {:?}: {:?},\n", v.as_str(), v.label()));
+            }
+            out.push_str("  },\n");
+        })+};
+    }
+    set!(
+        d::CaseKind,
+        d::JusticeStage,
+        d::CaseStatus,
+        d::ReferralSource,
+        d::PartyRole,
+        d::ConsentScope,
+        d::ConsentDecision,
+        d::ConsentMethod,
+        d::ContactKind,
+        d::ContactState,
+        d::DeadlineKind
+    );
+    out.push_str("} as const;\n");
+    out
+}
+
+fn generate() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let cfg = &cfg;
+    let all: Vec<Decl> = decls![cfg;
+        dto::AppPhase, dto::UserRole, dto::AppState, dto::Strength, dto::CaseloadQuery, dto::NewCaseInput,
+        dto::NewPartyInput, dto::NewConsentInput, dto::NewVisitInput, dto::DraftSaved, dto::KeepChoice,
+        dto::SyncState, dto::SyncView, crate::ErrorCode, crate::AppError,
+        m::CaseSummary, m::CreatedCase, m::CaseRecord, m::ConsentNow, m::PartyView, m::ContactView,
+        m::ConsentView, m::StatusView, m::SupervisionNoteView, m::TimelineEntry, m::CaseDetail,
+        casebook_store::ConflictView,
+        d::CaseId, d::PartyId, d::ContactId, d::ConsentId, d::StatusChangeId, d::UserId, d::SupervisionNoteId,
+        d::CaseKind, d::JusticeStage, d::CaseStatus, d::ReferralSource, d::PartyRole, d::ConsentScope,
+        d::ConsentDecision, d::ConsentMethod, d::ContactKind, d::ContactState, d::Deadline, d::DeadlineKind,
+        d::case::Transition,
+    ];
+    let declared: BTreeSet<&str> = all.iter().map(|d| d.name.as_str()).collect();
+    let missing: BTreeSet<&str> = all
+        .iter()
+        .flat_map(|d| d.uses.iter().map(String::as_str))
+        .filter(|u| !declared.contains(u))
+        .collect();
+    assert!(missing.is_empty(), "add these types to bindings.rs: {missing:?}");
+
+    let mut out = String::from(
+        "// Generated from the Rust types by `cargo test -p casebook-app-core --features ts bindings`.\n\
+         // Do not edit: change the Rust type, then run it with UPDATE_BINDINGS=1.\n\n",
+    );
+    let mut sorted: Vec<&Decl> = all.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for d in sorted {
+        out.push_str("export ");
+        out.push_str(d.text.trim());
+        out.push_str("\n\n");
+    }
+    out.push_str(&labels());
+    out
+}
+
+#[test]
+fn bindings_are_current() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts");
+    let fresh = generate();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p casebook-app-core --features ts bindings` and commit it",
+        path.display()
+    );
+}

@@ -1,0 +1,223 @@
+//! The shapes that cross to the ui, besides the store's own views (which cross as they are).
+
+use casebook_domain::{
+    CaseKind, CaseStatus, ConsentDecision, ConsentMethod, ConsentScope, ContactId, ContactKind, JusticeStage,
+    PartyId, PartyRole, ReferralSource,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Where the app is: which screen the ui shows before anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AppPhase {
+    /// No store yet: create one or join a hub.
+    FirstRun,
+    /// A store exists and is locked.
+    Locked,
+    /// Unlocked.
+    Unlocked,
+    /// The hub ordered this laptop wiped, and it was.
+    Wiped,
+}
+
+/// Who is using the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum UserRole {
+    /// Works their own caseload (also a store with no hub).
+    Facilitator,
+    /// Reads the team's cases and adds supervision notes.
+    Supervisor,
+}
+
+/// The app's state, sent on every change of phase.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AppState {
+    /// Which screen comes first.
+    pub phase: AppPhase,
+    /// Where the store lives.
+    pub store_dir: String,
+    /// The user's name, once enrolled with a hub.
+    pub user_name: Option<String>,
+    /// Facilitator or supervisor.
+    pub role: UserRole,
+    /// The hub's address, once enrolled.
+    pub hub: Option<String>,
+    /// Minutes of inactivity before the app locks itself.
+    pub auto_lock_minutes: u32,
+    /// Why the app is in this phase, when it changed by itself (auto-lock, wipe).
+    pub reason: Option<String>,
+}
+
+/// How strong a new passphrase is, with a hint to make it stronger.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Strength {
+    /// 0 (unusable) to 4 (strong).
+    pub score: u8,
+    /// "Too short", "Weak", "Fair", "Good", "Strong".
+    pub label: String,
+    /// What would make it stronger.
+    pub hint: String,
+    /// Whether the store will accept it.
+    pub acceptable: bool,
+}
+
+/// The caseload's search and filters; empty fields do not filter.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct CaseloadQuery {
+    /// Words to search for in summaries, names and notes.
+    pub text: Option<String>,
+    /// Only this stage.
+    pub stage: Option<JusticeStage>,
+    /// Only this status.
+    pub status: Option<CaseStatus>,
+    /// Only this kind.
+    pub kind: Option<CaseKind>,
+    /// Include closed cases.
+    pub include_closed: bool,
+}
+
+/// A new referral, as typed in the form.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewCaseInput {
+    /// RJ or mediation.
+    pub kind: CaseKind,
+    /// Where it is in the justice process.
+    pub stage: JusticeStage,
+    /// Who referred it.
+    pub source: ReferralSource,
+    /// The referrer's name or team.
+    pub referrer: Option<String>,
+    /// The harm or conflict, in a few sentences.
+    pub summary: String,
+    /// Sentencing date (pre-sentence cases).
+    pub court_date: Option<NaiveDate>,
+    /// When the referral arrived (today if empty).
+    pub received_on: Option<NaiveDate>,
+}
+
+/// A new party, as typed in the form.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewPartyInput {
+    /// Their role.
+    pub role: PartyRole,
+    /// Their name.
+    pub name: String,
+    /// A phone number.
+    pub phone: Option<String>,
+    /// Under 18.
+    pub minor: bool,
+    /// The minor this party is guardian of.
+    pub guardian_of: Option<PartyId>,
+}
+
+/// A consent decision, as typed in the form.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewConsentInput {
+    /// Whose decision.
+    pub party_id: PartyId,
+    /// What it covers.
+    pub scope: ConsentScope,
+    /// Given, declined or withdrawn.
+    pub decision: ConsentDecision,
+    /// How it was recorded.
+    pub method: ConsentMethod,
+    /// The day it was made (today if empty).
+    pub date: Option<NaiveDate>,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// The start of a visit record: the draft is made with the first keystroke's text.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewVisitInput {
+    /// The parties seen.
+    pub party_ids: Vec<PartyId>,
+    /// Visit, call, ...
+    pub kind: ContactKind,
+    /// When it happened.
+    pub date: NaiveDate,
+    /// The party asked for this contact themselves.
+    pub initiated_by_party: bool,
+    /// The notes typed so far.
+    pub notes: String,
+    /// The finalised contact this one corrects.
+    pub amends: Option<ContactId>,
+}
+
+/// A draft saved to the encrypted store.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DraftSaved {
+    /// The draft.
+    pub contact_id: ContactId,
+    /// How many characters were saved.
+    pub chars: u32,
+    /// When (RFC 3339, UTC).
+    pub saved_at: String,
+}
+
+/// Which text to keep in a conflict.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "keep", content = "text", rename_all = "snake_case")]
+pub enum KeepChoice {
+    /// The version written on this laptop.
+    Mine,
+    /// The version written elsewhere.
+    Theirs,
+    /// A text the user merged.
+    Merged(String),
+}
+
+/// What the sync indicator shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Not connected to a hub: changes stay on this laptop.
+    NotEnrolled,
+    /// Waiting for the next sync.
+    Idle,
+    /// Syncing now.
+    Syncing,
+    /// The hub cannot be reached; will retry.
+    Offline,
+    /// The hub refused; a person must act (see `error`).
+    Failed,
+}
+
+/// The sync indicator's data.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncView {
+    /// The state.
+    pub state: SyncState,
+    /// The hub's address.
+    pub hub: Option<String>,
+    /// Changes written here and not yet on the hub.
+    pub pending: u32,
+    /// Conflicts to resolve.
+    pub conflicts: u32,
+    /// Changes the hub refused.
+    pub rejected: u32,
+    /// When the last sync finished (RFC 3339).
+    pub last_sync: Option<String>,
+    /// While syncing: what is happening ("Sending 40 changes").
+    pub progress: Option<String>,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// When the next attempt is due (RFC 3339), while offline.
+    pub next_attempt: Option<String>,
+}

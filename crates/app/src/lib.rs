@@ -1,0 +1,20 @@
+//! What Casebook's desktop app does, without a window: the session (create, join, unlock,
+//! auto-lock), one method per thing a user can do, and the background sync. `src-tauri` only
+//! forwards the ui's calls here, so all of it is tested without a window.
+#![forbid(unsafe_code)]
+
+mod app;
+mod background;
+pub mod caseload;
+pub mod dto;
+mod error;
+pub mod strength;
+
+#[cfg(all(test, feature = "ts"))]
+mod bindings;
+
+pub use app::{App, AppEvent, AppOptions, DEFAULT_AUTO_LOCK_MINUTES, Emitter};
+pub use casebook_domain::{CaseId, ConsentId, ContactId, PartyId};
+pub use casebook_store::model;
+pub use casebook_store::{ConflictView, StorePaths};
+pub use error::{AppError, ErrorCode};

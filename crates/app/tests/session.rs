@@ -1,0 +1,437 @@
+//! The app's use cases without a window: a real encrypted store, and a real hub over HTTP on
+//! 127.0.0.1 where sync is involved.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use casebook_app_core::dto::{
+    AppPhase, CaseloadQuery, NewCaseInput, NewConsentInput, NewPartyInput, NewVisitInput, SyncState, UserRole,
+};
+use casebook_app_core::model::TimelineEntry;
+use casebook_app_core::{App, AppEvent, AppOptions, CaseId, ErrorCode, PartyId, StorePaths};
+use casebook_domain::{
+    CaseKind, ConsentDecision, ConsentMethod, ConsentScope, ContactKind, JusticeStage, PartyRole,
+    ReferralSource,
+};
+use casebook_hub::{ServeConfig, Server, Storage};
+use casebook_protocol::Role;
+use tempfile::TempDir;
+
+const PASS: &str = "kettle orbit lantern meadow";
+
+struct Harness {
+    _dir: TempDir,
+    app: Arc<App>,
+    events: Arc<Mutex<Vec<AppEvent>>>,
+}
+
+fn options() -> AppOptions {
+    AppOptions {
+        auto_lock_override: None,
+        sync_interval: Duration::from_secs(3600),
+        sync_after_change: Duration::from_secs(3600),
+        device_name: "test laptop".into(),
+    }
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let app = App::new(
+        StorePaths::new(dir.path().join("store")),
+        options(),
+        Arc::new(move |e| sink.lock().unwrap().push(e)),
+    );
+    Harness {
+        _dir: dir,
+        app,
+        events,
+    }
+}
+
+fn new_case(app: &App) -> CaseId {
+    app.create_case(NewCaseInput {
+        kind: CaseKind::RestorativeJustice,
+        stage: JusticeStage::OutOfCourt,
+        source: ReferralSource::Police,
+        referrer: Some("PC Okafor".into()),
+        summary: "Burglary of a garden shed; the owner wants to understand why.".into(),
+        court_date: None,
+        received_on: None,
+    })
+    .unwrap()
+    .id
+}
+
+fn party(app: &App, case: CaseId, name: &str, role: PartyRole) -> PartyId {
+    app.add_party(
+        case,
+        NewPartyInput {
+            role,
+            name: name.into(),
+            phone: None,
+            minor: false,
+            guardian_of: None,
+        },
+    )
+    .unwrap()
+}
+
+fn visit(parties: Vec<PartyId>, notes: &str) -> NewVisitInput {
+    NewVisitInput {
+        party_ids: parties,
+        kind: ContactKind::Visit,
+        date: chrono::Local::now().date_naive(),
+        initiated_by_party: false,
+        notes: notes.into(),
+        amends: None,
+    }
+}
+
+fn draft_notes(app: &App, case: CaseId) -> Vec<String> {
+    app.case_detail(case)
+        .unwrap()
+        .timeline
+        .into_iter()
+        .filter_map(|e| match e {
+            TimelineEntry::Contact(c) => Some(c.notes),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_draft_typed_before_locking_is_there_after_unlocking_and_a_wrong_passphrase_changes_nothing() {
+    let h = harness();
+    assert_eq!(h.app.state().phase, AppPhase::FirstRun);
+    let mismatch = h
+        .app
+        .create_store(PASS.into(), "something else".into())
+        .unwrap_err();
+    assert_eq!(mismatch.code, ErrorCode::PassphraseMismatch);
+    assert_eq!(
+        h.app.state().phase,
+        AppPhase::FirstRun,
+        "nothing is created on a mismatch"
+    );
+    let weak = h.app.create_store("short".into(), "short".into()).unwrap_err();
+    assert_eq!(weak.code, ErrorCode::WeakPassphrase);
+
+    assert_eq!(
+        h.app.create_store(PASS.into(), PASS.into()).unwrap().phase,
+        AppPhase::Unlocked
+    );
+    let case = new_case(&h.app);
+    let victim = party(&h.app, case, "Mrs Adeyemi", PartyRole::Victim);
+    let draft = h.app.start_visit(case, visit(vec![victim], "She")).unwrap();
+    for text in ["She was", "She was calm", "She was calm and wants to meet."] {
+        h.app.save_draft(draft, text.into()).unwrap();
+    }
+    assert_eq!(h.app.lock().phase, AppPhase::Locked);
+    assert_eq!(h.app.case_detail(case).unwrap_err().code, ErrorCode::Locked);
+
+    let wrong = h.app.unlock("kettle orbit lantern".into()).unwrap_err();
+    assert_eq!(wrong.code, ErrorCode::WrongPassphrase);
+    assert_eq!(wrong.message, "The passphrase is wrong. Nothing was changed.");
+    assert_eq!(h.app.state().phase, AppPhase::Locked);
+
+    h.app.unlock(PASS.into()).unwrap();
+    assert_eq!(draft_notes(&h.app, case), ["She was calm and wants to meet."]);
+    h.app.finalise_visit(draft).unwrap();
+    let again = h.app.save_draft(draft, "changed".into()).unwrap_err();
+    assert_eq!(
+        again.code,
+        ErrorCode::Rule,
+        "a finalised visit never changes: {}",
+        again.message
+    );
+    let states = h
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            AppEvent::State(s) => Some(s.phase),
+            AppEvent::Sync(_) => None,
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(states, [AppPhase::Unlocked, AppPhase::Locked, AppPhase::Unlocked]);
+}
+
+#[test]
+fn an_idle_app_locks_itself_says_why_and_activity_postpones_it() {
+    let h = harness();
+    h.app.create_store(PASS.into(), PASS.into()).unwrap();
+    let now = Instant::now();
+    assert!(!h.app.lock_if_idle(now + Duration::from_secs(9 * 60)));
+    h.app.set_auto_lock(2).unwrap();
+    assert!(!h.app.lock_if_idle(Instant::now() + Duration::from_secs(60)));
+    assert!(h.app.lock_if_idle(Instant::now() + Duration::from_secs(121)));
+    let state = h.app.state();
+    assert_eq!(state.phase, AppPhase::Locked);
+    assert_eq!(
+        state.reason.as_deref(),
+        Some("Casebook locked itself after 2 minutes without activity.")
+    );
+    assert_eq!(state.auto_lock_minutes, 2, "the setting is kept beside the store");
+    assert_eq!(h.app.set_auto_lock(0).unwrap_err().code, ErrorCode::InvalidInput);
+    let reopened = App::new(h.app.paths().clone(), options(), Arc::new(|_| {}));
+    assert_eq!(reopened.state().auto_lock_minutes, 2);
+}
+
+#[test]
+fn consent_rules_warn_before_a_visit_and_the_party_asking_lifts_them() {
+    let h = harness();
+    h.app.create_store(PASS.into(), PASS.into()).unwrap();
+    let case = new_case(&h.app);
+    let harmer = party(&h.app, case, "Jordan Pike", PartyRole::Harmer);
+    assert!(
+        h.app
+            .visit_warnings(case, vec![harmer], false)
+            .unwrap()
+            .is_empty()
+    );
+    h.app
+        .record_consent(
+            case,
+            NewConsentInput {
+                party_id: harmer,
+                scope: ConsentScope::Contact,
+                decision: ConsentDecision::Declined,
+                method: ConsentMethod::Verbal,
+                date: None,
+                note: None,
+            },
+        )
+        .unwrap();
+    let warnings = h.app.visit_warnings(case, vec![harmer], false).unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].contains("Jordan Pike"), "{warnings:?}");
+    let refused = h.app.start_visit(case, visit(vec![harmer], "")).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Rule);
+    assert_eq!(
+        refused.message, warnings[0],
+        "the warning says what the refusal would"
+    );
+    assert!(h.app.visit_warnings(case, vec![harmer], true).unwrap().is_empty());
+    let mut asked = visit(vec![harmer], "He rang us.");
+    asked.initiated_by_party = true;
+    h.app.start_visit(case, asked).unwrap();
+    assert_eq!(
+        h.app.start_visit(case, visit(vec![], "")).unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+}
+
+#[test]
+fn the_caseload_filters_keep_its_order_and_search_finds_notes() {
+    let h = harness();
+    h.app.create_store(PASS.into(), PASS.into()).unwrap();
+    let first = new_case(&h.app);
+    let second = h
+        .app
+        .create_case(NewCaseInput {
+            kind: CaseKind::RestorativeMediation,
+            stage: JusticeStage::OutOfCourt,
+            source: ReferralSource::Housing,
+            referrer: None,
+            summary: "Noise between neighbours at Elm Court.".into(),
+            court_date: None,
+            received_on: None,
+        })
+        .unwrap()
+        .id;
+    let all = h.app.caseload(CaseloadQuery::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    let mediation = h
+        .app
+        .caseload(CaseloadQuery {
+            kind: Some(CaseKind::RestorativeMediation),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(mediation.iter().map(|c| c.id).collect::<Vec<_>>(), [second]);
+    let p = party(&h.app, first, "Mr Osei", PartyRole::Victim);
+    let d = h.app.start_visit(first, visit(vec![p], "")).unwrap();
+    h.app.save_draft(d, "talked about the allotment".into()).unwrap();
+    let found = h
+        .app
+        .caseload(CaseloadQuery {
+            text: Some("allotment".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), [first]);
+    let by_reference = h
+        .app
+        .caseload(CaseloadQuery {
+            text: Some(all[0].reference.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(by_reference.len(), 1);
+}
+
+struct TestHub {
+    dir: TempDir,
+    url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+async fn hub() -> TestHub {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::open(dir.path(), None).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = Server::new(listener, storage, ServeConfig::default()).unwrap();
+    let url = server.url();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+    TestHub {
+        dir,
+        url,
+        stop: Some(tx),
+    }
+}
+
+impl TestHub {
+    fn code(&self, name: &str, role: Role) -> String {
+        let mut admin = Storage::open(self.dir.path(), None).unwrap();
+        let now = chrono::Utc::now().timestamp_millis();
+        let user = admin.add_user(name, role, Some("north"), now).unwrap();
+        casebook_hub::enroll::issue_code(&mut admin, &user, now).unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_code_leaves_no_store_and_a_supervisor_reads_the_team_without_changing_it() {
+    let hub = hub().await;
+    let fac = harness();
+    let refused = fac
+        .app
+        .join_hub(hub.url.clone(), "WRONG-CODE".into(), PASS.into(), PASS.into())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::HubRefused, "{}", refused.message);
+    assert_eq!(
+        fac.app.state().phase,
+        AppPhase::FirstRun,
+        "the half-made store is gone"
+    );
+
+    let code = hub.code("Femi", Role::Facilitator);
+    let state = fac
+        .app
+        .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
+        .await
+        .unwrap();
+    assert_eq!(
+        (state.phase, state.role),
+        (AppPhase::Unlocked, UserRole::Facilitator)
+    );
+    assert_eq!(state.user_name.as_deref(), Some("Femi"));
+    let case = new_case(&fac.app);
+    let p = party(&fac.app, case, "Mrs Adeyemi", PartyRole::Victim);
+    let d = fac
+        .app
+        .start_visit(case, visit(vec![p], "First visit, offline."))
+        .unwrap();
+    assert!(fac.app.sync_status().unwrap().pending > 0);
+    let view = fac.app.sync_now().await.unwrap();
+    assert_eq!((view.state, view.pending), (SyncState::Idle, 0), "{view:?}");
+    assert!(view.last_sync.is_some());
+
+    let sup = harness();
+    let code = hub.code("Sunita", Role::Supervisor);
+    let state = sup
+        .app
+        .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
+        .await
+        .unwrap();
+    assert_eq!(state.role, UserRole::Supervisor);
+    sup.app.sync_now().await.unwrap();
+    let team = sup.app.caseload(CaseloadQuery::default()).unwrap();
+    assert_eq!(team.iter().map(|c| c.id).collect::<Vec<_>>(), [case]);
+    assert_eq!(draft_notes(&sup.app, case), ["First visit, offline."]);
+    let read_only = sup
+        .app
+        .save_draft(d, "edited by the supervisor".into())
+        .unwrap_err();
+    assert_eq!(read_only.code, ErrorCode::ReadOnly);
+    assert_eq!(sup.app.create_case_err(), ErrorCode::ReadOnly);
+    assert_eq!(
+        team[0].lead_name.as_deref(),
+        Some("Femi"),
+        "grouped under the facilitator's name"
+    );
+
+    sup.app
+        .add_supervision_note(case, "Check the victim's support before a meeting.".into())
+        .unwrap();
+    sup.app.sync_now().await.unwrap();
+    let not_supervisor = fac.app.add_supervision_note(case, "x".into()).unwrap_err();
+    assert_eq!(not_supervisor.code, ErrorCode::ReadOnly);
+    fac.app.sync_now().await.unwrap();
+    let notes: Vec<_> = fac
+        .app
+        .case_detail(case)
+        .unwrap()
+        .timeline
+        .into_iter()
+        .filter_map(|e| match e {
+            TimelineEntry::Supervision(n) => Some((n.text, n.author_name)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [(
+            "Check the victim's support before a meeting.".to_owned(),
+            Some("Sunita".to_owned())
+        )]
+    );
+}
+
+trait CreateErr {
+    fn create_case_err(&self) -> ErrorCode;
+}
+
+impl CreateErr for App {
+    fn create_case_err(&self) -> ErrorCode {
+        self.create_case(NewCaseInput {
+            kind: CaseKind::RestorativeMediation,
+            stage: JusticeStage::OutOfCourt,
+            source: ReferralSource::Housing,
+            referrer: None,
+            summary: "x".into(),
+            court_date: None,
+            received_on: None,
+        })
+        .unwrap_err()
+        .code
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_that_goes_away_shows_offline_keeps_the_changes_and_retries_later() {
+    let mut hub = hub().await;
+    let fac = harness();
+    let code = hub.code("Femi", Role::Facilitator);
+    fac.app
+        .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
+        .await
+        .unwrap();
+    fac.app.sync_now().await.unwrap();
+    hub.stop.take().unwrap().send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    new_case(&fac.app);
+    let view = fac.app.sync_now().await.unwrap();
+    assert_eq!(view.state, SyncState::Offline, "{view:?}");
+    assert!(view.pending > 0, "the change waits here");
+    assert!(view.next_attempt.is_some(), "a retry is planned");
+    let error = view.error.unwrap();
+    assert!(error.contains("cannot be reached"), "{error}");
+}

@@ -1,0 +1,194 @@
+//! One command per use case, each a call into `casebook-app-core`. Store work runs on the
+//! blocking pool: unlocking alone takes most of a second of scrypt.
+
+use std::sync::Arc;
+
+use casebook_app_core::ConflictView;
+use casebook_app_core::dto::{
+    AppState, CaseloadQuery, DraftSaved, KeepChoice, NewCaseInput, NewConsentInput, NewPartyInput,
+    NewVisitInput, Strength, SyncView,
+};
+use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase};
+use casebook_app_core::{App, AppError, CaseId, ConsentId, ContactId, ErrorCode, PartyId};
+use tauri::State;
+
+type Shared<'a> = State<'a, Arc<App>>;
+
+/// Runs `f` off the async workers, so a slow disk or scrypt never stalls other commands.
+async fn blocking<T: Send + 'static>(
+    app: &Arc<App>,
+    f: impl FnOnce(&App) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let app = Arc::clone(app);
+    tauri::async_runtime::spawn_blocking(move || f(&app))
+        .await
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("The action stopped unexpectedly: {e}"),
+            )
+        })?
+}
+
+#[tauri::command]
+async fn app_state(app: Shared<'_>) -> Result<AppState, AppError> {
+    Ok(app.state())
+}
+
+#[tauri::command]
+async fn passphrase_strength(passphrase: String) -> Result<Strength, AppError> {
+    Ok(casebook_app_core::strength::estimate(&passphrase))
+}
+
+#[tauri::command]
+async fn create_store(app: Shared<'_>, passphrase: String, confirm: String) -> Result<AppState, AppError> {
+    blocking(&app, move |a| a.create_store(passphrase, confirm)).await
+}
+
+#[tauri::command]
+async fn join_hub(
+    app: Shared<'_>,
+    hub_url: String,
+    code: String,
+    passphrase: String,
+    confirm: String,
+) -> Result<AppState, AppError> {
+    app.join_hub(hub_url, code, passphrase, confirm).await
+}
+
+#[tauri::command]
+async fn unlock(app: Shared<'_>, passphrase: String) -> Result<AppState, AppError> {
+    blocking(&app, move |a| a.unlock(passphrase)).await
+}
+
+#[tauri::command]
+async fn lock(app: Shared<'_>) -> Result<AppState, AppError> {
+    blocking(&app, |a| Ok(a.lock())).await
+}
+
+#[tauri::command]
+async fn touch(app: Shared<'_>) -> Result<(), AppError> {
+    app.touch();
+    Ok(())
+}
+
+#[tauri::command]
+async fn set_auto_lock(app: Shared<'_>, minutes: u32) -> Result<AppState, AppError> {
+    blocking(&app, move |a| a.set_auto_lock(minutes)).await
+}
+
+#[tauri::command]
+async fn acknowledge_wipe(app: Shared<'_>) -> Result<AppState, AppError> {
+    Ok(app.acknowledge_wipe())
+}
+
+#[tauri::command]
+async fn caseload(app: Shared<'_>, query: CaseloadQuery) -> Result<Vec<CaseSummary>, AppError> {
+    blocking(&app, move |a| a.caseload(query)).await
+}
+
+#[tauri::command]
+async fn case_detail(app: Shared<'_>, case_id: CaseId) -> Result<CaseDetail, AppError> {
+    blocking(&app, move |a| a.case_detail(case_id)).await
+}
+
+#[tauri::command]
+async fn create_case(app: Shared<'_>, input: NewCaseInput) -> Result<CreatedCase, AppError> {
+    blocking(&app, move |a| a.create_case(input)).await
+}
+
+#[tauri::command]
+async fn add_party(app: Shared<'_>, case_id: CaseId, input: NewPartyInput) -> Result<PartyId, AppError> {
+    blocking(&app, move |a| a.add_party(case_id, input)).await
+}
+
+#[tauri::command]
+async fn record_consent(
+    app: Shared<'_>,
+    case_id: CaseId,
+    input: NewConsentInput,
+) -> Result<ConsentId, AppError> {
+    blocking(&app, move |a| a.record_consent(case_id, input)).await
+}
+
+#[tauri::command]
+async fn visit_warnings(
+    app: Shared<'_>,
+    case_id: CaseId,
+    party_ids: Vec<PartyId>,
+    initiated_by_party: bool,
+) -> Result<Vec<String>, AppError> {
+    blocking(&app, move |a| {
+        a.visit_warnings(case_id, party_ids, initiated_by_party)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn start_visit(app: Shared<'_>, case_id: CaseId, input: NewVisitInput) -> Result<ContactId, AppError> {
+    blocking(&app, move |a| a.start_visit(case_id, input)).await
+}
+
+#[tauri::command]
+async fn save_draft(app: Shared<'_>, contact_id: ContactId, notes: String) -> Result<DraftSaved, AppError> {
+    blocking(&app, move |a| a.save_draft(contact_id, notes)).await
+}
+
+#[tauri::command]
+async fn finalise_visit(app: Shared<'_>, contact_id: ContactId) -> Result<(), AppError> {
+    blocking(&app, move |a| a.finalise_visit(contact_id)).await
+}
+
+#[tauri::command]
+async fn add_supervision_note(app: Shared<'_>, case_id: CaseId, text: String) -> Result<String, AppError> {
+    blocking(&app, move |a| a.add_supervision_note(case_id, text)).await
+}
+
+#[tauri::command]
+async fn sync_status(app: Shared<'_>) -> Result<SyncView, AppError> {
+    blocking(&app, |a| a.sync_status()).await
+}
+
+#[tauri::command]
+async fn sync_now(app: Shared<'_>) -> Result<SyncView, AppError> {
+    app.sync_now().await
+}
+
+#[tauri::command]
+async fn conflicts(app: Shared<'_>) -> Result<Vec<ConflictView>, AppError> {
+    blocking(&app, |a| a.conflicts()).await
+}
+
+#[tauri::command]
+async fn resolve_conflict(app: Shared<'_>, id: String, keep: KeepChoice) -> Result<(), AppError> {
+    blocking(&app, move |a| a.resolve_conflict(id, keep)).await
+}
+
+/// The ui's commands (their permissions are listed in build.rs and granted in capabilities/).
+pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app_state,
+        passphrase_strength,
+        create_store,
+        join_hub,
+        unlock,
+        lock,
+        touch,
+        set_auto_lock,
+        acknowledge_wipe,
+        caseload,
+        case_detail,
+        create_case,
+        add_party,
+        record_consent,
+        visit_warnings,
+        start_visit,
+        save_draft,
+        finalise_visit,
+        add_supervision_note,
+        sync_status,
+        sync_now,
+        conflicts,
+        resolve_conflict,
+    ]
+}

@@ -1,0 +1,55 @@
+//! The desktop app's window: wires the ui's commands and events to `casebook-app-core`.
+#![forbid(unsafe_code)]
+
+mod commands;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use casebook_app_core::{App, AppEvent, AppOptions, StorePaths};
+use tauri::{Emitter, Manager};
+
+/// Event the ui hears when the app's phase changes by itself (auto-lock, wipe).
+pub const STATE_EVENT: &str = "casebook://state";
+/// Event the ui hears when the sync indicator changes.
+pub const SYNC_EVENT: &str = "casebook://sync";
+
+/// Where the store is: `$CASEBOOK_STORE`, else the platform's data directory.
+fn store_paths() -> anyhow::Result<StorePaths> {
+    match std::env::var_os("CASEBOOK_STORE").filter(|v| !v.is_empty()) {
+        Some(dir) => Ok(StorePaths::new(dir)),
+        None => StorePaths::platform_default()
+            .context("No home directory to keep the store in: set CASEBOOK_STORE to a directory"),
+    }
+}
+
+/// Runs the app until its window closes.
+pub fn run() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CASEBOOK_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let paths = store_paths()?;
+    tauri::Builder::default()
+        .setup(move |tauri_app| {
+            let handle = tauri_app.handle().clone();
+            let emitter = Arc::new(move |event: AppEvent| {
+                let sent = match event {
+                    AppEvent::State(state) => handle.emit(STATE_EVENT, state),
+                    AppEvent::Sync(view) => handle.emit(SYNC_EVENT, view),
+                };
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "could not send an event to the window");
+                }
+            });
+            let app = App::new(paths.clone(), AppOptions::from_env(), emitter);
+            tauri::async_runtime::spawn(Arc::clone(&app).run_background());
+            tauri_app.manage(app);
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!())
+        .context("The Casebook window could not start")
+}

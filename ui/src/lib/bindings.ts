@@ -1,0 +1,732 @@
+// Generated from the Rust types by `cargo test -p casebook-app-core --features ts bindings`.
+// Do not edit: change the Rust type, then run it with UPDATE_BINDINGS=1.
+
+export type AppError = { 
+/**
+ * What kind of error.
+ */
+code: ErrorCode, 
+/**
+ * What happened and what to do, for the user.
+ */
+message: string, };
+
+export type AppPhase = "first_run" | "locked" | "unlocked" | "wiped";
+
+export type AppState = { 
+/**
+ * Which screen comes first.
+ */
+phase: AppPhase, 
+/**
+ * Where the store lives.
+ */
+store_dir: string, 
+/**
+ * The user's name, once enrolled with a hub.
+ */
+user_name: string | null, 
+/**
+ * Facilitator or supervisor.
+ */
+role: UserRole, 
+/**
+ * The hub's address, once enrolled.
+ */
+hub: string | null, 
+/**
+ * Minutes of inactivity before the app locks itself.
+ */
+auto_lock_minutes: number, 
+/**
+ * Why the app is in this phase, when it changed by itself (auto-lock, wipe).
+ */
+reason: string | null, };
+
+export type CaseDetail = { 
+/**
+ * Referral details.
+ */
+case: CaseRecord, 
+/**
+ * What is due next.
+ */
+next_deadline: Deadline | null, 
+/**
+ * Parties and their consents.
+ */
+parties: Array<PartyView>, 
+/**
+ * Contacts, consent events, status changes and supervision notes, oldest first.
+ */
+timeline: Array<TimelineEntry>, 
+/**
+ * Things the facilitator should know before acting (e.g. a minor lacking consent).
+ */
+warnings: Array<string>, };
+
+export type CaseId = string;
+
+export type CaseKind = "restorative_justice" | "restorative_mediation";
+
+export type CaseRecord = { 
+/**
+ * The case id.
+ */
+id: CaseId, 
+/**
+ * The human reference.
+ */
+reference: string, 
+/**
+ * RJ or mediation.
+ */
+kind: CaseKind, 
+/**
+ * Justice stage.
+ */
+stage: JusticeStage, 
+/**
+ * Status.
+ */
+status: CaseStatus, 
+/**
+ * Referring agency.
+ */
+source: ReferralSource, 
+/**
+ * Referrer, if recorded.
+ */
+referrer: string | null, 
+/**
+ * The harm or conflict.
+ */
+summary: string, 
+/**
+ * Received on.
+ */
+received_on: string, 
+/**
+ * Sentencing date.
+ */
+court_date: string | null, 
+/**
+ * How it ended, once closed.
+ */
+outcome: string | null, 
+/**
+ * When it was created (RFC 3339).
+ */
+created_at: string, 
+/**
+ * The lead facilitator's user id.
+ */
+lead_id: UserId | null, 
+/**
+ * The lead's name, from the team directory (`None` until the hub has sent it).
+ */
+lead_name: string | null, };
+
+export type CaseStatus = "referred" | "contacting" | "preparing" | "meeting_planned" | "follow_up" | "closed";
+
+export type CaseSummary = { 
+/**
+ * The case id.
+ */
+id: CaseId, 
+/**
+ * The human reference.
+ */
+reference: string, 
+/**
+ * RJ or mediation.
+ */
+kind: CaseKind, 
+/**
+ * Justice stage.
+ */
+stage: JusticeStage, 
+/**
+ * Status.
+ */
+status: CaseStatus, 
+/**
+ * The summary of the harm or conflict.
+ */
+summary: string, 
+/**
+ * When the referral arrived.
+ */
+received_on: string, 
+/**
+ * Sentencing date, if any.
+ */
+court_date: string | null, 
+/**
+ * What is due next, derived.
+ */
+next_deadline: Deadline | null, 
+/**
+ * The parties' names.
+ */
+parties: Array<string>, 
+/**
+ * Contacts not yet finalised.
+ */
+drafts: number, 
+/**
+ * The lead facilitator's user id.
+ */
+lead_id: UserId | null, 
+/**
+ * The lead's name, from the team directory (`None` until the hub has sent it).
+ */
+lead_name: string | null, };
+
+export type CaseloadQuery = { 
+/**
+ * Words to search for in summaries, names and notes.
+ */
+text: string | null, 
+/**
+ * Only this stage.
+ */
+stage: JusticeStage | null, 
+/**
+ * Only this status.
+ */
+status: CaseStatus | null, 
+/**
+ * Only this kind.
+ */
+kind: CaseKind | null, 
+/**
+ * Include closed cases.
+ */
+include_closed: boolean, };
+
+export type ConflictView = { 
+/**
+ * The conflict id.
+ */
+id: string, 
+/**
+ * The case.
+ */
+case_id: CaseId, 
+/**
+ * The case's reference.
+ */
+reference: string, 
+/**
+ * `case`, `party`, `contact`.
+ */
+entity: string, 
+/**
+ * The record.
+ */
+entity_id: string, 
+/**
+ * The field.
+ */
+field: string, 
+/**
+ * The value shown now (the later edit).
+ */
+current: string | null, 
+/**
+ * The other edit's text.
+ */
+other: string | null, 
+/**
+ * Whether the shown value was written on this device.
+ */
+current_is_mine: boolean, 
+/**
+ * Whether the other value was written on this device.
+ */
+other_is_mine: boolean, };
+
+export type ConsentDecision = "given" | "declined" | "withdrawn";
+
+export type ConsentId = string;
+
+export type ConsentMethod = "verbal" | "written" | "signed";
+
+export type ConsentNow = { 
+/**
+ * The scope.
+ */
+scope: ConsentScope, 
+/**
+ * The decision in force.
+ */
+decision: ConsentDecision, 
+/**
+ * How it was recorded.
+ */
+method: ConsentMethod, 
+/**
+ * When it was made.
+ */
+date: string, };
+
+export type ConsentScope = "participation" | "info_sharing" | "contact" | "direct_meeting" | "indirect" | "share_with_other_party" | "follow_up";
+
+export type ConsentView = { 
+/**
+ * The event id.
+ */
+id: ConsentId, 
+/**
+ * Whose decision.
+ */
+party_id: PartyId, 
+/**
+ * Their name.
+ */
+party_name: string, 
+/**
+ * Scope.
+ */
+scope: ConsentScope, 
+/**
+ * Decision.
+ */
+decision: ConsentDecision, 
+/**
+ * Method.
+ */
+method: ConsentMethod, 
+/**
+ * When.
+ */
+date: string, 
+/**
+ * Note.
+ */
+note: string | null, };
+
+export type ContactId = string;
+
+export type ContactKind = "visit" | "call" | "letter" | "video" | "office";
+
+export type ContactState = "draft" | "finalised";
+
+export type ContactView = { 
+/**
+ * The contact id.
+ */
+id: ContactId, 
+/**
+ * Visit, call, ...
+ */
+kind: ContactKind, 
+/**
+ * When.
+ */
+date: string, 
+/**
+ * The notes.
+ */
+notes: string, 
+/**
+ * Draft or finalised.
+ */
+state: ContactState, 
+/**
+ * Initiated by the party.
+ */
+initiated_by_party: boolean, 
+/**
+ * Parties seen.
+ */
+party_ids: Array<PartyId>, 
+/**
+ * The contact this one amends.
+ */
+amends: ContactId | null, 
+/**
+ * When it was finalised.
+ */
+finalised_on: string | null, 
+/**
+ * Why the hub flagged it for review (written after the case was reassigned).
+ */
+flagged: string | null, };
+
+export type CreatedCase = { 
+/**
+ * The new case's id.
+ */
+id: CaseId, 
+/**
+ * Its provisional reference (the hub gives the final one on first sync).
+ */
+reference: string, };
+
+export type Deadline = { 
+/**
+ * The date.
+ */
+date: string, 
+/**
+ * What it is.
+ */
+kind: DeadlineKind, };
+
+export type DeadlineKind = "court_date" | "first_contact";
+
+export type DraftSaved = { 
+/**
+ * The draft.
+ */
+contact_id: ContactId, 
+/**
+ * How many characters were saved.
+ */
+chars: number, 
+/**
+ * When (RFC 3339, UTC).
+ */
+saved_at: string, };
+
+export type ErrorCode = "wrong_passphrase" | "passphrase_mismatch" | "weak_passphrase" | "no_store" | "store_exists" | "store_damaged" | "locked" | "invalid_input" | "rule" | "not_found" | "read_only" | "hub_unreachable" | "hub_refused" | "not_enrolled" | "wiped" | "internal";
+
+export type JusticeStage = "out_of_court" | "pre_sentence" | "post_sentence" | "not_applicable";
+
+export type KeepChoice = { "keep": "mine" } | { "keep": "theirs" } | { "keep": "merged", "text": string };
+
+export type NewCaseInput = { 
+/**
+ * RJ or mediation.
+ */
+kind: CaseKind, 
+/**
+ * Where it is in the justice process.
+ */
+stage: JusticeStage, 
+/**
+ * Who referred it.
+ */
+source: ReferralSource, 
+/**
+ * The referrer's name or team.
+ */
+referrer: string | null, 
+/**
+ * The harm or conflict, in a few sentences.
+ */
+summary: string, 
+/**
+ * Sentencing date (pre-sentence cases).
+ */
+court_date: string | null, 
+/**
+ * When the referral arrived (today if empty).
+ */
+received_on: string | null, };
+
+export type NewConsentInput = { 
+/**
+ * Whose decision.
+ */
+party_id: PartyId, 
+/**
+ * What it covers.
+ */
+scope: ConsentScope, 
+/**
+ * Given, declined or withdrawn.
+ */
+decision: ConsentDecision, 
+/**
+ * How it was recorded.
+ */
+method: ConsentMethod, 
+/**
+ * The day it was made (today if empty).
+ */
+date: string | null, 
+/**
+ * A note.
+ */
+note: string | null, };
+
+export type NewPartyInput = { 
+/**
+ * Their role.
+ */
+role: PartyRole, 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * A phone number.
+ */
+phone: string | null, 
+/**
+ * Under 18.
+ */
+minor: boolean, 
+/**
+ * The minor this party is guardian of.
+ */
+guardian_of: PartyId | null, };
+
+export type NewVisitInput = { 
+/**
+ * The parties seen.
+ */
+party_ids: Array<PartyId>, 
+/**
+ * Visit, call, ...
+ */
+kind: ContactKind, 
+/**
+ * When it happened.
+ */
+date: string, 
+/**
+ * The party asked for this contact themselves.
+ */
+initiated_by_party: boolean, 
+/**
+ * The notes typed so far.
+ */
+notes: string, 
+/**
+ * The finalised contact this one corrects.
+ */
+amends: ContactId | null, };
+
+export type PartyId = string;
+
+export type PartyRole = "victim" | "harmer" | "party" | "supporter" | "guardian" | "interpreter" | "other";
+
+export type PartyView = { 
+/**
+ * The party id.
+ */
+id: PartyId, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Role.
+ */
+role: PartyRole, 
+/**
+ * Phone.
+ */
+phone: string | null, 
+/**
+ * Under 18.
+ */
+minor: boolean, 
+/**
+ * The minor they are guardian of.
+ */
+guardian_of: PartyId | null, 
+/**
+ * Current consent per scope (scopes never asked are absent).
+ */
+consents: Array<ConsentNow>, };
+
+export type ReferralSource = "police" | "probation" | "court" | "youth_justice" | "victim_services" | "housing" | "school" | "self" | "other";
+
+export type StatusChangeId = string;
+
+export type StatusView = { 
+/**
+ * The change's id.
+ */
+id: StatusChangeId, 
+/**
+ * From.
+ */
+from: CaseStatus, 
+/**
+ * To.
+ */
+to: CaseStatus, 
+/**
+ * Advance, close, reopen, step back.
+ */
+transition: Transition, 
+/**
+ * The outcome, when closed.
+ */
+outcome: string | null, 
+/**
+ * When.
+ */
+date: string, };
+
+export type Strength = { 
+/**
+ * 0 (unusable) to 4 (strong).
+ */
+score: number, 
+/**
+ * "Too short", "Weak", "Fair", "Good", "Strong".
+ */
+label: string, 
+/**
+ * What would make it stronger.
+ */
+hint: string, 
+/**
+ * Whether the store will accept it.
+ */
+acceptable: boolean, };
+
+export type SupervisionNoteId = string;
+
+export type SupervisionNoteView = { 
+/**
+ * The note's id.
+ */
+id: SupervisionNoteId, 
+/**
+ * What the supervisor wrote.
+ */
+text: string, 
+/**
+ * When.
+ */
+date: string, 
+/**
+ * The supervisor's user id.
+ */
+author_id: UserId, 
+/**
+ * The supervisor's name, from the team directory.
+ */
+author_name: string | null, };
+
+export type SyncState = "not_enrolled" | "idle" | "syncing" | "offline" | "failed";
+
+export type SyncView = { 
+/**
+ * The state.
+ */
+state: SyncState, 
+/**
+ * The hub's address.
+ */
+hub: string | null, 
+/**
+ * Changes written here and not yet on the hub.
+ */
+pending: number, 
+/**
+ * Conflicts to resolve.
+ */
+conflicts: number, 
+/**
+ * Changes the hub refused.
+ */
+rejected: number, 
+/**
+ * When the last sync finished (RFC 3339).
+ */
+last_sync: string | null, 
+/**
+ * While syncing: what is happening ("Sending 40 changes").
+ */
+progress: string | null, 
+/**
+ * Why the last attempt failed.
+ */
+error: string | null, 
+/**
+ * When the next attempt is due (RFC 3339), while offline.
+ */
+next_attempt: string | null, };
+
+export type TimelineEntry = { "type": "contact" } & ContactView | { "type": "consent" } & ConsentView | { "type": "status" } & StatusView | { "type": "supervision" } & SupervisionNoteView;
+
+export type Transition = "advance" | "step_back" | "close" | "reopen";
+
+export type UserId = string;
+
+export type UserRole = "facilitator" | "supervisor";
+
+/** People's words for the stored names of every closed set (from the Rust domain). */
+export const LABELS = {
+  CaseKind: {
+    "restorative_justice": "Restorative Justice",
+    "restorative_mediation": "Restorative Mediation",
+  },
+  JusticeStage: {
+    "out_of_court": "out of court",
+    "pre_sentence": "pre-sentence",
+    "post_sentence": "post-sentence",
+    "not_applicable": "not applicable",
+  },
+  CaseStatus: {
+    "referred": "referred",
+    "contacting": "contacting",
+    "preparing": "preparing",
+    "meeting_planned": "meeting planned",
+    "follow_up": "follow-up",
+    "closed": "closed",
+  },
+  ReferralSource: {
+    "police": "police",
+    "probation": "probation",
+    "court": "court",
+    "youth_justice": "youth justice",
+    "victim_services": "victim services",
+    "housing": "housing",
+    "school": "school",
+    "self": "self-referral",
+    "other": "other",
+  },
+  PartyRole: {
+    "victim": "victim",
+    "harmer": "responsible person",
+    "party": "party in conflict",
+    "supporter": "supporter",
+    "guardian": "parent or guardian",
+    "interpreter": "interpreter",
+    "other": "other",
+  },
+  ConsentScope: {
+    "participation": "taking part",
+    "info_sharing": "information sharing with an agency",
+    "contact": "contact by the service",
+    "direct_meeting": "a direct meeting",
+    "indirect": "indirect communication",
+    "share_with_other_party": "sharing information with the other party",
+    "follow_up": "follow-up feedback",
+  },
+  ConsentDecision: {
+    "given": "given",
+    "declined": "declined",
+    "withdrawn": "withdrawn",
+  },
+  ConsentMethod: {
+    "verbal": "verbal",
+    "written": "written",
+    "signed": "signed form",
+  },
+  ContactKind: {
+    "visit": "home visit",
+    "call": "phone call",
+    "letter": "letter",
+    "video": "video call",
+    "office": "office meeting",
+  },
+  ContactState: {
+    "draft": "draft",
+    "finalised": "finalised",
+  },
+  DeadlineKind: {
+    "court_date": "court date",
+    "first_contact": "first contact due",
+  },
+} as const;
