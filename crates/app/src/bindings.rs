@@ -85,7 +85,7 @@ fn generate() -> String {
     assert!(missing.is_empty(), "add these types to bindings.rs: {missing:?}");
 
     let mut out = String::from(
-        "// Generated from the Rust types by `cargo test -p casebook-app-core --features ts bindings`.\n\
+        "// Generated from the Rust types by `cargo test -p casebook-app-core bindings`.\n\
          // Do not edit: change the Rust type, then run it with UPDATE_BINDINGS=1.\n\n",
     );
     let mut sorted: Vec<&Decl> = all.iter().collect();
@@ -110,7 +110,7 @@ fn bindings_are_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == fresh,
-        "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p casebook-app-core --features ts bindings` and commit it",
+        "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p casebook-app-core bindings` and commit it",
         path.display()
     );
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where the app is: which screen the ui shows before anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AppPhase {
     /// No store yet: create one or join a hub.
@@ -24,7 +24,7 @@ pub enum AppPhase {
 
 /// Who is using the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum UserRole {
     /// Works their own caseload (also a store with no hub).
@@ -35,7 +35,7 @@ pub enum UserRole {
 
 /// The app's state, sent on every change of phase.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct AppState {
     /// Which screen comes first.
     pub phase: AppPhase,
@@ -55,7 +55,7 @@ pub struct AppState {
 
 /// How strong a new passphrase is, with a hint to make it stronger.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct Strength {
     /// 0 (unusable) to 4 (strong).
     pub score: u8,
@@ -69,7 +69,7 @@ pub struct Strength {
 
 /// The caseload's search and filters; empty fields do not filter.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[serde(default)]
 pub struct CaseloadQuery {
     /// Words to search for in summaries, names and notes.
@@ -86,7 +86,7 @@ pub struct CaseloadQuery {
 
 /// A new referral, as typed in the form.
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct NewCaseInput {
     /// RJ or mediation.
     pub kind: CaseKind,
@@ -106,7 +106,7 @@ pub struct NewCaseInput {
 
 /// A new party, as typed in the form.
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct NewPartyInput {
     /// Their role.
     pub role: PartyRole,
@@ -122,7 +122,7 @@ pub struct NewPartyInput {
 
 /// A consent decision, as typed in the form.
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct NewConsentInput {
     /// Whose decision.
     pub party_id: PartyId,
@@ -140,7 +140,7 @@ pub struct NewConsentInput {
 
 /// The start of a visit record: the draft is made with the first keystroke's text.
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct NewVisitInput {
     /// The parties seen.
     pub party_ids: Vec<PartyId>,
@@ -158,7 +158,7 @@ pub struct NewVisitInput {
 
 /// A draft saved to the encrypted store.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct DraftSaved {
     /// The draft.
     pub contact_id: ContactId,
@@ -170,7 +170,7 @@ pub struct DraftSaved {
 
 /// Which text to keep in a conflict.
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[serde(tag = "keep", content = "text", rename_all = "snake_case")]
 pub enum KeepChoice {
     /// The version written on this laptop.
@@ -183,7 +183,7 @@ pub enum KeepChoice {
 
 /// What the sync indicator shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncState {
     /// Not connected to a hub: changes stay on this laptop.
@@ -200,7 +200,7 @@ pub enum SyncState {
 
 /// The sync indicator's data.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct SyncView {
     /// The state.
     pub state: SyncState,

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// What went wrong, for the ui to act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The passphrase does not open the store.
@@ -45,7 +45,7 @@ pub enum ErrorCode {
 
 /// An error crossing to the ui as `{ code, message }`.
 #[derive(Debug, Clone, Serialize, thiserror::Error)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 #[error("{message}")]
 pub struct AppError {
     /// What kind of error.

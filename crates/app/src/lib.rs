@@ -10,7 +10,7 @@ pub mod dto;
 mod error;
 pub mod strength;
 
-#[cfg(all(test, feature = "ts"))]
+#[cfg(test)]
 mod bindings;
 
 pub use app::{App, AppEvent, AppOptions, DEFAULT_AUTO_LOCK_MINUTES, Emitter};

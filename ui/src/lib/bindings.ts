@@ -1,4 +1,4 @@
-// Generated from the Rust types by `cargo test -p casebook-app-core --features ts bindings`.
+// Generated from the Rust types by `cargo test -p casebook-app-core bindings`.
 // Do not edit: change the Rust type, then run it with UPDATE_BINDINGS=1.
 
 export type AppError = { 
