@@ -581,34 +581,49 @@ fn measure_memory_with_a_large_caseload() {
     std::thread::sleep(Duration::from_secs(3));
     let open = w.app_memory();
 
-    let mib = |kib: u64| kib as f64 / 1024.0;
+    let mib = |kib: u64| format!("{:.1}", kib as f64 / 1024.0);
     println!(
         "\n== casebook-app memory ({cases} demo cases, {} binary)",
         window::app_bin().display()
     );
     println!(
-        "demo data: {demo_secs:.1} s; window up: {start_secs:.1} s; unlock to caseload: {caseload_secs:.1} s; rows (links) on screen: {rows}"
+        "demo data: {demo_secs:.1} s; window up: {start_secs:.1} s; unlock to caseload: {caseload_secs:.1} s; \
+         case links on screen: {rows}"
     );
+    println!("MiB; RSS counts shared libraries in every process, PSS divides them among the processes");
     println!(
-        "{:<8} {:<20} {:>14} {:>14}",
-        "pid", "process", "locked MiB", "caseload MiB"
+        "{:<8} {:<22} {:>12} {:>12} {:>14} {:>14}",
+        "pid", "process", "locked RSS", "locked PSS", "caseload RSS", "caseload PSS"
     );
-    let mut totals = (0u64, 0u64);
-    for (pid, name, kib) in &open {
-        let before = locked.iter().find(|(p, _, _)| p == pid).map(|(_, _, k)| *k);
-        totals.0 += before.unwrap_or(0);
-        totals.1 += kib;
+    let mut totals = [0u64; 4];
+    for m in &open {
+        let before = locked.iter().find(|b| b.pid == m.pid);
+        let row = [
+            before.map_or(0, |b| b.rss_kib),
+            before.map_or(0, |b| b.pss_kib),
+            m.rss_kib,
+            m.pss_kib,
+        ];
+        for (t, v) in totals.iter_mut().zip(row) {
+            *t += v;
+        }
         println!(
-            "{pid:<8} {name:<20} {:>14} {:>14.1}",
-            before.map_or("-".to_owned(), |k| format!("{:.1}", mib(k))),
-            mib(*kib)
+            "{:<8} {:<22} {:>12} {:>12} {:>14} {:>14}",
+            m.pid,
+            m.name,
+            mib(row[0]),
+            mib(row[1]),
+            mib(row[2]),
+            mib(row[3])
         );
     }
     println!(
-        "{:<8} {:<20} {:>14.1} {:>14.1}",
+        "{:<8} {:<22} {:>12} {:>12} {:>14} {:>14}",
         "",
         "total",
-        mib(totals.0),
-        mib(totals.1)
+        mib(totals[0]),
+        mib(totals[1]),
+        mib(totals[2]),
+        mib(totals[3])
     );
 }

@@ -244,6 +244,17 @@ fn clear_casebook_env(cmd: &mut Command) {
     }
 }
 
+/// Memory of one process of the app.
+#[derive(Debug, Clone)]
+pub struct Memory {
+    pub pid: u32,
+    pub name: String,
+    /// Resident set (`VmRSS`): shared libraries counted in full in every process.
+    pub rss_kib: u64,
+    /// Proportional set (`Pss`): shared pages divided among their sharers.
+    pub pss_kib: u64,
+}
+
 /// Counts windows, so log files and failure screenshots get unique names.
 static WINDOWS: AtomicUsize = AtomicUsize::new(0);
 
@@ -371,12 +382,17 @@ impl Window {
     }
 
     /// The app process and every process it started (WebKit's web and network processes),
-    /// with their resident memory in KiB.
-    pub fn app_memory(&self) -> Vec<(u32, String, u64)> {
+    /// with their memory in KiB.
+    pub fn app_memory(&self) -> Vec<Memory> {
         let app = self.app_pid();
         std::iter::once(app)
             .chain(procs::descendants(app))
-            .map(|p| (p, procs::comm(p), procs::rss_kib(p).unwrap_or(0)))
+            .map(|pid| Memory {
+                pid,
+                name: procs::comm(pid),
+                rss_kib: procs::rss_kib(pid).unwrap_or(0),
+                pss_kib: procs::pss_kib(pid).unwrap_or(0),
+            })
             .collect()
     }
 

@@ -56,12 +56,16 @@ pub fn exe(pid: u32) -> Option<PathBuf> {
     Some(PathBuf::from(text.trim_end_matches(" (deleted)")))
 }
 
-/// The short command name of `pid`.
+/// The program name of `pid` (its executable's file name; `comm` is cut at 15 characters).
 pub fn comm(pid: u32) -> String {
-    fs::read_to_string(format!("/proc/{pid}/comm"))
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+    exe(pid)
+        .and_then(|e| e.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| {
+            fs::read_to_string(format!("/proc/{pid}/comm"))
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
 }
 
 /// Resident memory of `pid` in KiB (`VmRSS`).
@@ -70,6 +74,16 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Proportional memory of `pid` in KiB (`Pss` of smaps_rollup: shared pages divided among
+/// the processes sharing them, so WebKit's libraries are not counted once per process).
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    let rollup = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
