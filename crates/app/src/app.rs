@@ -110,6 +110,8 @@ pub struct App {
     pub(crate) session: Mutex<Session>,
     pub(crate) sync: Mutex<SyncTrack>,
     pub(crate) wake: tokio::sync::Notify,
+    /// Held for the length of a sync round.
+    pub(crate) round: tokio::sync::Mutex<()>,
     pub(crate) events: Emitter,
 }
 
@@ -154,6 +156,7 @@ impl App {
             }),
             sync: Mutex::new(sync),
             wake: tokio::sync::Notify::new(),
+            round: tokio::sync::Mutex::new(()),
             events,
         })
     }

@@ -22,6 +22,8 @@ pub(crate) struct SyncTrack {
     next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
     backoff: Backoff,
     interval: Duration,
+    /// The `seq` of the last view made.
+    views: u32,
 }
 
 impl SyncTrack {
@@ -35,6 +37,7 @@ impl SyncTrack {
             next_attempt_at: None,
             backoff: Backoff::new(Duration::from_secs(5), Duration::from_secs(300)),
             interval: options.sync_interval,
+            views: 0,
         }
     }
 }
@@ -87,10 +90,12 @@ impl App {
     /// The sync indicator now.
     pub fn sync_status(&self) -> Result<SyncView, AppError> {
         let status = self.with_store(|store| Ok(store.sync_status()?))?;
-        let track = self.track();
+        let mut track = self.track();
+        track.views = track.views.wrapping_add(1);
         let enrolled = status.hub.is_some();
         let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
         Ok(SyncView {
+            seq: track.views,
             state: if enrolled {
                 track.state
             } else {
@@ -131,13 +136,12 @@ impl App {
         self.sync_status()
     }
 
-    /// One sync round, unless one is running already.
+    /// One sync round; if one is running already, waits for it to end, then runs another (so
+    /// "Sync now" reports a finished round, and includes what was written meanwhile).
     async fn sync_round(&self) {
+        let _one_at_a_time = self.round.lock().await;
         {
             let mut track = self.track();
-            if track.running {
-                return;
-            }
             track.running = true;
             track.state = SyncState::Syncing;
             track.progress = Some("Connecting to the hub".to_owned());

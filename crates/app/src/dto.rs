@@ -202,6 +202,9 @@ pub enum SyncState {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct SyncView {
+    /// Grows with every view made: events and answers can arrive out of order, and the ui keeps
+    /// only the newest.
+    pub seq: u32,
     /// The state.
     pub state: SyncState,
     /// The hub's address.

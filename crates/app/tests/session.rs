@@ -340,9 +340,19 @@ async fn a_bad_code_leaves_no_store_and_a_supervisor_reads_the_team_without_chan
         .start_visit(case, visit(vec![p], "First visit, offline."))
         .unwrap();
     assert!(fac.app.sync_status().unwrap().pending > 0);
-    let view = fac.app.sync_now().await.unwrap();
-    assert_eq!((view.state, view.pending), (SyncState::Idle, 0), "{view:?}");
+    // Two presses at once: the second waits for the first round, and neither reports "syncing".
+    let (first, second) = tokio::join!(fac.app.sync_now(), fac.app.sync_now());
+    let (first, view) = (first.unwrap(), second.unwrap());
+    assert_eq!(
+        (first.state, view.state, view.pending),
+        (SyncState::Idle, SyncState::Idle, 0),
+        "{view:?}"
+    );
     assert!(view.last_sync.is_some());
+    assert!(
+        fac.app.sync_status().unwrap().seq > view.seq,
+        "every view is newer than the last"
+    );
 
     let sup = harness();
     let code = hub.code("Sunita", Role::Supervisor);

@@ -611,6 +611,11 @@ export type SyncState = "not_enrolled" | "idle" | "syncing" | "offline" | "faile
 
 export type SyncView = { 
 /**
+ * Grows with every view made: events and answers can arrive out of order, and the ui keeps
+ * only the newest.
+ */
+seq: number, 
+/**
  * The state.
  */
 state: SyncState, 

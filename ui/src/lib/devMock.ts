@@ -40,6 +40,7 @@ export function mockBackend() {
     reason: null,
   };
   const sync: SyncView = {
+    seq: 1,
     state: 'idle',
     hub: state.hub,
     progress: null,

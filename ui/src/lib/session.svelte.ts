@@ -21,6 +21,15 @@ export const session = $state({
   dataVersion: 0,
 });
 
+/**
+ * Shows `view` unless a newer one is already shown: an answer read mid-sync can arrive after
+ * the event that said the sync ended, and must not put "Syncing…" back.
+ */
+export function setSync(view: SyncView): void {
+  if (session.sync && view.seq < session.sync.seq) return;
+  session.sync = view;
+}
+
 let leaving: (() => void) | null = null;
 
 /** Runs `f` when the person goes to another screen (not when the app locks); returns the undo. */
