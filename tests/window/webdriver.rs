@@ -103,7 +103,12 @@ pub fn request_within(
         if answer_length(&raw).is_some_and(|complete| raw.len() >= complete) {
             break;
         }
-        let n = stream.read(&mut buf).map_err(io)?;
+        let n = match stream.read(&mut buf) {
+            // A signal to this process (another test's child exiting) interrupts the wait; the
+            // answer is still coming.
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => other.map_err(io)?,
+        };
         if n == 0 {
             break;
         }
