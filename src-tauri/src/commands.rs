@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use casebook_app_core::ConflictView;
 use casebook_app_core::dto::{
-    AppState, CaseloadQuery, DraftSaved, KeepChoice, NewCaseInput, NewConsentInput, NewPartyInput,
-    NewVisitInput, Strength, SyncView,
+    AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, Strength, SyncView,
 };
-use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase};
+use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, NewParty};
 use casebook_app_core::{App, AppError, CaseId, ConsentId, ContactId, ErrorCode, PartyId};
 use tauri::State;
 
@@ -93,12 +92,12 @@ async fn case_detail(app: Shared<'_>, case_id: CaseId) -> Result<CaseDetail, App
 }
 
 #[tauri::command]
-async fn create_case(app: Shared<'_>, input: NewCaseInput) -> Result<CreatedCase, AppError> {
+async fn create_case(app: Shared<'_>, input: NewCase) -> Result<CreatedCase, AppError> {
     blocking(&app, move |a| a.create_case(input)).await
 }
 
 #[tauri::command]
-async fn add_party(app: Shared<'_>, case_id: CaseId, input: NewPartyInput) -> Result<PartyId, AppError> {
+async fn add_party(app: Shared<'_>, case_id: CaseId, input: NewParty) -> Result<PartyId, AppError> {
     blocking(&app, move |a| a.add_party(case_id, input)).await
 }
 

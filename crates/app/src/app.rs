@@ -16,8 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::background::SyncTrack;
 use crate::caseload;
 use crate::dto::{
-    AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewCaseInput, NewConsentInput, NewPartyInput,
-    NewVisitInput, UserRole,
+    AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, UserRole,
 };
 use crate::error::{AppError, ErrorCode};
 
@@ -401,44 +400,27 @@ impl App {
     }
 
     /// Records a new referral.
-    pub fn create_case(&self, input: NewCaseInput) -> Result<CreatedCase, AppError> {
+    pub fn create_case(&self, input: NewCase) -> Result<CreatedCase, AppError> {
         if input.summary.trim().is_empty() {
             return Err(AppError::invalid(
                 "Write a short summary of the harm or conflict.",
             ));
         }
-        self.change(|store| {
-            Ok(store.write(|w| {
-                w.create_case(NewCase {
-                    kind: input.kind,
-                    stage: input.stage,
-                    source: input.source,
-                    referrer: nonempty(input.referrer),
-                    summary: input.summary,
-                    court_date: input.court_date,
-                    received_on: input.received_on,
-                })
-            })?)
-        })
+        let input = NewCase {
+            referrer: nonempty(input.referrer),
+            ..input
+        };
+        self.change(|store| Ok(store.write(|w| w.create_case(input))?))
     }
 
     /// Adds a party to a case.
-    pub fn add_party(&self, case: CaseId, input: NewPartyInput) -> Result<PartyId, AppError> {
-        let name = nonempty(Some(input.name)).ok_or_else(|| AppError::invalid("Enter the party's name."))?;
-        self.change(|store| {
-            Ok(store.write(|w| {
-                w.add_party(
-                    case,
-                    NewParty {
-                        role: input.role,
-                        name,
-                        phone: nonempty(input.phone),
-                        minor: input.minor,
-                        guardian_of: input.guardian_of,
-                    },
-                )
-            })?)
-        })
+    pub fn add_party(&self, case: CaseId, input: NewParty) -> Result<PartyId, AppError> {
+        let input = NewParty {
+            name: nonempty(Some(input.name)).ok_or_else(|| AppError::invalid("Enter the party's name."))?,
+            phone: nonempty(input.phone),
+            ..input
+        };
+        self.change(|store| Ok(store.write(|w| w.add_party(case, input))?))
     }
 
     /// Records a consent decision.

@@ -65,8 +65,8 @@ fn generate() -> String {
     let cfg = Config::new().with_large_int("number");
     let cfg = &cfg;
     let all: Vec<Decl> = decls![cfg;
-        dto::AppPhase, dto::UserRole, dto::AppState, dto::Strength, dto::CaseloadQuery, dto::NewCaseInput,
-        dto::NewPartyInput, dto::NewConsentInput, dto::NewVisitInput, dto::DraftSaved, dto::KeepChoice,
+        dto::AppPhase, dto::UserRole, dto::AppState, dto::Strength, dto::CaseloadQuery, m::NewCase,
+        m::NewParty, dto::NewConsentInput, dto::NewVisitInput, dto::DraftSaved, dto::KeepChoice,
         dto::SyncState, dto::SyncView, crate::ErrorCode, crate::AppError,
         m::CaseSummary, m::CreatedCase, m::CaseRecord, m::ConsentNow, m::PartyView, m::ContactView,
         m::ConsentView, m::StatusView, m::SupervisionNoteView, m::TimelineEntry, m::CaseDetail,

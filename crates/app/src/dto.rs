@@ -2,7 +2,7 @@
 
 use casebook_domain::{
     CaseKind, CaseStatus, ConsentDecision, ConsentMethod, ConsentScope, ContactId, ContactKind, JusticeStage,
-    PartyId, PartyRole, ReferralSource,
+    PartyId,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -82,42 +82,6 @@ pub struct CaseloadQuery {
     pub kind: Option<CaseKind>,
     /// Include closed cases.
     pub include_closed: bool,
-}
-
-/// A new referral, as typed in the form.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
-pub struct NewCaseInput {
-    /// RJ or mediation.
-    pub kind: CaseKind,
-    /// Where it is in the justice process.
-    pub stage: JusticeStage,
-    /// Who referred it.
-    pub source: ReferralSource,
-    /// The referrer's name or team.
-    pub referrer: Option<String>,
-    /// The harm or conflict, in a few sentences.
-    pub summary: String,
-    /// Sentencing date (pre-sentence cases).
-    pub court_date: Option<NaiveDate>,
-    /// When the referral arrived (today if empty).
-    pub received_on: Option<NaiveDate>,
-}
-
-/// A new party, as typed in the form.
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
-pub struct NewPartyInput {
-    /// Their role.
-    pub role: PartyRole,
-    /// Their name.
-    pub name: String,
-    /// A phone number.
-    pub phone: Option<String>,
-    /// Under 18.
-    pub minor: bool,
-    /// The minor this party is guardian of.
-    pub guardian_of: Option<PartyId>,
 }
 
 /// A consent decision, as typed in the form.

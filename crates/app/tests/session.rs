@@ -5,10 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use casebook_app_core::dto::{
-    AppPhase, CaseloadQuery, NewCaseInput, NewConsentInput, NewPartyInput, NewVisitInput, SyncState, UserRole,
-};
-use casebook_app_core::model::TimelineEntry;
+use casebook_app_core::dto::{AppPhase, CaseloadQuery, NewConsentInput, NewVisitInput, SyncState, UserRole};
+use casebook_app_core::model::{NewCase, NewParty, TimelineEntry};
 use casebook_app_core::{App, AppEvent, AppOptions, CaseId, ErrorCode, PartyId, StorePaths};
 use casebook_domain::{
     CaseKind, ConsentDecision, ConsentMethod, ConsentScope, ContactKind, JusticeStage, PartyRole,
@@ -52,7 +50,7 @@ fn harness() -> Harness {
 }
 
 fn new_case(app: &App) -> CaseId {
-    app.create_case(NewCaseInput {
+    app.create_case(NewCase {
         kind: CaseKind::RestorativeJustice,
         stage: JusticeStage::OutOfCourt,
         source: ReferralSource::Police,
@@ -68,7 +66,7 @@ fn new_case(app: &App) -> CaseId {
 fn party(app: &App, case: CaseId, name: &str, role: PartyRole) -> PartyId {
     app.add_party(
         case,
-        NewPartyInput {
+        NewParty {
             role,
             name: name.into(),
             phone: None,
@@ -232,7 +230,7 @@ fn the_caseload_filters_keep_its_order_and_search_finds_notes() {
     let first = new_case(&h.app);
     let second = h
         .app
-        .create_case(NewCaseInput {
+        .create_case(NewCase {
             kind: CaseKind::RestorativeMediation,
             stage: JusticeStage::OutOfCourt,
             source: ReferralSource::Housing,
@@ -411,7 +409,7 @@ trait CreateErr {
 
 impl CreateErr for App {
     fn create_case_err(&self) -> ErrorCode {
-        self.create_case(NewCaseInput {
+        self.create_case(NewCase {
             kind: CaseKind::RestorativeMediation,
             stage: JusticeStage::OutOfCourt,
             source: ReferralSource::Housing,

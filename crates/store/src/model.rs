@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A new referral.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewCase {
     /// RJ or mediation.
     pub kind: CaseKind,
@@ -41,7 +42,8 @@ pub struct CaseEdit {
 }
 
 /// A new party to a case.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewParty {
     /// Their role.
     pub role: PartyRole,

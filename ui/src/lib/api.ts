@@ -13,9 +13,9 @@ import type {
   CreatedCase,
   DraftSaved,
   KeepChoice,
-  NewCaseInput,
+  NewCase,
   NewConsentInput,
-  NewPartyInput,
+  NewParty,
   NewVisitInput,
   Strength,
   SyncView,
@@ -87,8 +87,8 @@ export const acknowledgeWipe = () => call<AppState>('acknowledge_wipe');
 export const setAutoLock = (minutes: number) => call<AppState>('set_auto_lock', { minutes });
 export const caseload = (query: CaseloadQuery) => call<CaseSummary[]>('caseload', { query });
 export const caseDetail = (caseId: string) => call<CaseDetail>('case_detail', { caseId });
-export const createCase = (input: NewCaseInput) => call<CreatedCase>('create_case', { input });
-export const addParty = (caseId: string, input: NewPartyInput) =>
+export const createCase = (input: NewCase) => call<CreatedCase>('create_case', { input });
+export const addParty = (caseId: string, input: NewParty) =>
   call<string>('add_party', { caseId, input });
 export const recordConsent = (caseId: string, input: NewConsentInput) =>
   call<string>('record_consent', { caseId, input });

@@ -397,7 +397,7 @@ export type JusticeStage = "out_of_court" | "pre_sentence" | "post_sentence" | "
 
 export type KeepChoice = { "keep": "mine" } | { "keep": "theirs" } | { "keep": "merged", "text": string };
 
-export type NewCaseInput = { 
+export type NewCase = { 
 /**
  * RJ or mediation.
  */
@@ -411,7 +411,7 @@ stage: JusticeStage,
  */
 source: ReferralSource, 
 /**
- * The referrer's name or team.
+ * The referrer's name or team, if known.
  */
 referrer: string | null, 
 /**
@@ -419,11 +419,11 @@ referrer: string | null,
  */
 summary: string, 
 /**
- * Sentencing date (pre-sentence cases).
+ * The sentencing date of a pre-sentence case.
  */
 court_date: string | null, 
 /**
- * When the referral arrived (today if empty).
+ * When the referral arrived (today if not given).
  */
 received_on: string | null, };
 
@@ -453,7 +453,7 @@ date: string | null,
  */
 note: string | null, };
 
-export type NewPartyInput = { 
+export type NewParty = { 
 /**
  * Their role.
  */

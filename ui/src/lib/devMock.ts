@@ -10,9 +10,9 @@ import type {
   CaseloadQuery,
   ConflictView,
   KeepChoice,
-  NewCaseInput,
+  NewCase,
   NewConsentInput,
-  NewPartyInput,
+  NewParty,
   NewVisitInput,
   PartyView,
   SyncView,
@@ -58,7 +58,7 @@ export function mockBackend() {
 
   type Case = { detail: CaseDetail; lead: string };
   const cases: Case[] = [];
-  function addCase(ref: string, lead: string, input: NewCaseInput, parties: PartyView[], timeline: TimelineEntry[]) {
+  function addCase(ref: string, lead: string, input: NewCase, parties: PartyView[], timeline: TimelineEntry[]) {
     cases.push({
       lead,
       detail: {
@@ -290,7 +290,7 @@ export function mockBackend() {
     },
     create_case: (a) => {
       needWriter();
-      const input = a.input as NewCaseInput;
+      const input = a.input as NewCase;
       if (!input.summary.trim())
         throw { code: 'invalid_input', message: 'The summary of the harm or conflict is empty.' };
       const ref = `P-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
@@ -299,7 +299,7 @@ export function mockBackend() {
     },
     add_party: (a) => {
       needWriter();
-      const input = a.input as NewPartyInput;
+      const input = a.input as NewParty;
       const p: PartyView = { id: id(), ...input, consents: [] };
       find(String(a.caseId)).detail.parties.push(p);
       return p.id;
