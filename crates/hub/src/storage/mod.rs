@@ -146,7 +146,8 @@ fn unlock(conn: &Connection, key: &HubKey, path: &Path) -> Result<(), HubError> 
     // SQLCipher would otherwise log HMAC failures (a wrong key) to stderr.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex()))
-        .map_err(|_| HubError::Database("could not apply the key".to_owned()))?;
+        // Only the error's code: SQLite's message could echo the statement, and with it the key.
+        .map_err(|e| HubError::Database(format!("could not apply the key ({:?})", e.sqlite_error_code())))?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
