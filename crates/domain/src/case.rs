@@ -189,6 +189,21 @@ pub fn next_deadline(
     }
 }
 
+/// A provisional reference from the case id's random bits: `P-` and six Crockford base-32
+/// characters, readable aloud and unambiguous (no I, L, O, U).
+pub fn provisional_reference(id: crate::ids::CaseId) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes = id.as_uuid().into_bytes();
+    // The last bytes of a UUIDv7 are random; the first are the timestamp.
+    let mut bits = u64::from_be_bytes([0, 0, 0, bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]]);
+    let mut out = String::from("P-");
+    for _ in 0..6 {
+        out.push(char::from(ALPHABET[(bits & 31) as usize]));
+        bits >>= 5;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

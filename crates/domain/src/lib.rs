@@ -11,11 +11,15 @@ pub mod case;
 pub mod consent;
 pub mod contact;
 pub mod error;
+pub mod fields;
 pub mod hlc;
 pub mod ids;
+pub mod judgement;
 pub mod merge;
 pub mod op;
 pub mod party;
+pub mod role;
+pub mod scope;
 pub mod supervision;
 
 pub use case::{CaseKind, CaseStatus, Deadline, DeadlineKind, JusticeStage, ReferralSource};
@@ -28,6 +32,7 @@ pub use ids::{
 };
 pub use op::{Entity, Op, OpError, OpKind, SCHEMA_VERSION};
 pub use party::{PartyFacts, PartyRole};
+pub use role::Role;
 
 #[cfg(all(test, feature = "ts"))]
 mod ts_tests {

@@ -35,56 +35,17 @@ labelled_enum!(
 
 impl Entity {
     /// The fields an op may set on this entity; anything else is refused.
-    pub fn fields(self) -> &'static [&'static str] {
-        match self {
-            Entity::Case => &[
-                "reference",
-                "kind",
-                "stage",
-                "status",
-                "source",
-                "referrer",
-                "summary",
-                "received_on",
-                "court_date",
-                "outcome",
-                "lead",
-            ],
-            Entity::Party => &["role", "name", "phone", "minor", "guardian_of"],
-            Entity::Contact => &[
-                "kind",
-                "date",
-                "notes",
-                "state",
-                "initiated_by_party",
-                "party_ids",
-                "amends",
-                "finalised_on",
-            ],
-            Entity::Consent => &["party_id", "scope", "decision", "method", "date", "note"],
-            Entity::StatusChange => &["from_status", "to_status", "transition", "outcome", "date"],
-            Entity::SupervisionNote => &["text", "date"],
-        }
+    pub fn fields(self) -> Vec<&'static str> {
+        crate::fields::of(self).iter().map(|f| f.name).collect()
     }
 
     /// The fields a create op must set (non-null): a record without them cannot be shown.
-    pub fn required_fields(self) -> &'static [&'static str] {
-        match self {
-            Entity::Case => &[
-                "reference",
-                "kind",
-                "stage",
-                "status",
-                "source",
-                "summary",
-                "received_on",
-            ],
-            Entity::Party => &["role", "name"],
-            Entity::Contact => &["kind", "date", "state", "party_ids"],
-            Entity::Consent => &["party_id", "scope", "decision", "method", "date"],
-            Entity::StatusChange => &["from_status", "to_status", "transition", "date"],
-            Entity::SupervisionNote => &["text", "date"],
-        }
+    pub fn required_fields(self) -> Vec<&'static str> {
+        crate::fields::of(self)
+            .iter()
+            .filter(|f| f.required())
+            .map(|f| f.name)
+            .collect()
     }
 
     /// Records that are never edited once written.
@@ -156,7 +117,8 @@ pub enum OpError {
         /// The field.
         field: &'static str,
     },
-    /// A field holds a value it can never have (an unknown status, a malformed date).
+    /// A field holds a value it can never have (an unknown status, a malformed date, a null
+    /// where every record has a value, a number where text belongs).
     #[error("a {entity}'s {field:?} has a value it cannot have")]
     BadValue {
         /// The entity.
@@ -170,7 +132,8 @@ pub enum OpError {
 }
 
 impl Op {
-    /// Checks that the op only touches fields its entity has, and respects append-only records.
+    /// Checks the op's shape: a known format, only fields its entity has, each with a value of
+    /// its type, no null where a record must have a value, and no edit of an append-only record.
     pub fn validate(&self) -> Result<(), OpError> {
         if self.schema_version > SCHEMA_VERSION {
             return Err(OpError::NewerFormat(self.schema_version));
@@ -178,71 +141,40 @@ impl Op {
         if self.kind == OpKind::Update && self.entity.is_append_only() {
             return Err(OpError::AppendOnly(self.entity));
         }
+        let table = crate::fields::of(self.entity);
         if self.kind == OpKind::Create {
-            for field in self.entity.required_fields() {
-                if self.fields.get(*field).is_none_or(serde_json::Value::is_null) {
+            for field in table.iter().filter(|f| f.required()) {
+                if self.fields.get(field.name).is_none_or(serde_json::Value::is_null) {
                     return Err(OpError::MissingField {
                         entity: self.entity,
-                        field,
+                        field: field.name,
                     });
                 }
             }
         }
-        let allowed = self.entity.fields();
-        for field in self.fields.keys().chain(self.replaces.keys()) {
-            if !allowed.contains(&field.as_str()) {
+        for name in self.replaces.keys() {
+            if crate::fields::find(self.entity, name).is_none() {
                 return Err(OpError::UnknownField {
                     entity: self.entity,
-                    field: field.clone(),
+                    field: name.clone(),
                 });
             }
         }
-        for (field, value) in &self.fields {
-            if !value_fits(self.entity, field, value) {
+        for (name, value) in &self.fields {
+            let Some(field) = crate::fields::find(self.entity, name) else {
+                return Err(OpError::UnknownField {
+                    entity: self.entity,
+                    field: name.clone(),
+                });
+            };
+            if !crate::fields::fits(field, value) {
                 return Err(OpError::BadValue {
                     entity: self.entity,
-                    field: field.clone(),
+                    field: name.clone(),
                 });
             }
         }
         Ok(())
-    }
-}
-
-/// Whether `value` is a possible value of the field: a known name for a closed set, a date for a
-/// date, a yes/no for a flag. Free text and ids are not checked here.
-fn value_fits(entity: Entity, field: &str, value: &serde_json::Value) -> bool {
-    use crate::case::{CaseKind, CaseStatus, JusticeStage, ReferralSource};
-    use crate::consent::{ConsentDecision, ConsentMethod, ConsentScope};
-    use crate::contact::{ContactKind, ContactState};
-    use crate::party::PartyRole;
-    fn named<T: std::str::FromStr>(v: &serde_json::Value) -> bool {
-        v.as_str().is_some_and(|s| s.parse::<T>().is_ok())
-    }
-    let date = |v: &serde_json::Value| v.as_str().is_some_and(|s| s.parse::<chrono::NaiveDate>().is_ok());
-    let optional_date = |v: &serde_json::Value| v.is_null() || date(v);
-    match (entity, field) {
-        (Entity::Case, "kind") => named::<CaseKind>(value),
-        (Entity::Case, "stage") => named::<JusticeStage>(value),
-        (Entity::Case, "status") => named::<CaseStatus>(value),
-        (Entity::Case, "source") => named::<ReferralSource>(value),
-        (Entity::Case, "received_on") => date(value),
-        (Entity::Case, "court_date") => optional_date(value),
-        (Entity::Party, "role") => named::<PartyRole>(value),
-        (Entity::Party, "minor") => value.is_boolean(),
-        (Entity::Contact, "kind") => named::<ContactKind>(value),
-        (Entity::Contact, "state") => named::<ContactState>(value),
-        (Entity::Contact, "date") => date(value),
-        (Entity::Contact, "finalised_on") => optional_date(value),
-        (Entity::Contact, "initiated_by_party") => value.is_boolean(),
-        (Entity::Consent, "scope") => named::<ConsentScope>(value),
-        (Entity::Consent, "decision") => named::<ConsentDecision>(value),
-        (Entity::Consent, "method") => named::<ConsentMethod>(value),
-        (Entity::Consent | Entity::StatusChange | Entity::SupervisionNote, "date") => date(value),
-        // A supervision note is nothing but its text: an empty one is not a note.
-        (Entity::SupervisionNote, "text") => value.as_str().is_some_and(|t| !t.trim().is_empty()),
-        (Entity::StatusChange, "from_status" | "to_status") => named::<CaseStatus>(value),
-        _ => true,
     }
 }
 

@@ -4,15 +4,13 @@
 //! on the laptop (so a facilitator is told at once) and on the hub (which is what enforces it).
 
 use crate::error::RuleError;
-
-/// The stored name of the one role that writes supervision notes.
-pub const SUPERVISOR_ROLE: &str = "supervisor";
+use crate::role::Role;
 
 /// Checks that a user with `role` (`None`: not known, e.g. a store never enrolled) may write a
 /// supervision note.
-pub fn check_may_supervise(role: Option<&str>) -> Result<(), RuleError> {
+pub fn check_may_supervise(role: Option<Role>) -> Result<(), RuleError> {
     match role {
-        Some(SUPERVISOR_ROLE) => Ok(()),
+        Some(Role::Supervisor) => Ok(()),
         Some(other) => Err(RuleError::SupervisorsOnly {
             who: format!("the author is a {other}"),
         }),
@@ -38,8 +36,13 @@ mod tests {
 
     #[test]
     fn only_supervisors_write_notes() {
-        assert_eq!(check_may_supervise(Some("supervisor")), Ok(()));
-        for role in [Some("facilitator"), Some("coordinator"), Some("admin"), None] {
+        assert_eq!(check_may_supervise(Some(Role::Supervisor)), Ok(()));
+        for role in [
+            Some(Role::Facilitator),
+            Some(Role::Coordinator),
+            Some(Role::Admin),
+            None,
+        ] {
             let err = check_may_supervise(role).expect_err("refused");
             assert!(err.to_string().starts_with("Only a supervisor"), "{err}");
         }

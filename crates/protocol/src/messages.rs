@@ -1,8 +1,5 @@
 //! The request and response bodies of each endpoint: enroll, push, pull, history, status.
 
-use std::fmt;
-use std::str::FromStr;
-
 use casebook_domain::{CaseId, DeviceId, Op, OpId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,75 +10,23 @@ pub const DEFAULT_PAGE_LIMIT: u32 = 500;
 /// The most ops a pull or history page holds, whatever the client asks for.
 pub const MAX_PAGE_LIMIT: u32 = 1000;
 
+/// The op JSON a pull or history page holds at most: a page ends at this many bytes or at its op
+/// count, whichever comes first, but always holds at least one op, so a large op cannot stall the
+/// stream.
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The largest answer a client reads from a hub: a page of [`MAX_PAGE_BYTES`], or one op that is
+/// larger on its own (at most a request body), fits with room to spare.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
 /// The most ops one push may carry; a client with more sends several batches.
 pub const MAX_PUSH_OPS: usize = 1000;
 
-/// What a user may see and do on the hub. Stored names are frozen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sees the cases they lead or co-facilitate.
-    Facilitator,
-    /// Sees their team's cases.
-    Supervisor,
-    /// Sees every case.
-    Coordinator,
-    /// Sees every case and runs the hub.
-    Admin,
-}
-
-impl Role {
-    /// Every role.
-    pub const ALL: &'static [Role] = &[
-        Role::Facilitator,
-        Role::Supervisor,
-        Role::Coordinator,
-        Role::Admin,
-    ];
-
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Facilitator => "facilitator",
-            Role::Supervisor => "supervisor",
-            Role::Coordinator => "coordinator",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// What a user may see and do on the hub: the domain's one typed role.
+pub use casebook_domain::Role;
 
 /// A role name that is not one of the four roles.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownRole(pub String);
-
-impl fmt::Display for UnknownRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} is not a role (expected facilitator, supervisor, coordinator or admin)",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for UnknownRole {}
-
-impl FromStr for Role {
-    type Err = UnknownRole;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .iter()
-            .copied()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.chars().take(40).collect()))
-    }
-}
+pub type UnknownRole = casebook_domain::labels::UnknownValue;
 
 /// Who a device acts for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -92,6 +37,7 @@ pub struct UserInfo {
     /// The user's name.
     pub name: String,
     /// What the user may see.
+    #[schema(value_type = String, example = "facilitator")]
     pub role: Role,
     /// The user's team, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,7 +277,7 @@ mod tests {
         }
     }
 
-    fn round_trip<T: Serialize + for<'de> Deserialize<'de> + PartialEq + fmt::Debug>(value: &T) {
+    fn round_trip<T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug>(value: &T) {
         let text = serde_json::to_string(value).expect("json");
         assert_eq!(&serde_json::from_str::<T>(&text).expect("parse"), value);
     }

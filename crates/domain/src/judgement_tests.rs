@@ -1,0 +1,476 @@
+//! The judgement, rule by rule: every role × record kind × op kind, and each refusal.
+
+use std::collections::BTreeMap;
+
+use rstest::rstest;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::case::provisional_reference;
+use crate::hlc::Hlc;
+use crate::ids::{DeviceId, OpId};
+use crate::op::SCHEMA_VERSION;
+
+const NOW: u64 = 1_800_000_000_000;
+
+fn op(case: CaseId, entity: Entity, entity_id: Uuid, kind: OpKind, fields: Value) -> Op {
+    let device = DeviceId::new();
+    let fields: BTreeMap<String, Value> = serde_json::from_value(fields).expect("object");
+    Op {
+        op_id: OpId::new(),
+        case_id: case,
+        entity,
+        entity_id,
+        kind,
+        fields,
+        replaces: BTreeMap::new(),
+        hlc: Hlc {
+            wall_ms: NOW,
+            counter: 0,
+            device,
+        },
+        author: UserId::new(),
+        device,
+        schema_version: SCHEMA_VERSION,
+    }
+}
+
+/// A well-formed op of each entity and kind, on `case`, whose references point at `party`
+/// and `contact`.
+fn sample(case: CaseId, author: UserId, entity: Entity, kind: OpKind, party: Uuid, contact: Uuid) -> Op {
+    let create = kind == OpKind::Create;
+    let (id, fields) = match entity {
+        Entity::Case if create => (
+            case.as_uuid(),
+            json!({"reference": provisional_reference(case), "kind": "restorative_justice",
+                   "stage": "out_of_court", "status": "referred", "source": "police",
+                   "summary": "A broken window", "received_on": "2026-11-27", "lead": author}),
+        ),
+        Entity::Case => (case.as_uuid(), json!({"summary": "A broken fence"})),
+        Entity::Party if create => (Uuid::now_v7(), json!({"role": "victim", "name": "Ann"})),
+        Entity::Party => (party, json!({"phone": "0161 000"})),
+        Entity::Contact if create => (
+            Uuid::now_v7(),
+            json!({"kind": "visit", "date": "2026-11-27", "state": "draft",
+                   "party_ids": serde_json::to_string(&[party.to_string()]).expect("json")}),
+        ),
+        Entity::Contact => (contact, json!({"notes": "Talked about the window."})),
+        Entity::Consent => (
+            Uuid::now_v7(),
+            json!({"party_id": party, "scope": "contact", "decision": "given", "method": "verbal",
+                   "date": "2026-11-27"}),
+        ),
+        Entity::StatusChange => (
+            Uuid::now_v7(),
+            json!({"from_status": "referred", "to_status": "contacting", "transition": "advance",
+                   "date": "2026-11-27"}),
+        ),
+        Entity::SupervisionNote => (
+            Uuid::now_v7(),
+            json!({"text": "Well prepared.", "date": "2026-11-27"}),
+        ),
+    };
+    let mut o = op(case, entity, id, kind, fields);
+    o.author = author;
+    o
+}
+
+struct World {
+    case: CaseId,
+    party: Uuid,
+    contact: Uuid,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            case: CaseId::new(),
+            party: Uuid::now_v7(),
+            contact: Uuid::now_v7(),
+        }
+    }
+
+    fn known(&self, entity: Entity, id: Uuid) -> Option<Known> {
+        let hit = (entity == Entity::Case && id == self.case.as_uuid())
+            || (entity == Entity::Party && id == self.party)
+            || (entity == Entity::Contact && id == self.contact);
+        hit.then_some(Known {
+            entity,
+            case_id: self.case,
+            finalised: false,
+        })
+    }
+
+    /// The facts a judge would gather for `op` in this world.
+    fn facts(&self, op: &Op, authority: Authority, standing: Standing) -> Facts {
+        let target = if op.kind == OpKind::Create && op.entity != Entity::Case {
+            None
+        } else {
+            self.known(op.entity, op.entity_id)
+        };
+        Facts {
+            authority,
+            standing,
+            target,
+            references: references(op)
+                .into_iter()
+                .map(|r| (r, self.known(r.entity, r.id)))
+                .collect(),
+            now_ms: Some(NOW),
+        }
+    }
+}
+
+fn user(role: Role) -> (UserId, Authority) {
+    let id = UserId::new();
+    (id, Authority::User { id, role })
+}
+
+/// Every role × record kind × op kind: what the permission table allows is accepted on a case
+/// the author holds, and everything else is refused with `role_may_not`.
+#[test]
+fn every_role_writes_exactly_what_its_table_allows() {
+    let mut allowed = 0;
+    for role in Role::ALL {
+        for entity in Entity::ALL {
+            for kind in OpKind::ALL {
+                if *kind == OpKind::Update && entity.is_append_only() {
+                    continue;
+                }
+                let w = World::new();
+                let (id, authority) = user(*role);
+                let o = sample(w.case, id, *entity, *kind, w.party, w.contact);
+                let standing = if *entity == Entity::Case && *kind == OpKind::Create {
+                    Standing::UnknownCase
+                } else {
+                    Standing::Holds
+                };
+                let mut facts = w.facts(&o, authority, standing);
+                if *entity == Entity::Case && *kind == OpKind::Create {
+                    facts.target = None;
+                }
+                let verdict = judge(&o, &facts);
+                if may_write(*role, *entity, *kind) {
+                    allowed += 1;
+                    assert_eq!(verdict, Verdict::Accept, "{role} {kind} {entity}");
+                } else {
+                    assert!(
+                        matches!(&verdict, Verdict::Refuse(r) if r.code() == "role_may_not"),
+                        "{role} {kind} {entity}: {verdict:?}"
+                    );
+                }
+            }
+        }
+    }
+    // Facilitators: 3 kinds × 2 + 2 creates; supervisors 1; coordinators 1.
+    assert_eq!(allowed, 10);
+}
+
+#[test]
+fn only_the_hub_sets_reference_and_lead() {
+    let w = World::new();
+    let (id, fac) = user(Role::Facilitator);
+    for field in HUB_OWNED_FIELDS {
+        let o = op(
+            w.case,
+            Entity::Case,
+            w.case.as_uuid(),
+            OpKind::Update,
+            json!({*field: id}),
+        );
+        assert_eq!(
+            judge(&o, &w.facts(&o, fac, Standing::Holds)),
+            Verdict::Refuse(Refusal::HubOwnedField { field })
+        );
+        assert_eq!(
+            judge(&o, &w.facts(&o, Authority::Hub, Standing::Outsider)),
+            Verdict::Accept
+        );
+    }
+    let summary = op(
+        w.case,
+        Entity::Case,
+        w.case.as_uuid(),
+        OpKind::Update,
+        json!({"summary": "x"}),
+    );
+    assert_eq!(
+        judge(&summary, &w.facts(&summary, Authority::Hub, Standing::Holds)),
+        Verdict::Refuse(Refusal::NotHubWork)
+    );
+}
+
+#[test]
+fn a_new_case_names_its_author_and_its_provisional_reference() {
+    let w = World::new();
+    let (id, fac) = user(Role::Facilitator);
+    let mut o = sample(w.case, id, Entity::Case, OpKind::Create, w.party, w.contact);
+    let facts = |o: &Op| Facts {
+        target: None,
+        ..w.facts(o, fac, Standing::UnknownCase)
+    };
+    assert_eq!(judge(&o, &facts(&o)), Verdict::Accept);
+    o.fields.insert("lead".into(), json!(UserId::new()));
+    assert_eq!(judge(&o, &facts(&o)), Verdict::Refuse(Refusal::BadNewCase));
+    o.fields.insert("lead".into(), json!(id));
+    o.fields.insert("reference".into(), json!("RH-2026-0001"));
+    assert_eq!(judge(&o, &facts(&o)), Verdict::Refuse(Refusal::BadNewCase));
+    o.fields
+        .insert("reference".into(), json!(provisional_reference(w.case)));
+    o.entity_id = Uuid::now_v7();
+    assert_eq!(judge(&o, &facts(&o)), Verdict::Refuse(Refusal::CaseIdMismatch));
+}
+
+#[test]
+fn nothing_but_a_case_create_opens_an_unknown_case() {
+    let w = World::new();
+    let (id, fac) = user(Role::Facilitator);
+    let o = sample(w.case, id, Entity::Party, OpKind::Create, w.party, w.contact);
+    assert_eq!(
+        judge(&o, &w.facts(&o, fac, Standing::UnknownCase)),
+        Verdict::Refuse(Refusal::UnknownCase)
+    );
+}
+
+#[test]
+fn a_late_note_is_flagged_and_a_later_one_refused() {
+    let w = World::new();
+    let (id, fac) = user(Role::Facilitator);
+    let o = sample(w.case, id, Entity::Contact, OpKind::Create, w.party, w.contact);
+    assert_eq!(
+        judge(&o, &w.facts(&o, fac, Standing::HeldUntil(NOW + 1))),
+        Verdict::Flag(LATE_NOTE)
+    );
+    assert_eq!(
+        judge(&o, &w.facts(&o, fac, Standing::HeldUntil(NOW - 1))),
+        Verdict::Refuse(Refusal::NotYourCase)
+    );
+    assert_eq!(
+        judge(&o, &w.facts(&o, fac, Standing::Outsider)),
+        Verdict::Refuse(Refusal::NotYourCase)
+    );
+}
+
+#[test]
+fn records_of_another_case_cannot_be_touched_or_pointed_at() {
+    let mine = World::new();
+    let theirs = World::new();
+    let (id, fac) = user(Role::Facilitator);
+    // An update of my case's party id, but the party lives in another case.
+    let o = op(
+        mine.case,
+        Entity::Party,
+        theirs.party,
+        OpKind::Update,
+        json!({"name": "Bob"}),
+    );
+    let mut facts = mine.facts(&o, fac, Standing::Holds);
+    facts.target = theirs.known(Entity::Party, theirs.party);
+    assert_eq!(
+        judge(&o, &facts),
+        Verdict::Refuse(Refusal::OtherCase(Entity::Party))
+    );
+    // Another case's record dressed as mine: the case id is the wrong one for the case record.
+    let o = op(
+        mine.case,
+        Entity::Case,
+        theirs.case.as_uuid(),
+        OpKind::Update,
+        json!({"summary": "x"}),
+    );
+    assert_eq!(
+        judge(&o, &mine.facts(&o, fac, Standing::Holds)),
+        Verdict::Refuse(Refusal::CaseIdMismatch)
+    );
+    // A consent naming another case's party.
+    let mut o = sample(
+        mine.case,
+        id,
+        Entity::Consent,
+        OpKind::Create,
+        theirs.party,
+        mine.contact,
+    );
+    o.author = id;
+    let mut facts = mine.facts(&o, fac, Standing::Holds);
+    facts.references = references(&o)
+        .into_iter()
+        .map(|r| (r, theirs.known(r.entity, r.id)))
+        .collect();
+    assert_eq!(
+        judge(&o, &facts),
+        Verdict::Refuse(Refusal::ReferenceIntoOtherCase {
+            field: "party_id",
+            entity: Entity::Party
+        })
+    );
+    // A consent naming a party that does not exist.
+    let o = sample(
+        mine.case,
+        id,
+        Entity::Consent,
+        OpKind::Create,
+        Uuid::now_v7(),
+        mine.contact,
+    );
+    assert_eq!(
+        judge(&o, &mine.facts(&o, fac, Standing::Holds)),
+        Verdict::Refuse(Refusal::Dangling {
+            field: "party_id",
+            entity: Entity::Party
+        })
+    );
+}
+
+#[test]
+fn creates_are_new_and_updates_have_a_record() {
+    let w = World::new();
+    let (id, fac) = user(Role::Facilitator);
+    let o = sample(w.case, id, Entity::Party, OpKind::Create, w.party, w.contact);
+    let mut facts = w.facts(&o, fac, Standing::Holds);
+    facts.target = w.known(Entity::Party, w.party);
+    assert_eq!(
+        judge(&o, &facts),
+        Verdict::Refuse(Refusal::AlreadyExists(Entity::Party))
+    );
+    let o = op(
+        w.case,
+        Entity::Party,
+        Uuid::now_v7(),
+        OpKind::Update,
+        json!({"name": "Bob"}),
+    );
+    assert_eq!(
+        judge(&o, &w.facts(&o, fac, Standing::Holds)),
+        Verdict::Refuse(Refusal::UnknownRecord(Entity::Party))
+    );
+}
+
+#[test]
+fn a_finalised_contact_never_changes_and_only_it_can_be_amended() {
+    let w = World::new();
+    let (id, fac) = user(Role::Facilitator);
+    let o = sample(w.case, id, Entity::Contact, OpKind::Update, w.party, w.contact);
+    let mut facts = w.facts(&o, fac, Standing::Holds);
+    facts.target = facts.target.map(|k| Known { finalised: true, ..k });
+    assert_eq!(judge(&o, &facts), Verdict::Refuse(Refusal::Finalised));
+    // The received copy is judged the same way: a finalised record stays as it is everywhere.
+    facts.authority = Authority::Vetted;
+    assert_eq!(judge(&o, &facts), Verdict::Refuse(Refusal::Finalised));
+
+    let mut amendment = sample(w.case, id, Entity::Contact, OpKind::Create, w.party, w.contact);
+    amendment.fields.insert("amends".into(), json!(w.contact));
+    let facts = w.facts(&amendment, fac, Standing::Holds);
+    assert_eq!(judge(&amendment, &facts), Verdict::Refuse(Refusal::AmendsDraft));
+}
+
+#[rstest]
+#[case::null_in_a_required_field(Entity::Case, json!({"reference": null}))]
+#[case::null_summary(Entity::Case, json!({"summary": null}))]
+#[case::a_number_for_text(Entity::Case, json!({"summary": 42}))]
+#[case::a_list_for_a_flag(Entity::Party, json!({"minor": ["yes"]}))]
+#[case::an_unknown_status(Entity::Case, json!({"status": "exploded"}))]
+#[case::an_id_that_is_not_one(Entity::Party, json!({"guardian_of": "someone"}))]
+#[case::a_null_default(Entity::Party, json!({"minor": null}))]
+fn poison_values_are_refused_as_malformed(#[case] entity: Entity, #[case] fields: Value) {
+    let w = World::new();
+    let (_, fac) = user(Role::Facilitator);
+    let id = if entity == Entity::Case {
+        w.case.as_uuid()
+    } else {
+        w.party
+    };
+    let o = op(w.case, entity, id, OpKind::Update, fields);
+    for authority in [fac, Authority::Vetted] {
+        let verdict = judge(&o, &w.facts(&o, authority, Standing::Holds));
+        assert!(
+            matches!(&verdict, Verdict::Refuse(r) if r.code() == "malformed"),
+            "{verdict:?}"
+        );
+    }
+}
+
+#[test]
+fn clocks_far_ahead_are_refused_and_the_edges_do_not_overflow() {
+    let w = World::new();
+    let (id, fac) = user(Role::Facilitator);
+    let mut o = sample(w.case, id, Entity::Party, OpKind::Create, w.party, w.contact);
+    o.hlc.wall_ms = NOW + MAX_CLOCK_AHEAD_MS;
+    assert_eq!(judge(&o, &w.facts(&o, fac, Standing::Holds)), Verdict::Accept);
+    for wall in [NOW + MAX_CLOCK_AHEAD_MS + 1, 1 << 63, u64::MAX] {
+        o.hlc.wall_ms = wall;
+        assert_eq!(
+            judge(&o, &w.facts(&o, fac, Standing::Holds)),
+            Verdict::Refuse(Refusal::ClockAhead)
+        );
+    }
+    let mut facts = w.facts(&o, fac, Standing::Holds);
+    facts.now_ms = Some(u64::MAX);
+    assert_eq!(judge(&o, &facts), Verdict::Accept, "a judge at the end of time");
+    facts.now_ms = None;
+    assert_eq!(
+        judge(&o, &facts),
+        Verdict::Accept,
+        "received ops are dated by the hub"
+    );
+}
+
+#[test]
+fn fields_over_a_mebibyte_are_refused() {
+    let w = World::new();
+    let (_, fac) = user(Role::Facilitator);
+    let o = op(
+        w.case,
+        Entity::Contact,
+        w.contact,
+        OpKind::Update,
+        json!({"notes": "x".repeat(MAX_FIELDS_BYTES)}),
+    );
+    assert!(matches!(
+        judge(&o, &w.facts(&o, fac, Standing::Holds)),
+        Verdict::Refuse(Refusal::TooLarge { .. })
+    ));
+    let o = op(
+        w.case,
+        Entity::Contact,
+        w.contact,
+        OpKind::Update,
+        json!({"notes": "x".repeat(MAX_FIELDS_BYTES - 100)}),
+    );
+    assert_eq!(judge(&o, &w.facts(&o, fac, Standing::Holds)), Verdict::Accept);
+}
+
+#[test]
+fn refusal_codes_are_unique() {
+    let all = [
+        Refusal::Malformed(OpError::AppendOnly(Entity::Consent)),
+        Refusal::TooLarge { bytes: 0 },
+        Refusal::ClockAhead,
+        Refusal::CaseIdMismatch,
+        Refusal::RoleMayNot {
+            role: Role::Admin,
+            verb: "create",
+            entity: Entity::Case,
+        },
+        Refusal::HubOwnedField { field: "lead" },
+        Refusal::BadNewCase,
+        Refusal::NotHubWork,
+        Refusal::UnknownCase,
+        Refusal::NotYourCase,
+        Refusal::AlreadyExists(Entity::Case),
+        Refusal::UnknownRecord(Entity::Case),
+        Refusal::OtherCase(Entity::Case),
+        Refusal::Finalised,
+        Refusal::Dangling {
+            field: "party_id",
+            entity: Entity::Party,
+        },
+        Refusal::ReferenceIntoOtherCase {
+            field: "party_id",
+            entity: Entity::Party,
+        },
+        Refusal::AmendsDraft,
+    ];
+    let codes: std::collections::BTreeSet<_> = all.iter().map(Refusal::code).collect();
+    assert_eq!(codes.len(), all.len());
+}
