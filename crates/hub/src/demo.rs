@@ -73,12 +73,15 @@ pub fn load(storage: &mut Storage, now_ms: i64) -> Result<Vec<DemoUser>, HubErro
     }
     let device = storage.hub_identity().device;
     let today = chrono::Utc::now().date_naive().to_string();
-    for (n, (lead, source, summary)) in CASES.iter().enumerate() {
+    for (lead, source, summary) in CASES {
         let author = storage.user_by_name(lead)?;
         let case_id = CaseId::new();
         let fields = BTreeMap::from([
             // A provisional reference, as a client would give it; the hub replaces it.
-            ("reference".to_owned(), json!(format!("P-DEMO{n:02}"))),
+            (
+                "reference".to_owned(),
+                json!(casebook_domain::case::provisional_reference(case_id)),
+            ),
             ("lead".to_owned(), json!(author.id)),
             ("kind".to_owned(), json!("restorative_justice")),
             ("stage".to_owned(), json!("out_of_court")),
@@ -88,7 +91,12 @@ pub fn load(storage: &mut Storage, now_ms: i64) -> Result<Vec<DemoUser>, HubErro
             ("received_on".to_owned(), json!(today)),
         ]);
         let op = case_create(case_id, fields, author.id, device, now_ms);
-        storage.push(&author, None, &[op], now_ms)?;
+        // The demo's ops pass the same judgement as a laptop's; a refusal is a bug in the demo.
+        for result in storage.push(&author, None, &[op], now_ms)? {
+            if let casebook_protocol::OpOutcome::Rejected { reason, .. } = result.outcome {
+                return Err(HubError::Database(format!("the demo case was refused: {reason}")));
+            }
+        }
     }
     Ok(out)
 }

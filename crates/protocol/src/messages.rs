@@ -96,10 +96,13 @@ pub enum OpOutcome {
         /// Why it was flagged.
         reason: String,
     },
-    /// Not stored: the op itself is invalid. Retrying it will not help.
+    /// Not stored: the op is invalid or not the author's to write. Retrying it will not help.
     Rejected {
-        /// Why.
+        /// Why, in words a person can act on.
         reason: String,
+        /// The refusal's stable name (docs/protocol.md lists them); empty from older hubs.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        code: String,
     },
 }
 
@@ -313,7 +316,10 @@ mod tests {
                 json!({"status": "quarantined", "seq": 3, "reason": "r"}),
             ),
             (
-                OpOutcome::Rejected { reason: "r".into() },
+                OpOutcome::Rejected {
+                    reason: "r".into(),
+                    code: "malformed".into(),
+                },
                 json!({"status": "rejected", "reason": "r"}),
             ),
         ];

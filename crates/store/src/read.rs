@@ -197,12 +197,16 @@ pub(crate) fn consent_events(conn: &Connection, case: CaseId) -> Result<Vec<Cons
 
 /// The role the hub gave this store's user; `None` before enrollment. Only the role is read
 /// out of the stored link (which also holds the device token).
-pub(crate) fn enrolled_role(conn: &Connection) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT json_extract(value, '$.role') FROM meta WHERE key = 'hub'")?
+pub(crate) fn enrolled_role(conn: &Connection) -> Result<Option<casebook_domain::Role>, StoreError> {
+    conn.prepare_cached("SELECT json_extract(value, '$.role') FROM meta WHERE key = 'hub'")?
         .query_row([], |r| r.get::<_, Option<String>>(0))
         .optional()?
-        .flatten())
+        .flatten()
+        .map(|role| {
+            role.parse()
+                .map_err(|_| StoreError::Corrupt("the enrolled role".into()))
+        })
+        .transpose()
 }
 
 /// Whether any contact of the case exists.

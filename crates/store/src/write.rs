@@ -17,8 +17,12 @@ use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use casebook_domain::Role;
+use casebook_domain::judgement::{Authority, Verdict};
+
 use crate::apply::{apply, log};
 use crate::error::StoreError;
+use crate::judge::judge_here;
 use crate::model::{CaseEdit, CreatedCase, NewCase, NewConsent, NewContact, NewParty};
 use crate::read;
 
@@ -74,6 +78,15 @@ impl Writer<'_> {
             device: self.actor.device,
             schema_version: SCHEMA_VERSION,
         };
+        // The store's own user (a facilitator until a hub says otherwise) is judged like anyone.
+        let role = read::enrolled_role(&self.tx)?.unwrap_or(Role::Facilitator);
+        let authority = Authority::User {
+            id: self.actor.user,
+            role,
+        };
+        if let Verdict::Refuse(refusal) = judge_here(&self.tx, &op, authority)? {
+            return Err(refusal.into());
+        }
         apply(&self.tx, &op)?;
         log(&self.tx, &op, Some(0), None)?;
         Ok(op.op_id)
@@ -366,7 +379,7 @@ impl Writer<'_> {
         case: CaseId,
         text: &str,
     ) -> Result<SupervisionNoteId, StoreError> {
-        check_may_supervise(read::enrolled_role(&self.tx)?.as_deref())?;
+        check_may_supervise(read::enrolled_role(&self.tx)?)?;
         self.ensure_open(case)?;
         validate_note(text)?;
         let id = SupervisionNoteId::new();
@@ -412,17 +425,4 @@ impl Writer<'_> {
     }
 }
 
-/// A provisional reference from the case id's random bits: `P-` and six Crockford base-32
-/// characters, readable aloud and unambiguous (no I, L, O, U).
-pub fn provisional_reference(id: CaseId) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let bytes = id.as_uuid().into_bytes();
-    // The last bytes of a UUIDv7 are random; the first are the timestamp.
-    let mut bits = u64::from_be_bytes([0, 0, 0, bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]]);
-    let mut out = String::from("P-");
-    for _ in 0..6 {
-        out.push(char::from(ALPHABET[(bits & 31) as usize]));
-        bits >>= 5;
-    }
-    out
-}
+pub use casebook_domain::case::provisional_reference;

@@ -128,11 +128,24 @@ fn init_never_overwrites_an_existing_store() {
 }
 
 #[test]
-fn short_passphrases_are_refused_for_new_stores() {
+fn easily_guessed_passphrases_are_refused_with_advice() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Store::create(&StorePaths::new(dir.path().join("p")), &pass("short")).unwrap_err();
-    assert!(matches!(err, StoreError::PassphraseTooShort { .. }));
-    assert!(!dir.path().join("p").join("store.key").exists());
+    for weak in ["short", "password1234", "casebook2026"] {
+        let err = Store::create(&StorePaths::new(dir.path().join("p")), &pass(weak)).unwrap_err();
+        let StoreError::WeakPassphrase { score, feedback } = &err else {
+            panic!("{weak:?}: {err}");
+        };
+        assert!(*score < 3 && !feedback.is_empty(), "{weak:?}: {err}");
+        assert!(err.to_string().contains("too easy to guess"), "{err}");
+        assert!(!dir.path().join("p").join("store.key").exists());
+    }
+    let (f, store) = fixture();
+    drop(store);
+    let before = hashes(&f.paths.dir);
+    let err = Store::change_passphrase(&f.paths, &pass("correct horse battery"), &pass("password1234"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::WeakPassphrase { .. }), "{err}");
+    assert_eq!(hashes(&f.paths.dir), before);
 }
 
 #[test]
@@ -553,12 +566,11 @@ fn a_crash_during_a_passphrase_change_leaves_a_working_passphrase() {
     drop(store);
     // Crashed while writing the new key file, before the rename: the half-written temporary
     // file is ignored and the old passphrase still opens the store.
-    let tmp = f.paths.dir.join(".store.key.tmp");
+    let tmp = f.paths.dir.join(".store.key.a1b2c3.tmp");
     std::fs::write(&tmp, b"age-encryption.org/v1\n-> scrypt half-writ").unwrap();
     Store::open(&f.paths, &pass("correct horse battery")).unwrap();
-    // A later change goes through and replaces the leftover.
+    // A later change goes through beside the leftover, which it never reads.
     Store::change_passphrase(&f.paths, &pass("correct horse battery"), &pass("after the crash")).unwrap();
-    assert!(!tmp.exists(), "the temporary file was renamed into place");
     Store::open(&f.paths, &pass("after the crash")).unwrap();
 }
 
@@ -624,7 +636,7 @@ fn enroll_as(store: &mut Store, name: &str, role: &str) -> casebook_domain::User
             device_id: casebook_domain::DeviceId::new(),
             user_id: user,
             user_name: name.into(),
-            role: role.into(),
+            role: role.parse().unwrap(),
             team: Some("north".into()),
         })
         .unwrap();
@@ -655,8 +667,9 @@ fn notes(store: &Store, case: casebook_domain::CaseId) -> Vec<SupervisionNoteVie
 #[test]
 fn the_team_directory_names_each_cases_lead_and_is_upserted() {
     let (_f, mut store) = fixture();
-    let me = enroll_as(&mut store, "Sunita", "supervisor");
+    // Written before enrolling: a supervisor's own store receives cases, it does not make them.
     let case = store.write(|w| w.create_case(new_case("Shed fire"))).unwrap();
+    let me = enroll_as(&mut store, "Sunita", "supervisor");
     let listed = &store.list_cases(CaseFilter::default()).unwrap()[0];
     assert_eq!((listed.lead_id, listed.lead_name.as_deref()), (Some(me), None));
 
@@ -693,12 +706,12 @@ fn the_team_directory_names_each_cases_lead_and_is_upserted() {
 #[test]
 fn a_supervisor_adds_notes_that_replay_export_and_reach_another_store() {
     let (f, mut store) = fixture();
+    let case = store
+        .write(|w| w.create_case(new_case("Graffiti on the school")))
+        .unwrap();
     let me = enroll_as(&mut store, "Sunita", "supervisor");
     store
         .record_people(&[person(me, "Sunita", "supervisor")])
-        .unwrap();
-    let case = store
-        .write(|w| w.create_case(new_case("Graffiti on the school")))
         .unwrap();
     let note = store
         .write(|w| w.add_supervision_note(case.id, "  Check the school's consent first.  "))
@@ -771,12 +784,208 @@ fn only_an_enrolled_supervisor_writes_notes_and_not_on_a_closed_case() {
     refused(&mut store);
     assert_eq!(ops(&store), 1, "refusals write nothing");
 
-    enroll_as(&mut store, "Sunita", "supervisor");
     store
         .write(|w| w.change_status(case.id, CaseStatus::Closed, Some("withdrew")))
         .unwrap();
+    enroll_as(&mut store, "Sunita", "supervisor");
+    // A supervisor writes supervision notes and nothing else, in the store as on the hub.
+    let err = store
+        .write(|w| w.change_status(case.id, CaseStatus::Contacting, None))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a supervisor cannot create a status change"),
+        "{err}"
+    );
     let err = store
         .write(|w| w.add_supervision_note(case.id, "Sign-off"))
         .unwrap_err();
     assert!(matches!(err, StoreError::Rule(RuleError::CaseClosed)), "{err}");
+}
+
+#[test]
+fn a_rekey_leaves_an_old_store_key_useless_and_every_record_intact() {
+    let (f, mut store) = fixture();
+    casebook_store::demo::generate(&mut store, 25, 4, date("2026-11-27")).unwrap();
+    let all = CaseFilter { include_closed: true };
+    let before = serde_json::to_value(store.list_cases(all).unwrap()).unwrap();
+    drop(store);
+    let old_key = std::fs::read(f.paths.key()).unwrap();
+
+    let report = Store::rekey(&f.paths, &pass("correct horse battery")).unwrap();
+    assert!(report.bytes > 0);
+    assert_ne!(
+        std::fs::read(f.paths.key()).unwrap(),
+        old_key,
+        "store.key holds the new key"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(&f.paths.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "store.db" && n != "store.key")
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+
+    let store = Store::open(&f.paths, &pass("correct horse battery")).unwrap();
+    assert_eq!(
+        serde_json::to_value(store.list_cases(all).unwrap()).unwrap(),
+        before
+    );
+    let report = store.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    drop(store);
+
+    // A backup's store.key beside today's store.db: the old passphrase unseals it, and the
+    // key inside no longer opens the database.
+    let backup = tempfile::tempdir().unwrap();
+    let backup_paths = StorePaths::new(backup.path().join("profile"));
+    std::fs::create_dir_all(&backup_paths.dir).unwrap();
+    std::fs::copy(f.paths.db(), backup_paths.db()).unwrap();
+    std::fs::write(backup_paths.key(), &old_key).unwrap();
+    let err = Store::open(&backup_paths, &pass("correct horse battery")).unwrap_err();
+    assert!(matches!(err, StoreError::NotAStore), "{err}");
+}
+
+#[test]
+fn a_rekey_is_refused_while_another_connection_holds_the_store() {
+    let (f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Still here"))).unwrap();
+    let key_before = std::fs::read(f.paths.key()).unwrap();
+    let err = Store::rekey(&f.paths, &pass("correct horse battery")).unwrap_err();
+    assert!(matches!(err, StoreError::InUse), "{err}");
+    assert!(err.to_string().contains("Close it"), "{err}");
+    assert_eq!(std::fs::read(f.paths.key()).unwrap(), key_before);
+    assert!(!f.paths.dir.join("store.key.new").exists());
+    // The open store carries on as if nothing happened.
+    store.write(|w| w.create_case(new_case("Written after"))).unwrap();
+    assert_eq!(store.case_detail(case.id).unwrap().case.summary, "Still here");
+    drop(store);
+    assert!(
+        Store::open(&f.paths, &pass("correct horse battery"))
+            .unwrap()
+            .verify()
+            .unwrap()
+            .ok
+    );
+}
+
+#[test]
+fn a_rekey_needs_the_passphrase_and_changes_nothing_without_it() {
+    let (f, store) = fixture();
+    drop(store);
+    let before = hashes(&f.paths.dir);
+    let err = Store::rekey(&f.paths, &pass("wrong horse battery")).unwrap_err();
+    assert!(matches!(err, StoreError::WrongPassphrase), "{err}");
+    assert_eq!(hashes(&f.paths.dir), before);
+}
+
+/// Ops from the hub that no honest laptop writes: each is set aside with its reason, the honest
+/// op after them is applied, and the cursor moves on (issue 8, problem 1).
+#[test]
+fn poison_ops_from_the_hub_are_set_aside_and_the_cursor_moves_on() {
+    use casebook_domain::{Entity, Op, OpId, OpKind};
+    let (_f, mut writer) = fixture();
+    let mine = writer.write(|w| w.create_case(new_case("Shed fire"))).unwrap();
+    let theirs = writer.write(|w| w.create_case(new_case("Broken fence"))).unwrap();
+    let their_party = writer
+        .write(|w| {
+            w.add_party(
+                theirs.id,
+                NewParty {
+                    role: PartyRole::Victim,
+                    name: "Ann".into(),
+                    phone: None,
+                    minor: false,
+                    guardian_of: None,
+                },
+            )
+        })
+        .unwrap();
+    let honest: Vec<Op> = writer.pending_batch(100).unwrap();
+    let template = honest[0].clone();
+    let forged = |entity: Entity, entity_id: uuid::Uuid, kind: OpKind, fields: serde_json::Value| Op {
+        op_id: OpId::new(),
+        case_id: mine.id,
+        entity,
+        entity_id,
+        kind,
+        fields: serde_json::from_value(fields).unwrap(),
+        replaces: BTreeMap::new(),
+        ..template.clone()
+    };
+    let poison = vec![
+        // A null in a field every case has.
+        forged(
+            Entity::Case,
+            mine.id.as_uuid(),
+            OpKind::Update,
+            serde_json::json!({"reference": null}),
+        ),
+        // A consent for a party that does not exist.
+        forged(
+            Entity::Consent,
+            uuid::Uuid::now_v7(),
+            OpKind::Create,
+            serde_json::json!({"party_id": uuid::Uuid::now_v7(), "scope": "contact", "decision": "given",
+                               "method": "verbal", "date": "2026-11-27"}),
+        ),
+        // My case's id, another case's party.
+        forged(
+            Entity::Party,
+            their_party.as_uuid(),
+            OpKind::Update,
+            serde_json::json!({"name": "Mallory"}),
+        ),
+        // Another case planted under my case id.
+        forged(
+            Entity::Case,
+            theirs.id.as_uuid(),
+            OpKind::Update,
+            serde_json::json!({"summary": "x"}),
+        ),
+    ];
+    let (_g, mut reader) = fixture();
+    let mut page: Vec<casebook_store::RemoteOp> = Vec::new();
+    for (i, op) in honest
+        .iter()
+        .take(2)
+        .chain(&poison)
+        .chain(&honest[2..])
+        .enumerate()
+    {
+        page.push(casebook_store::RemoteOp {
+            seq: i as u64 + 1,
+            op: op.clone(),
+            flag: None,
+        });
+    }
+    let counts = reader.apply_remote(&page, Some(page.len() as u64)).unwrap();
+    assert_eq!(
+        (counts.applied, counts.set_aside),
+        (honest.len(), poison.len()),
+        "{counts:?}"
+    );
+    assert_eq!(reader.pull_cursor().unwrap(), page.len() as u64);
+    let status = reader.sync_status().unwrap();
+    assert_eq!(status.set_aside_ops, 4);
+    let set_aside = reader.set_aside_ops().unwrap();
+    let codes: std::collections::BTreeSet<_> = set_aside.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "case_id_mismatch",
+            "dangling_reference",
+            "malformed",
+            "other_case"
+        ]
+        .into_iter()
+        .collect()
+    );
+    let party = reader.case_detail(theirs.id).unwrap().parties;
+    assert_eq!(party[0].name, "Ann", "the other case's party is untouched");
+    assert!(reader.verify().unwrap().ok);
+    // The same page again (a retry after a crash) changes nothing.
+    let again = reader.apply_remote(&page, Some(page.len() as u64)).unwrap();
+    assert_eq!((again.applied, again.duplicates), (0, honest.len()));
+    assert_eq!(reader.sync_status().unwrap().set_aside_ops, 4);
 }

@@ -115,7 +115,7 @@ async fn push_all(
                         report.quarantined += 1;
                         PushResult::Held { seq }
                     }
-                    OpOutcome::Rejected { reason } => {
+                    OpOutcome::Rejected { reason, .. } => {
                         report.rejected += 1;
                         PushResult::Rejected { reason }
                     }

@@ -7,9 +7,11 @@ use casebook_protocol::Role;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::ops::{hub_op, insert_op};
+use super::facts::record_former_holders;
+use super::ops::{assignment, hub_op, insert_op};
 use super::{DeviceRow, Storage, UserRow, parse, user_from_row, user_row};
 use crate::error::HubError;
+use crate::scope::Assignment;
 
 /// A device just enrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,11 +212,23 @@ impl Storage {
             )
             .optional()?
             .ok_or_else(|| HubError::NoSuchCase(case.to_owned()))?;
+        let case_id: CaseId = parse(&id)?;
+        let before = assignment(&tx, case_id)?.ok_or_else(|| HubError::NoSuchCase(case.to_owned()))?;
         tx.execute(
             "UPDATE cases SET lead = ?1, co = ?2, team = ?3 WHERE id = ?4",
-            params![lead.id.to_string(), co.map(|c| c.id.to_string()), lead.team, id],
+            params![
+                lead.id.to_string(),
+                co.as_ref().map(|c| c.id.to_string()),
+                lead.team,
+                id
+            ],
         )?;
-        let case_id: CaseId = parse(&id)?;
+        let after = Assignment {
+            case_id,
+            lead: Some(lead.id),
+            co: co.as_ref().map(|c| c.id),
+            team: lead.team.clone(),
+        };
         // The hub's op succeeds the value clients hold now (the latest `lead` by HLC), so it
         // wins cleanly instead of showing up as a conflict.
         let current = {
@@ -243,6 +257,8 @@ impl Storage {
             now_ms,
         )?;
         insert_op(&tx, &op, None, None, now_ms)?;
+        // A note its former holders wrote before this moment is still theirs to push.
+        record_former_holders(&tx, &before, &after, op.hlc.wall_ms)?;
         tx.commit()?;
         Ok(case_id)
     }

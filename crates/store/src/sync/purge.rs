@@ -1,0 +1,57 @@
+//! Cases that left this user's scope: removed once nothing of theirs waits to be pushed.
+
+use casebook_domain::CaseId;
+use rusqlite::params;
+
+use crate::Store;
+use crate::error::StoreError;
+
+impl Store {
+    /// Ops of `case` not yet pushed.
+    pub fn pending_for_case(&self, case: CaseId) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM ops WHERE case_id = ?1 AND push_state = 0",
+            params![case.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n.unsigned_abs())
+    }
+
+    /// Removes a case that left this user's scope, with its whole history. Refused (false)
+    /// while it has ops not yet pushed: nothing written here is dropped before the hub has it.
+    pub fn purge_case(&mut self, case: CaseId) -> Result<bool, StoreError> {
+        if self.pending_for_case(case)? > 0 {
+            return Ok(false);
+        }
+        let id = case.to_string();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM field_versions WHERE entity_id IN (
+                SELECT id FROM cases WHERE id = ?1 UNION SELECT id FROM parties WHERE case_id = ?1
+                UNION SELECT id FROM contacts WHERE case_id = ?1)",
+            params![id],
+        )?;
+        for table in [
+            "consents",
+            "contacts",
+            "status_changes",
+            "supervision_notes",
+            "parties",
+            "conflicts",
+            "ops",
+        ] {
+            tx.execute(&format!("DELETE FROM {table} WHERE case_id = ?1"), params![id])?;
+        }
+        tx.execute("DELETE FROM set_aside_ops WHERE case_id = ?1", params![id])?;
+        tx.execute(
+            "DELETE FROM orphan_ops WHERE json_extract(op, '$.case_id') = ?1",
+            params![id],
+        )?;
+        tx.execute("DELETE FROM cases WHERE id = ?1", params![id])?;
+        tx.commit()?;
+        tracing::info!(case = %case, "case left this user's scope and was removed");
+        Ok(true)
+    }
+}
