@@ -13,10 +13,9 @@ mod window;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use casebook_testkit::util::random_between;
 use serde_json::Value;
-use window::hub::Hub;
-use window::webdriver::Session;
-use window::{PASSPHRASE, Profile, Window, marker};
+use window::{PASSPHRASE, Profile, Window, marker, start_hub, step_timeout};
 
 // --- steps a person takes, by the names docs/app.md gives them --------------------------
 
@@ -216,18 +215,31 @@ fn first_run_then_a_crash_while_typing_keeps_the_saved_notes() {
     wait_saved(&w);
     w.evidence("visit");
 
-    // Keep typing in another connection and SIGKILL the app while the keys arrive.
+    // Keep typing from another thread, in pieces, and SIGKILL the app while the keys arrive:
+    // once the first piece is typed (evidence that keys reach the page, however slow the
+    // machine), at a random short delay.
     let more = "and she said she wants to hear from him directly before the meeting. ".repeat(4);
     let notes = w.field("Notes");
-    let typist = Session {
-        port: w.s.port,
-        id: w.s.id.clone(),
-    };
-    let typed = more.clone();
+    let typist = w.s.clone();
+    let pieces: Vec<String> = more
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(24)
+        .map(|c| c.iter().collect())
+        .collect();
+    let (typed_tx, typed_rx) = std::sync::mpsc::channel();
     let typing = std::thread::spawn(move || {
-        let _ = typist.send_keys(&notes, &typed);
+        for piece in pieces {
+            if typist.send_keys(&notes, &piece).is_err() {
+                break;
+            }
+            let _ = typed_tx.send(());
+        }
     });
-    std::thread::sleep(Duration::from_millis(400));
+    typed_rx
+        .recv_timeout(step_timeout())
+        .unwrap_or_else(|e| panic!("the first keys of the notes were never typed ({e})"));
+    std::thread::sleep(Duration::from_millis(random_between(0, 150)));
     w.kill_app();
     let _ = typing.join();
 
@@ -311,7 +323,7 @@ fn the_app_locks_itself_after_the_set_time() {
 /// the team caseload under the facilitator's name with the visit on its timeline.
 #[test]
 fn a_visit_reaches_the_supervisor_through_the_hub() {
-    let hub = Hub::start();
+    let hub = start_hub();
     let fay_code = hub.add_user("fay", "facilitator", Some("north"));
     let sol_code = hub.add_user("sol", "supervisor", Some("north"));
 
@@ -372,7 +384,7 @@ fn a_visit_reaches_the_supervisor_through_the_hub() {
 /// real hub); the second laptop's window shows the conflict and resolves it with merged text.
 #[test]
 fn a_conflict_is_resolved_on_the_conflicts_screen() {
-    let hub = Hub::start();
+    let hub = start_hub();
     let code1 = hub.add_user("fay", "facilitator", Some("north"));
     let code2 = hub.user_code("fay");
     let l1 = Profile::new();

@@ -86,39 +86,43 @@ fn markers_never_reach_the_disk_in_plaintext_even_when_writes_are_killed() {
         "after writing the markers",
     );
 
-    // A bulk writer killed at a random moment after it has started touching the store.
-    let before = fingerprint(&store.dir);
-    let mut demo = store.spawn(&["demo", "--cases", "2000"]);
-    assert!(
-        store.wait_for_change(&mut demo, &before, Duration::from_secs(60)),
-        "demo --cases 2000 never touched the store folder"
-    );
-    sleep(Duration::from_millis(random_between(100, 900)));
+    // A bulk writer killed at a random moment after it said it committed its first case.
+    let (mut demo, mut said) = store.spawn_watched(&["demo", "--cases", "2000"], "warn");
+    if let Err(why) = said.wait_for(Duration::from_secs(120), |l| l.starts_with("demo: ")) {
+        kill(&mut demo);
+        panic!("demo --cases 2000 did not report a committed case: {why}");
+    }
+    sleep(Duration::from_millis(random_between(0, 300)));
     assert!(
         kill(&mut demo),
         "demo --cases 2000 ended by itself before the SIGKILL: no kill mid-write"
     );
     assert_no_plaintext(&store, &m, "after demo was SIGKILLed mid-write");
 
-    // Writers of marker notes killed at a random moment after they have opened the store
-    // (a contact add exits ~20–30 ms after it first touches the folder).
+    // Writers of marker notes killed at a random moment after they said they unlocked the
+    // store (a contact add writes and exits a few ms later).
     for round in 0..4 {
         let note = format!("Call {round}: {m} asked about the letter");
-        let before = fingerprint(&store.dir);
-        let mut child = store.spawn(&[
-            "contact",
-            "add",
-            &case_id,
-            "--party",
-            &party_id,
-            "--kind",
-            "call",
-            "--date",
-            "2026-11-03",
-            "--notes",
-            &note,
-        ]);
-        store.wait_for_change(&mut child, &before, Duration::from_secs(30));
+        let (mut child, mut said) = store.spawn_watched(
+            &[
+                "contact",
+                "add",
+                &case_id,
+                "--party",
+                &party_id,
+                "--kind",
+                "call",
+                "--date",
+                "2026-11-03",
+                "--notes",
+                &note,
+            ],
+            "casebook_store=debug",
+        );
+        if let Err(why) = said.wait_for(Duration::from_secs(120), |l| l.contains("store unlocked")) {
+            kill(&mut child);
+            panic!("contact add round {round} never said it unlocked the store: {why}");
+        }
         sleep(Duration::from_millis(random_between(0, 30)));
         kill(&mut child);
         assert_no_plaintext(

@@ -6,11 +6,8 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
-#[path = "common/hub.rs"]
-mod hub;
 
 use common::*;
-use hub::*;
 use serde_json::Value;
 
 /// A case with one victim party, `Ann`, created on `store` (offline); returns (id, reference).
@@ -66,7 +63,7 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
 /// the cases they lead, a supervisor their team's, a coordinator every case.
 #[test]
 fn each_role_holds_exactly_its_scope_after_sync() {
-    let hub = Hub::start();
+    let hub = start_hub();
     let a = member(&hub, "ana", "facilitator", Some("north"));
     let b = member(&hub, "ben", "facilitator", Some("north"));
     let c = member(&hub, "cat", "facilitator", Some("south"));
@@ -142,7 +139,7 @@ fn each_role_holds_exactly_its_scope_after_sync() {
 /// case's whole history (the late note included, marked flagged), and so does the supervisor.
 #[test]
 fn a_reassigned_case_moves_with_its_history_and_the_late_note_is_kept_and_flagged() {
-    let hub = Hub::start();
+    let hub = start_hub();
     let a = member(&hub, "ana", "facilitator", Some("north"));
     let b = member(&hub, "ben", "facilitator", Some("north"));
     let s = member(&hub, "sol", "supervisor", Some("north"));
@@ -249,7 +246,7 @@ fn assert_flagged_as_expected(store: &Store, case: &str, early: &str, late: &str
 /// same text with one open conflict each; resolving it on one laptop clears it everywhere.
 #[test]
 fn two_laptops_of_one_user_converge_and_a_resolved_conflict_clears_everywhere() {
-    let hub = Hub::start();
+    let hub = start_hub();
     let l1 = enroll(
         &hub,
         &hub.add_user("fay", "facilitator", Some("north")),
@@ -329,7 +326,7 @@ fn two_laptops_of_one_user_converge_and_a_resolved_conflict_clears_everywhere() 
 /// its store; a device revoked without wipe stops syncing and keeps its data.
 #[test]
 fn a_revoked_device_stops_and_a_wiped_one_hands_over_its_notes_then_erases_its_store() {
-    let hub = Hub::start();
+    let hub = start_hub();
     let f = member(&hub, "fay", "facilitator", Some("north"));
     let g = member(&hub, "gus", "facilitator", Some("north"));
     let s = member(&hub, "sol", "supervisor", Some("north"));
@@ -463,27 +460,27 @@ fn assert_error_answer(answer: &HttpAnswer, status: u16, code: &str, what: &str)
 /// body — 426 for an old protocol, 401 without a token, 400 for garbage — and keeps serving.
 #[test]
 fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
-    let hub = Hub::start();
-    let port = hub.port;
+    let hub = start_hub();
+    // reqwest sends exactly the headers and bytes given, however wrong.
+    let web = hub.http();
     let json = ("Content-Type", "application/json");
     let v1 = ("Casebook-Protocol", "1");
 
-    let a = http(port, "GET", "/v1/status", &[("Casebook-Protocol", "0")], b"");
+    let a = web.request("GET", "/v1/status", &[("Casebook-Protocol", "0")], b"");
     assert_error_answer(&a, 426, "update_required", "Casebook-Protocol: 0");
     assert_eq!(
         a.header("casebook-protocol"),
         Some("1"),
         "every answer names the hub's version"
     );
-    let a = http(port, "GET", "/v1/status", &[("Casebook-Protocol", "2")], b"");
+    let a = web.request("GET", "/v1/status", &[("Casebook-Protocol", "2")], b"");
     assert_error_answer(&a, 426, "hub_update_required", "Casebook-Protocol: 2");
-    let a = http(port, "GET", "/v1/status", &[], b"");
+    let a = web.request("GET", "/v1/status", &[], b"");
     assert_error_answer(&a, 400, "bad_request", "no Casebook-Protocol header");
-    let a = http(port, "GET", "/v1/status", &[("Casebook-Protocol", "one")], b"");
+    let a = web.request("GET", "/v1/status", &[("Casebook-Protocol", "one")], b"");
     assert_error_answer(&a, 400, "bad_request", "a non-numeric Casebook-Protocol header");
 
-    let a = http(
-        port,
+    let a = web.request(
         "POST",
         "/v1/pull",
         &[v1, json],
@@ -491,8 +488,7 @@ fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
     );
     assert_error_answer(&a, 401, "unauthorized", "pull without a token");
     let bogus = format!("Bearer {}", "0".repeat(64));
-    let a = http(
-        port,
+    let a = web.request(
         "POST",
         "/v1/pull",
         &[v1, json, ("Authorization", &bogus)],
@@ -503,7 +499,7 @@ fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
     // A token of our own, by enrolling over raw HTTP.
     let code = hub.add_user("raw", "facilitator", Some("north"));
     let body = serde_json::json!({"code": code, "device_name": "raw client"}).to_string();
-    let a = http(port, "POST", "/v1/enroll", &[v1, json], body.as_bytes());
+    let a = web.request("POST", "/v1/enroll", &[v1, json], body.as_bytes());
     assert_eq!(a.status, 200, "raw enroll: {}", a.text());
     let token = a.json()["token"].as_str().unwrap().to_owned();
     let bearer = format!("Bearer {token}");
@@ -554,32 +550,24 @@ fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
         ),
     ];
     for (path, body, what) in garbage {
-        let a = http(port, "POST", path, &[v1, json, auth], body);
+        let a = web.request("POST", path, &[v1, json, auth], body);
         assert_error_answer(&a, 400, "bad_request", what);
     }
-    let a = http(
-        port,
+    let a = web.request(
         "POST",
         "/v1/pull",
         &[v1, auth],
         br#"{"cursor":0,"held_cases":[]}"#,
     );
     assert_error_answer(&a, 400, "bad_request", "pull without Content-Type");
-    let a = http(
-        port,
-        "GET",
-        "/v1/cases/not-a-case/history?after=0",
-        &[v1, auth],
-        b"",
-    );
+    let a = web.request("GET", "/v1/cases/not-a-case/history?after=0", &[v1, auth], b"");
     assert!(
         a.status == 400 || a.status == 404,
         "history of a malformed case id: HTTP {} {}",
         a.status,
         a.text()
     );
-    let a = http(
-        port,
+    let a = web.request(
         "GET",
         "/v1/cases/01a21b95-b871-71b1-ac04-6dce0d6d3dea/history?after=x",
         &[v1, auth],
@@ -588,24 +576,26 @@ fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
     assert_error_answer(&a, 400, "bad_request", "history with after=x");
     // A body cut short of its Content-Length, then the connection closed: any answer or none,
     // as long as the hub survives it.
-    let _ = http_raw(
-        port,
-        "POST",
-        "/v1/push",
-        &[v1, json, auth],
-        br#"{"ops": ["#,
-        Some(1000),
+    // (Raw bytes on a socket: no HTTP client sends a body shorter than its length.)
+    let truncated = format!(
+        "POST /v1/push HTTP/1.1\r\nHost: 127.0.0.1\r\nCasebook-Protocol: 1\r\n\
+         Content-Type: application/json\r\nAuthorization: {bearer}\r\nContent-Length: 1000\r\n\r\n{{\"ops\": ["
+    );
+    let _ = casebook_testkit::http::raw_exchange(
+        ([127, 0, 0, 1], hub.port).into(),
+        truncated.as_bytes(),
+        std::time::Duration::from_secs(20),
     );
 
     // Still serving, and the token still works.
-    let a = http(port, "GET", "/v1/status", &[v1], b"");
+    let a = web.request("GET", "/v1/status", &[v1], b"");
     assert_error_answer(
         &a,
         401,
         "unauthorized",
         "status without a token after the garbage",
     );
-    let a = http(port, "GET", "/v1/status", &[v1, auth], b"");
+    let a = web.request("GET", "/v1/status", &[v1, auth], b"");
     assert_eq!(
         a.status,
         200,
@@ -613,7 +603,7 @@ fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
         a.text()
     );
     assert_eq!(a.json()["user"]["name"], "raw", "{}", a.text());
-    let a = http(port, "GET", "/v1/openapi.json", &[], b"");
+    let a = web.request("GET", "/v1/openapi.json", &[], b"");
     assert_eq!(a.status, 200, "openapi.json: {}", a.text());
 
     // And a real client syncs normally.
@@ -630,7 +620,7 @@ fn the_hub_answers_protocol_errors_as_documented_and_keeps_serving() {
 /// changes are kept; nothing pending is lost, and the next sync with the hub up delivers it.
 #[test]
 fn a_hub_that_is_down_keeps_the_changes_for_the_next_sync() {
-    let mut hub = Hub::start();
+    let mut hub = start_hub();
     let f = member(&hub, "fay", "facilitator", Some("north"));
     let (case, _) = f.new_case(&format!("Before the outage {}", marker()));
     sync(&f, &hub);
@@ -686,7 +676,7 @@ fn a_hub_that_is_down_keeps_the_changes_for_the_next_sync() {
 /// facilitator cannot write one.
 #[test]
 fn a_supervisor_sees_lead_names_and_their_note_reaches_the_facilitator() {
-    let hub = Hub::start();
+    let hub = start_hub();
     let ana = member(&hub, "ana", "facilitator", Some("north"));
     let ben = member(&hub, "ben", "facilitator", Some("north"));
     let sol = member(&hub, "sol", "supervisor", Some("north"));

@@ -5,20 +5,22 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
-#[path = "common/hub.rs"]
-mod hub;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use common::*;
-use hub::*;
 
 /// Rounds in which L1 writes and its sync is SIGKILLed at a random moment.
 const SYNC_KILL_ROUNDS: usize = 50;
 /// Hub SIGKILLs that must land while an L1/L2 sync is still running.
 const HUB_KILLS: usize = 20;
+
+/// The `CASEBOOK_LOG` filter under which a `casebook` command says "store unlocked" on stderr.
+const UNLOCKED_LOG: &str = "casebook_store=debug";
+/// How long a sync may take to unlock its store on a loaded machine.
+const UNLOCK_LIMIT: Duration = Duration::from_secs(120);
 
 /// A finalised note with Ann on `case`.
 fn note_args<'a>(case: &'a str, notes: &'a str) -> Vec<&'a str> {
@@ -60,7 +62,7 @@ fn local_device(store: &Store) -> String {
 #[test]
 fn every_op_reaches_the_hub_exactly_once_despite_killed_syncs_and_a_killed_hub() {
     let started = Instant::now();
-    let mut hub = Hub::start();
+    let mut hub = start_hub();
     let codes = [
         hub.add_user("fay", "facilitator", Some("north")),
         hub.user_code("fay"),
@@ -109,10 +111,17 @@ fn every_op_reaches_the_hub_exactly_once_despite_killed_syncs_and_a_killed_hub()
             }
         });
 
-        let mut l1_sync = l1.spawn(&["sync"]);
-        let mut l2_sync = hub_round.then(|| l2.spawn(&["sync"]));
-        let l1_kill_at = Duration::from_millis(random_between(0, 1500));
-        let hub_kill_at = Duration::from_millis(random_between(200, 1100));
+        // Each sync says on stderr when it has unlocked its store (the slow part, longer on a
+        // loaded machine); from then on it talks to the hub. The kills come at random short
+        // delays after L1 says so, in the middle of its push and pull, however slow the unlock.
+        let (mut l1_sync, mut l1_said) = l1.spawn_watched(&["sync"], UNLOCKED_LOG);
+        let mut l2_sync = hub_round.then(|| l2.spawn_watched(&["sync"], UNLOCKED_LOG).0);
+        if let Err(why) = l1_said.wait_for(UNLOCK_LIMIT, |l| l.contains("store unlocked")) {
+            kill(&mut l1_sync);
+            panic!("round {round}: L1's sync never said it unlocked its store: {why}");
+        }
+        let l1_kill_at = Duration::from_millis(random_between(0, 150));
+        let hub_kill_at = Duration::from_millis(random_between(0, 150));
         let t0 = Instant::now();
         let mut l1_done = false;
         let mut hub_done = !hub_round;

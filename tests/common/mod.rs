@@ -1,19 +1,27 @@
 //! Helpers shared by the cross-process tests of the `casebook` binary: a scratch store,
-//! running the binary hermetically, hashing and scanning the files a store leaves behind.
+//! running the binary hermetically, hashing and scanning the files a store leaves behind, and
+//! enrolled stores syncing with a real `casebook-hub` (started by the shared test kit,
+//! `casebook_testkit::hub`). What every kind of test needs (markers, random delays, killing by
+//! pid, describing a command) comes from the kit and is re-exported here.
 //!
 //! Every child process gets its store through `--store`, its passphrase through
 //! `CASEBOOK_PASSPHRASE`, a null stdin, and HOME/XDG/TMPDIR/SQLITE_TMPDIR pointed into a
 //! per-store scratch folder, so tests are independent and can run in parallel.
 
-#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used, missing_docs)]
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+pub use casebook_testkit::http::HttpAnswer;
+pub use casebook_testkit::hub::Hub;
+pub use casebook_testkit::process::{Lines, kill};
+pub use casebook_testkit::util::{
+    assert_code, date_from_today, describe, marker, random_between, random_bytes, stderr, stdout,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
@@ -32,77 +40,6 @@ pub const EXIT_REFUSED: i32 = 5;
 /// The binary under test.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_casebook")
-}
-
-/// Random bytes from the kernel (no extra dependency needed for test randomness).
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut buf = [0u8; N];
-    fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut buf))
-        .expect("read /dev/urandom");
-    buf
-}
-
-/// A random number in `lo..hi` (hi exclusive, hi > lo).
-pub fn random_between(lo: u64, hi: u64) -> u64 {
-    assert!(hi > lo);
-    lo + u64::from_le_bytes(random_bytes::<8>()) % (hi - lo)
-}
-
-/// A marker unique to this run: one lowercase alphanumeric token (so a full-text index
-/// keeps it whole) that cannot occur by chance in any file.
-pub fn marker() -> String {
-    format!("zqmk{}", hex::encode(random_bytes::<10>()))
-}
-
-/// Today's date (UTC) as `YYYY-MM-DD`, shifted by `days_from_today`.
-pub fn date_from_today(days_from_today: i64) -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
-    civil_from_days(secs.div_euclid(86_400) + days_from_today)
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> String {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Exit code, stdout and stderr of a finished command, for assertion messages.
-pub fn describe(out: &Output) -> String {
-    format!(
-        "exit status: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Asserts the exit code of `out`, printing everything it said when it differs.
-#[track_caller]
-pub fn assert_code(out: &Output, code: i32, what: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}: expected exit {code}\n{}",
-        describe(out)
-    );
 }
 
 /// Does `text` hold a run of 64 or more hex digits (a key, a hash)?
@@ -201,20 +138,6 @@ pub fn hash_dir(dir: &Path) -> BTreeMap<String, String> {
                 let bytes = fs::read(&path).unwrap_or_default();
                 (rel, hex::encode(Sha256::digest(&bytes)))
             }
-        })
-        .collect()
-}
-
-/// A cheap fingerprint of a folder (names, sizes, modification times), to notice that a
-/// child process has started touching it.
-pub fn fingerprint(dir: &Path) -> Vec<(String, u64, Option<SystemTime>)> {
-    walk(dir)
-        .into_iter()
-        .map(|(rel, path)| {
-            let meta = fs::metadata(&path).ok();
-            let len = meta.as_ref().map_or(0, |m| m.len());
-            let modified = meta.and_then(|m| m.modified().ok());
-            (rel, len, modified)
         })
         .collect()
 }
@@ -476,25 +399,17 @@ impl Store {
         cmd.spawn().expect("spawn casebook")
     }
 
-    /// Waits until the store folder changes from `before` (the child opened or wrote the
-    /// store) or the child exits, at most `limit`. Returns true when the folder changed.
-    pub fn wait_for_change(
-        &self,
-        child: &mut Child,
-        before: &[(String, u64, Option<SystemTime>)],
-        limit: Duration,
-    ) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if fingerprint(&self.dir) != before {
-                return true;
-            }
-            if child.try_wait().expect("try_wait").is_some() {
-                return fingerprint(&self.dir) != before;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        false
+    /// Spawns `casebook ARGS...` with `CASEBOOK_LOG` set to `log` (the tracing filter) and its
+    /// stderr read line by line, so a test can wait for evidence of what the child is doing;
+    /// stdout is discarded.
+    pub fn spawn_watched(&self, args: &[&str], log: &str) -> (Child, Lines) {
+        let mut cmd = self.command(args);
+        cmd.env("CASEBOOK_LOG", log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn casebook");
+        let lines = Lines::read(child.stderr.take().expect("piped stderr"));
+        (child, lines)
     }
 
     /// Files in the store folder and in the child's scratch folders holding `needle`.
@@ -524,14 +439,100 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
-/// Kills a child with SIGKILL (`Child::kill` on unix) unless it already exited; returns
-/// true when the SIGKILL is what ended it.
-pub fn kill(child: &mut Child) -> bool {
-    use std::os::unix::process::ExitStatusExt;
-    if child.try_wait().expect("try_wait").is_none() {
-        // It may exit between the check and the kill: the status below tells.
-        let _ = child.kill();
+// --- enrolled stores and a real hub -------------------------------------------------------
+
+/// The hub binary: built by another package, so it is looked up next to `casebook`.
+pub fn hub_bin() -> PathBuf {
+    Path::new(bin()).with_file_name("casebook-hub")
+}
+
+/// A new, empty `casebook-hub` on a free port of 127.0.0.1 (see `casebook_testkit::hub`).
+pub fn start_hub() -> Hub {
+    Hub::start(hub_bin())
+}
+
+/// A new store (folder created by `enroll`) enrolled with `hub` using `code`.
+#[track_caller]
+pub fn enroll(hub: &Hub, code: &str, name: &str) -> Store {
+    let store = Store::empty();
+    let v = store.json(&["enroll", "--hub", &hub.url, "--code", code, "--name", name]);
+    assert!(
+        v["device_id"].as_str().is_some(),
+        "enroll --json: no device_id in {v}"
+    );
+    store
+}
+
+/// A new user of `hub` with a freshly enrolled laptop named after them.
+#[track_caller]
+pub fn member(hub: &Hub, name: &str, role: &str, team: Option<&str>) -> Store {
+    enroll(hub, &hub.add_user(name, role, team), &format!("{name}-laptop"))
+}
+
+/// `sync --json` on `store`, asserting exit 0.
+#[track_caller]
+pub fn sync(store: &Store, hub: &Hub) -> Value {
+    let out = store.run(&["sync", "--json"]);
+    if out.status.code() != Some(EXIT_OK) {
+        panic!(
+            "casebook sync --json: expected exit 0\n{}\n{}",
+            describe(&out),
+            hub.log_tail()
+        );
     }
-    let status = child.wait().expect("wait for the killed child");
-    status.signal() == Some(9)
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("sync --json: stdout is not JSON ({e})\n{}", describe(&out)))
+}
+
+/// `status --json`
+#[track_caller]
+pub fn status(store: &Store) -> Value {
+    store.json(&["status"])
+}
+
+/// A number field of a JSON object, asserted present.
+#[track_caller]
+pub fn num(v: &Value, field: &str) -> u64 {
+    v[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no number {field:?} in {v}"))
+}
+
+/// The ids of `case list --json`, sorted.
+#[track_caller]
+pub fn case_ids(store: &Store) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .cases()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// (id, summary) of every case of `case list --json`, sorted.
+#[track_caller]
+pub fn case_summaries(store: &Store) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = store
+        .cases()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["summary"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// The open conflicts of `conflicts --json`.
+#[track_caller]
+pub fn conflicts(store: &Store) -> Vec<Value> {
+    let v = store.json(&["conflicts"]);
+    v["conflicts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("conflicts --json: no \"conflicts\" array in {v}"))
+        .clone()
 }

@@ -1,6 +1,7 @@
 //! The window-test harness: the real `casebook-app` under a private Xvfb display, driven
-//! through tauri-driver (→ WebKitWebDriver) by a small WebDriver client, with its store and
-//! every home/XDG folder in a scratch directory.
+//! through tauri-driver (→ WebKitWebDriver) by the shared test kit's WebDriver client
+//! (`casebook_testkit::webdriver`, over `fantoccini`), with its store and every home/XDG folder
+//! in a scratch directory. Xvfb, tauri-driver and processes by pid are the kit's too.
 //!
 //! - [`Profile`]: a scratch "laptop": `CASEBOOK_STORE`, HOME, XDG dirs, extra env; it can run
 //!   the `casebook` CLI on the same store.
@@ -14,9 +15,11 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-pub mod hub;
-pub mod procs;
-pub mod webdriver;
+use casebook_testkit::hub::Hub;
+use casebook_testkit::process as procs;
+pub use casebook_testkit::util::marker;
+pub use casebook_testkit::webdriver;
+use casebook_testkit::window::{TauriDriver, Xvfb, tauri_driver_bin};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,7 +30,6 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use procs::{TauriDriver, Xvfb};
 use webdriver::{Element, Session, WdError, WdResult, xpath_literal};
 
 /// The passphrase the tests' stores are made with.
@@ -99,17 +101,9 @@ pub fn step_timeout() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// A random lowercase token, unique to this run.
-pub fn marker() -> String {
-    let mut buf = [0u8; 8];
-    use std::io::Read;
-    fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut buf))
-        .expect("read /dev/urandom");
-    format!(
-        "zqmk{}",
-        buf.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
+/// A real `casebook-hub` on a free port (the kit's), from this build.
+pub fn start_hub() -> Hub {
+    Hub::start(workspace_bin("casebook-hub"))
 }
 
 /// A scratch laptop: a store folder (`CASEBOOK_STORE`, not created: the app or the CLI makes
@@ -313,7 +307,7 @@ impl Window {
         program: &Path,
         args: &[String],
     ) -> (TauriDriver, Session) {
-        let bin = procs::tauri_driver_bin(&repo_root());
+        let bin = tauri_driver_bin(&repo_root());
         let log = logs.join(format!(
             "tauri-driver-{}.log",
             WINDOWS.fetch_add(1, Ordering::SeqCst)
@@ -322,9 +316,7 @@ impl Window {
         env.push(("RUST_BACKTRACE".to_owned(), "1".to_owned()));
         let driver = TauriDriver::start(&bin, log, &env);
         let caps = json!({
-            "alwaysMatch": {
-                "tauri:options": { "application": program, "args": args }
-            }
+            "tauri:options": { "application": program, "args": args }
         });
         let session = Session::new(driver.port, caps).unwrap_or_else(|e| {
             panic!(
@@ -429,7 +421,7 @@ impl Window {
             match probe(&self.s) {
                 Ok(Some(v)) => return v,
                 Ok(None) => {}
-                Err(e) if e.status == 0 || e.error == "invalid session id" => {
+                Err(e) if e.is_fatal() => {
                     panic!(
                         "[{}] lost the app while waiting for {what}: {e}\n--- driver log ---\n{}",
                         self.name,
@@ -730,11 +722,30 @@ impl Window {
 
     // --- evidence --------------------------------------------------------------------------
 
+    /// Waits until the page has no running animation or transition and has painted twice
+    /// since (two animation frames), so a screenshot shows the screen at rest.
+    #[track_caller]
+    pub fn wait_settled(&self) {
+        self.wait_for("the screen to settle (no running animations)", |s| {
+            let busy = s.execute(
+                "return document.getAnimations ? \
+                 document.getAnimations().filter(a => a.playState === 'running' && \
+                 a.effect && a.effect.getComputedTiming().endTime !== Infinity).length : 0",
+                vec![],
+            )?;
+            Ok((busy.as_u64() == Some(0)).then_some(()))
+        });
+        let _ = self.s.execute_async(
+            "const done = arguments[arguments.length - 1];\
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        );
+    }
+
     /// Saves a PNG of the window as docs/screenshots/`name`.png (overwritten).
     #[track_caller]
     pub fn save_screenshot(&self, name: &str) -> PathBuf {
-        // Let pending renders and transitions settle.
-        std::thread::sleep(Duration::from_millis(300));
+        self.wait_settled();
         let png = self
             .s
             .screenshot()

@@ -12,8 +12,8 @@ use casebook_domain::{
     CaseKind, ConsentDecision, ConsentMethod, ConsentScope, ContactKind, JusticeStage, PartyRole,
     ReferralSource,
 };
-use casebook_hub::{ServeConfig, Server, Storage};
 use casebook_protocol::Role;
+use casebook_testkit::inproc::TestHub;
 use tempfile::TempDir;
 
 const PASS: &str = "kettle orbit lantern meadow";
@@ -272,36 +272,14 @@ fn the_caseload_filters_keep_its_order_and_search_finds_notes() {
     assert_eq!(by_reference.len(), 1);
 }
 
-struct TestHub {
-    dir: TempDir,
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
+/// A hub in this process (the shared test kit's), on 127.0.0.1:0.
 async fn hub() -> TestHub {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = Storage::open(dir.path(), None).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = Server::new(listener, storage, ServeConfig::default()).unwrap();
-    let url = server.url();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run(async move {
-        let _ = rx.await;
-    }));
-    TestHub {
-        dir,
-        url,
-        stop: Some(tx),
-    }
+    TestHub::start().await
 }
 
-impl TestHub {
-    fn code(&self, name: &str, role: Role) -> String {
-        let mut admin = Storage::open(self.dir.path(), None).unwrap();
-        let now = chrono::Utc::now().timestamp_millis();
-        let user = admin.add_user(name, role, Some("north"), now).unwrap();
-        casebook_hub::enroll::issue_code(&mut admin, &user, now).unwrap()
-    }
+/// An enrollment code for a new user of team north.
+fn enrollment_code(hub: &TestHub, name: &str, role: Role) -> String {
+    hub.add_user(name, role, Some("north"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -320,7 +298,7 @@ async fn a_bad_code_leaves_no_store_and_a_supervisor_reads_the_team_without_chan
         "the half-made store is gone"
     );
 
-    let code = hub.code("Femi", Role::Facilitator);
+    let code = enrollment_code(&hub, "Femi", Role::Facilitator);
     let state = fac
         .app
         .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
@@ -353,7 +331,7 @@ async fn a_bad_code_leaves_no_store_and_a_supervisor_reads_the_team_without_chan
     );
 
     let sup = harness();
-    let code = hub.code("Sunita", Role::Supervisor);
+    let code = enrollment_code(&hub, "Sunita", Role::Supervisor);
     let state = sup
         .app
         .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
@@ -427,14 +405,14 @@ impl CreateErr for App {
 async fn a_hub_that_goes_away_shows_offline_keeps_the_changes_and_retries_later() {
     let mut hub = hub().await;
     let fac = harness();
-    let code = hub.code("Femi", Role::Facilitator);
+    let code = enrollment_code(&hub, "Femi", Role::Facilitator);
     fac.app
         .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
         .await
         .unwrap();
     fac.app.sync_now().await.unwrap();
-    hub.stop.take().unwrap().send(()).unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Waits until the hub has let go of its port: the next sync finds it gone.
+    hub.stop().await;
     new_case(&fac.app);
     let view = fac.app.sync_now().await.unwrap();
     assert_eq!(view.state, SyncState::Offline, "{view:?}");

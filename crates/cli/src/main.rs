@@ -7,7 +7,7 @@ mod output;
 mod secret;
 mod sync_cmd;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -224,7 +224,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo { cases, seed } => {
             let (mut store, _) = unlock(&paths)?;
             let today = chrono::Local::now().date_naive();
-            let written = casebook_store::demo::generate(&mut store, cases, seed, today)?;
+            // One transaction per case, as `demo::generate` does, with a line on stderr after
+            // the first commit and every hundredth: progress for a person, and evidence for
+            // the crash tests that writes are under way.
+            let mut rng = casebook_store::demo::Rng::new(seed);
+            for n in 1..=cases {
+                store.write(|w| casebook_store::demo::one_case(w, &mut rng, today))?;
+                if n == 1 || n % 100 == 0 {
+                    let _ = writeln!(std::io::stderr(), "demo: {n} of {cases} cases written");
+                }
+            }
+            let written = cases;
             out.created(
                 json!({"cases": written}),
                 &format!("Added {written} invented demo cases."),

@@ -1,13 +1,11 @@
 //! Who gets in: enrollment, tokens, revocation, protocol versions, rate limits and bad input.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
 use casebook_domain::CaseId;
 use casebook_hub::ServeConfig;
 use casebook_hub::enroll::{CODE_LIFETIME_MS, issue_code};
 use casebook_protocol::{OpOutcome, PROTOCOL_HEADER, Role};
-use common::{new_case, note, now, start, start_with};
+use casebook_testkit::inproc::{self as common, new_case, note, now, start, start_with};
 use reqwest::StatusCode;
 use serde_json::json;
 

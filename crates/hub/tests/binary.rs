@@ -2,11 +2,11 @@
 //! serves, and the refusal to serve plain HTTP to the network.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use casebook_protocol::PROTOCOL_HEADER;
+use casebook_testkit::hub::Hub;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
@@ -31,20 +31,12 @@ fn ok_json(data: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Kills the server by its own pid when the test ends, pass or fail.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn the_binary_serves_and_admin_commands_run_alongside() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
+    // `serve` on port 0 (the kit reads the port from its first line); killed by pid on drop.
+    let server = Hub::start(BIN);
+    assert!(server.url.starts_with("http://127.0.0.1:"), "{}", server.url);
+    let data = server.data.as_path();
     let added = ok_json(
         data,
         &[
@@ -69,26 +61,7 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-
-    let mut child = Command::new(BIN)
-        .arg("--data")
-        .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("CASEBOOK_HUB_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let server = Serving(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let url = server.url.clone();
 
     let http = reqwest::Client::new();
     let enrolled: Value = http

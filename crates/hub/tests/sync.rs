@@ -1,11 +1,9 @@
 //! Push, pull, history and scope against a real hub over HTTP.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-mod common;
-
 use casebook_domain::{CaseId, Entity, OpKind};
 use casebook_protocol::{OpOutcome, Role};
-use common::{new_case, note, start, supervision_note};
+use casebook_testkit::inproc::{self as common, new_case, note, start, supervision_note};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,159 +1,27 @@
-//! Processes of the window tests, handled by pid only: the process tree from /proc, signals
-//! through the shell's `kill` builtin (no `pkill`/`killall`, nothing matched by name), a
-//! private Xvfb display, a tauri-driver on free ports, memory readings.
+//! The window tests' tools, handled by pid: a private Xvfb display and a tauri-driver (which
+//! starts WebKitWebDriver, which starts the app) on free ports with the environment the app
+//! inherits.
 
-use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Fields of `/proc/PID/stat` after the command name: (state, ppid).
-fn stat(pid: u32) -> Option<(char, u32)> {
-    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &text[text.rfind(')')? + 2..];
-    let mut fields = rest.split_whitespace();
-    let state = fields.next()?.chars().next()?;
-    let ppid = fields.next()?.parse().ok()?;
-    Some((state, ppid))
-}
+use crate::process::{descendants, exe, free_port, kill_all, signal, tail};
 
-/// Is `pid` a running process (a zombie counts as gone)?
-pub fn alive(pid: u32) -> bool {
-    matches!(stat(pid), Some((state, _)) if state != 'Z' && state != 'X')
-}
-
-/// The live children of `pid`.
-pub fn children(pid: u32) -> Vec<u32> {
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return vec![];
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&p| matches!(stat(p), Some((state, ppid)) if ppid == pid && state != 'Z'))
-        .collect()
-}
-
-/// Every live descendant of `pid`, parents before children.
-pub fn descendants(pid: u32) -> Vec<u32> {
-    let mut out = vec![];
-    let mut todo = vec![pid];
-    while let Some(p) = todo.pop() {
-        for c in children(p) {
-            out.push(c);
-            todo.push(c);
-        }
-    }
-    out
-}
-
-/// The executable of `pid` (`/proc/PID/exe`; " (deleted)" stripped).
-pub fn exe(pid: u32) -> Option<PathBuf> {
-    let link = fs::read_link(format!("/proc/{pid}/exe")).ok()?;
-    let text = link.to_string_lossy();
-    Some(PathBuf::from(text.trim_end_matches(" (deleted)")))
-}
-
-/// The program name of `pid` (its executable's file name; `comm` is cut at 15 characters).
-pub fn comm(pid: u32) -> String {
-    exe(pid)
-        .and_then(|e| e.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| {
-            fs::read_to_string(format!("/proc/{pid}/comm"))
-                .unwrap_or_default()
-                .trim()
-                .to_owned()
-        })
-}
-
-/// Resident memory of `pid` in KiB (`VmRSS`).
-pub fn rss_kib(pid: u32) -> Option<u64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// Proportional memory of `pid` in KiB (`Pss` of smaps_rollup: shared pages divided among
-/// the processes sharing them, so WebKit's libraries are not counted once per process).
-pub fn pss_kib(pid: u32) -> Option<u64> {
-    let rollup = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-    rollup
-        .lines()
-        .find_map(|l| l.strip_prefix("Pss:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// Sends `signal` (e.g. "KILL", "TERM") to exactly this pid.
-pub fn signal(pid: u32, signal: &str) {
-    let _ = Command::new("sh")
-        .args([
-            "-c",
-            "kill -s \"$1\" \"$2\" 2>/dev/null",
-            "sh",
-            signal,
-            &pid.to_string(),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
-
-/// Waits until `pid` is gone, at most `limit`; true when it is.
-pub fn wait_gone(pid: u32, limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if !alive(pid) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    !alive(pid)
-}
-
-/// SIGKILLs each of `pids` that is still alive and is still the program it was (same exe),
-/// so a recycled pid is never hit.
-pub fn kill_all(pids: &[(u32, Option<PathBuf>)]) {
-    for (pid, was) in pids {
-        if alive(*pid) && exe(*pid) == *was {
-            signal(*pid, "KILL");
-        }
-    }
-}
-
-/// Ports handed out in this test process, so parallel tests never get the same one.
-static PORTS: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
-
-/// A TCP port on 127.0.0.1 that was free a moment ago and not handed out before here.
-pub fn free_port() -> u16 {
-    loop {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
-        let port = listener.local_addr().expect("local_addr").port();
-        if PORTS.lock().unwrap_or_else(|e| e.into_inner()).insert(port) {
-            return port;
-        }
-    }
-}
-
-/// The last `n` lines of a log file, for failure messages.
-pub fn tail(path: &Path, n: usize) -> String {
-    let text = fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
-}
+/// How long Xvfb and tauri-driver may take to come up on a loaded machine.
+const START_LIMIT: Duration = Duration::from_secs(30);
 
 /// A private X display: `Xvfb -displayfd` picks a free display number itself (no race with
 /// other tests or a developer's own display) and writes it once it accepts connections.
 pub struct Xvfb {
     child: Child,
+    /// `:N`, for `DISPLAY`.
     pub display: String,
 }
 
 impl Xvfb {
+    /// Starts Xvfb (1280×800, 24 bit) with its log and display number in `dir`.
     pub fn start(dir: &Path) -> Self {
         let number_file = dir.join("xvfb.display");
         let log = dir.join("xvfb.log");
@@ -186,10 +54,12 @@ impl Xvfb {
                     tail(&log, 20)
                 );
             }
-            if start.elapsed() > Duration::from_secs(20) {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("Xvfb opened no display within 20 s:\n{}", tail(&log, 20));
+            if start.elapsed() > START_LIMIT {
+                crate::process::kill(&mut child);
+                panic!(
+                    "Xvfb opened no display within {START_LIMIT:?}:\n{}",
+                    tail(&log, 20)
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -198,12 +68,12 @@ impl Xvfb {
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::process::kill(&mut self.child);
     }
 }
 
-/// Where tauri-driver is: `$TAURI_DRIVER`, else on PATH, else where scripts/setup installs it.
+/// Where tauri-driver is: `$TAURI_DRIVER`, else on PATH, else where scripts/setup installs it,
+/// else under the repository's `target/tools/bin`.
 pub fn tauri_driver_bin(repo: &Path) -> PathBuf {
     if let Some(path) = std::env::var_os("TAURI_DRIVER") {
         return PathBuf::from(path);
@@ -225,15 +95,18 @@ pub fn tauri_driver_bin(repo: &Path) -> PathBuf {
     })
 }
 
-/// A tauri-driver (and the WebKitWebDriver it starts) on free ports, with the environment the
-/// app will inherit.
+/// A tauri-driver (and the WebKitWebDriver it starts) on free ports.
 pub struct TauriDriver {
     child: Option<Child>,
+    /// The WebDriver port tauri-driver listens on.
     pub port: u16,
+    /// Its log, with WebKitWebDriver's and the app's stderr.
     pub log: PathBuf,
 }
 
 impl TauriDriver {
+    /// Starts `bin` with exactly the caller's environment minus every `CASEBOOK_*` variable,
+    /// plus `env`; returns once it answers `GET /status`.
     pub fn start(bin: &Path, log: PathBuf, env: &[(String, String)]) -> Self {
         let mut last_error = String::new();
         for _attempt in 0..3 {
@@ -272,7 +145,7 @@ impl TauriDriver {
                 .unwrap_or_else(|e| panic!("could not start {}: {e}", bin.display()));
             let start = Instant::now();
             loop {
-                if super::webdriver::is_up(port) {
+                if crate::webdriver::is_up(port) {
                     return Self {
                         child: Some(child),
                         port,
@@ -283,8 +156,8 @@ impl TauriDriver {
                     last_error = format!("tauri-driver exited ({status})");
                     break;
                 }
-                if start.elapsed() > Duration::from_secs(20) {
-                    last_error = "tauri-driver did not answer /status within 20 s".into();
+                if start.elapsed() > START_LIMIT {
+                    last_error = format!("tauri-driver did not answer /status within {START_LIMIT:?}");
                     Self::stop_child(&mut child);
                     break;
                 }
@@ -319,6 +192,7 @@ impl TauriDriver {
         kill_all(&tree);
     }
 
+    /// Stops the driver and everything it started (idempotent).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             Self::stop_child(&mut child);
