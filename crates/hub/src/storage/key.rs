@@ -1,5 +1,5 @@
 //! The database key: 32 random bytes, kept hex in `hub.key` (mode 0600) or given by
-//! `CASEBOOK_HUB_KEY`.
+//! `CASEBOOK_HUB_KEY`; and the owner-only permissions of every file of the data dir.
 
 use std::fs;
 use std::io::Write;
@@ -73,6 +73,42 @@ pub fn load_or_create(dir: &Path, from_env: Option<HubKey>, db_exists: bool) -> 
     }
 }
 
+/// Makes the data dir owner-only (0700) and every data file in it that exists owner-only (0600):
+/// the key, the database and SQLite's WAL and shared-memory files. Run at every start, so a
+/// directory copied, restored from a backup or loosened by hand is narrowed again.
+pub(crate) fn protect_data_files(dir: &Path) -> Result<(), HubError> {
+    let db = super::DB_FILE;
+    set_mode(dir, 0o700)?;
+    for name in [
+        KEY_FILE.to_owned(),
+        db.to_owned(),
+        format!("{db}-wal"),
+        format!("{db}-shm"),
+    ] {
+        let path = dir.join(name);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => set_mode(&path, 0o600)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> Result<(), HubError> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(|source| HubError::Io {
+        action: "cannot restrict the permissions of",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> Result<(), HubError> {
+    Ok(())
+}
+
 /// Writes `text` to `path` unless it exists, so that a crash leaves either no file or the
 /// whole file: write a temporary file, fsync, then link it into place (which never overwrites).
 fn write_new(path: &Path, text: &str) -> Result<(), HubError> {
@@ -139,5 +175,53 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loosened_data_files_are_made_private_again_at_start() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("hub");
+        drop(crate::storage::Storage::open(&dir, None).expect("first start"));
+        let files = ["hub.key", "hub.db", "hub.db-wal", "hub.db-shm"];
+        // A copy restored by hand, or a umask of 022: everything readable by others.
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("chmod dir");
+        for f in files {
+            let path = dir.join(f);
+            if !path.exists() {
+                fs::write(&path, b"").expect("stand-in");
+            }
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+        }
+        let storage = crate::storage::Storage::open(&dir, None).expect("second start");
+        assert_eq!(mode(&dir), 0o700, "the data dir");
+        for f in files {
+            let path = dir.join(f);
+            if path.exists() {
+                assert_eq!(mode(&path), 0o600, "{f}");
+            }
+        }
+        drop(storage);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_dir_is_private_from_the_first_start() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("hub");
+        let storage = crate::storage::Storage::open(&dir, None).expect("first start");
+        assert_eq!(mode(&dir), 0o700);
+        for f in ["hub.key", "hub.db", "hub.db-wal", "hub.db-shm"] {
+            let path = dir.join(f);
+            if path.exists() {
+                assert_eq!(mode(&path), 0o600, "{f}");
+            }
+        }
+        assert!(dir.join("hub.db").exists());
+        drop(storage);
     }
 }

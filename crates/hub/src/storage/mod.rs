@@ -117,6 +117,8 @@ impl Storage {
              PRAGMA cache_size = -65536;",
         )?;
         migrate(&mut conn)?;
+        // Again now that the database and its WAL files exist (new ones take the umask's mode).
+        key::protect_data_files(dir)?;
         let hub = identity(&conn)?;
         Ok(Self { conn, hub })
     }
@@ -139,7 +141,9 @@ fn create_private_dir(dir: &Path) -> Result<(), HubError> {
         action: "cannot create the data dir",
         path: dir.to_path_buf(),
         source,
-    })
+    })?;
+    // A directory that already existed keeps its mode above: narrow it and its files too.
+    key::protect_data_files(dir)
 }
 
 fn unlock(conn: &Connection, key: &HubKey, path: &Path) -> Result<(), HubError> {
