@@ -105,7 +105,7 @@ impl From<SyncError> for AppError {
         let code = match &e {
             SyncError::NotEnrolled => ErrorCode::NotEnrolled,
             SyncError::Locked => ErrorCode::Locked,
-            SyncError::BadUrl { .. } => ErrorCode::InvalidInput,
+            SyncError::BadUrl { .. } | SyncError::InsecureUrl { .. } => ErrorCode::InvalidInput,
             SyncError::Offline { .. } | SyncError::BadAnswer { .. } | SyncError::RateLimited => {
                 ErrorCode::HubUnreachable
             }

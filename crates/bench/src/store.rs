@@ -93,7 +93,7 @@ fn consenting_party(
 }
 
 /// A case with two consenting parties, to hang contacts on.
-fn seed_case(store: &mut Store) -> anyhow::Result<(CaseId, [PartyId; 2])> {
+pub(crate) fn seed_case(store: &mut Store) -> anyhow::Result<(CaseId, [PartyId; 2])> {
     Ok(store.write(|w| {
         let case = w.create_case(casebook_store::model::NewCase {
             kind: casebook_domain::CaseKind::RestorativeJustice,

@@ -1,5 +1,7 @@
 //! The sync benchmark: real encrypted stores syncing with the real hub over loopback HTTP.
 
+mod status;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -47,6 +49,7 @@ struct Results {
     hub_ops_big: u64,
     big_fill_ops_per_s: f64,
     catch_up_ms: f64,
+    status_under_pulls: status::StatusLatency,
 }
 
 /// What `fill` writes per case (a create, 2 parties, 4 consents, a status change, 20 contacts,
@@ -341,6 +344,9 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     let (small, big) = (median(smalls), median(bigs));
     drop((alone, among, small_hub, big_hub));
 
+    // A cheap read while two expensive ones run.
+    let status = status::measure(&laptops)?;
+
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let r = Results {
         push_ops_per_s: pending as f64 / push_time.as_secs_f64(),
@@ -359,6 +365,7 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         hub_ops_big,
         big_fill_ops_per_s: fill_rate,
         catch_up_ms: ms(catch_up),
+        status_under_pulls: status,
     };
     if o.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
@@ -369,7 +376,7 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         r.ops_pushed, r.ops_pulled, r.caseload_ops, r.hub_ops_small, r.hub_ops_big
     );
     println!("{:<20} {:>12}  {:<10} meaning", "metric", "value", "goal");
-    let rows: [(&str, f64, &str, &str); 5] = [
+    let rows: [(&str, f64, &str, &str); 7] = [
         (
             "push_ops_per_s",
             r.push_ops_per_s,
@@ -400,6 +407,18 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
             "< 2",
             "noop_sync_ms_big ÷ noop_sync_ms_small",
         ),
+        (
+            "status_p50_ms",
+            r.status_under_pulls.p50_ms,
+            "report",
+            "GET /v1/status while 2 clients pull 40 notes of 1 MB in a loop (median)",
+        ),
+        (
+            "status_p99_ms",
+            r.status_under_pulls.p99_ms,
+            "report",
+            "the same, 99th percentile",
+        ),
     ];
     for (name, value, goal, meaning) in rows {
         println!("{name:<20} {value:>12.2}  {goal:<10} {meaning}");
@@ -407,13 +426,18 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     let cpu = |s: Option<f64>| s.map_or_else(|| "?".to_owned(), |s| format!("{s:.2}"));
     println!(
         "(push sync {:.2} s wall, {} s CPU; pull sync {:.2} s wall, {} s CPU; big hub filled at {:.0} ops/s; \
-         catch-up sync past the others' ops {:.0} ms)",
+         catch-up sync past the others' ops {:.0} ms; status {:.1} ms idle, slowest {:.0} ms under {} whole \
+         pulls of {} ops)",
         r.push_sync_s,
         cpu(r.push_cpu_s),
         r.pull_sync_s,
         cpu(r.pull_cpu_s),
         r.big_fill_ops_per_s,
-        r.catch_up_ms
+        r.catch_up_ms,
+        r.status_under_pulls.idle_p50_ms,
+        r.status_under_pulls.max_ms,
+        r.status_under_pulls.big_pulls,
+        r.status_under_pulls.ops_per_pull,
     );
     Ok(())
 }

@@ -42,7 +42,7 @@ impl FromRequestParts<AppState> for Authed {
             .ok_or_else(unauthorized)?;
         let hash = token_hash(token);
         let device = state
-            .db(move |s| s.authenticate(&hash, now_ms()))
+            .authenticate(hash, now_ms())
             .await?
             .ok_or_else(unauthorized)?;
         if device.revoked && !device.wipe {

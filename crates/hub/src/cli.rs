@@ -35,9 +35,14 @@ enum Command {
         /// PEM private key of the certificate.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
-        /// A TLS proxy is in front: allow plain HTTP on a network address.
+        /// A TLS proxy is in front: allow plain HTTP on a network address (needs
+        /// --proxy-address).
         #[arg(long)]
         behind_tls_proxy: bool,
+        /// The IP address the TLS proxy connects from: every other peer is refused, and
+        /// enrollment attempts count against the client the proxy names in X-Forwarded-For.
+        #[arg(long, value_name = "IP")]
+        proxy_address: Option<std::net::IpAddr>,
     },
     /// Users and their enrollment codes.
     #[command(subcommand)]
@@ -135,6 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             tls_cert,
             tls_key,
             behind_tls_proxy,
+            proxy_address,
         } => {
             let tls = tls_cert.zip(tls_key).map(|(cert, key)| TlsFiles { cert, key });
             serve(
@@ -143,6 +149,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ServeConfig {
                     tls,
                     behind_tls_proxy,
+                    proxy_address,
                     ..ServeConfig::default()
                 },
             )

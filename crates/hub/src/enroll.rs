@@ -1,10 +1,11 @@
 //! Enrollment: one-time codes an admin hands out, and the per-address limit on attempts.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 
 use crate::error::HubError;
@@ -54,6 +55,7 @@ pub struct RateLimiter {
     max: u32,
     window: Duration,
     seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    proxy: Option<IpAddr>,
 }
 
 impl RateLimiter {
@@ -63,7 +65,33 @@ impl RateLimiter {
             max,
             window,
             seen: Mutex::new(HashMap::new()),
+            proxy: None,
         }
+    }
+
+    /// Behind the TLS proxy at `proxy`: its connections count against the client address it
+    /// names, not against the proxy (which would share one allowance among every client).
+    pub fn behind_proxy(mut self, proxy: Option<IpAddr>) -> Self {
+        self.proxy = proxy.map(|p| p.to_canonical());
+        self
+    }
+
+    /// The address an attempt from `peer` counts against: the peer itself, or for a connection
+    /// from the proxy the last hop of `X-Forwarded-For`, the one the proxy added (earlier hops
+    /// come from the client and prove nothing). Without a readable one, the proxy's own.
+    pub fn client_ip(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let peer = peer.to_canonical();
+        if self.proxy != Some(peer) {
+            return peer;
+        }
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|hop| parse_hop(hop.trim()))
+            .map_or(peer, |ip| ip.to_canonical())
     }
 
     /// Counts an attempt from `ip`; false once the window's allowance is spent.
@@ -83,6 +111,13 @@ impl RateLimiter {
         entry.1 = entry.1.saturating_add(1);
         entry.1 <= self.max
     }
+}
+
+/// An address as proxies write it in `X-Forwarded-For`: bare, or with a port.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
 #[cfg(test)]
@@ -111,5 +146,50 @@ mod tests {
         assert!(limiter.allow(b));
         let quick = RateLimiter::new(1, Duration::ZERO);
         assert!(quick.allow(a) && quick.allow(a), "a new window starts afresh");
+    }
+
+    #[test]
+    fn only_the_proxy_may_name_the_client() {
+        let proxy: IpAddr = [10, 0, 0, 5].into();
+        let other: IpAddr = [10, 0, 0, 6].into();
+        let limiter = RateLimiter::new(2, Duration::from_secs(60)).behind_proxy(Some(proxy));
+        let mut headers = HeaderMap::new();
+        let forwarded = |headers: &mut HeaderMap, value: &'static str| {
+            headers.append("x-forwarded-for", axum::http::HeaderValue::from_static(value));
+        };
+        assert_eq!(
+            limiter.client_ip(proxy, &headers),
+            proxy,
+            "no header: the proxy's own"
+        );
+        forwarded(&mut headers, "198.51.100.1, 203.0.113.9");
+        assert_eq!(limiter.client_ip(proxy, &headers), IpAddr::from([203, 0, 113, 9]));
+        assert_eq!(
+            limiter.client_ip(other, &headers),
+            other,
+            "only the proxy is believed"
+        );
+        forwarded(&mut headers, "[2001:db8::1]:4711");
+        assert_eq!(
+            limiter.client_ip(proxy, &headers),
+            "2001:db8::1".parse::<IpAddr>().expect("ip"),
+            "the last header, with a port"
+        );
+        forwarded(&mut headers, "not an address");
+        assert_eq!(limiter.client_ip(proxy, &headers), proxy);
+        let mapped: IpAddr = "::ffff:10.0.0.5".parse().expect("ip");
+        let mut plain = HeaderMap::new();
+        forwarded(&mut plain, "203.0.113.9");
+        assert_eq!(
+            limiter.client_ip(mapped, &plain),
+            IpAddr::from([203, 0, 113, 9]),
+            "the proxy seen on a dual-stack socket"
+        );
+        let direct = RateLimiter::new(2, Duration::from_secs(60));
+        assert_eq!(
+            direct.client_ip(proxy, &plain),
+            proxy,
+            "no proxy configured: the peer"
+        );
     }
 }

@@ -61,9 +61,15 @@ pub enum HubError {
     /// The server would expose plaintext HTTP to the network.
     #[error(
         "refusing to listen on {0} without TLS: give --tls-cert and --tls-key, listen on a loopback address, \
-         or say --behind-tls-proxy if a TLS proxy is in front"
+         or, if a TLS proxy is in front, say --behind-tls-proxy --proxy-address <the proxy's IP address>"
     )]
     PlaintextOnNetwork(std::net::SocketAddr),
+    /// Behind a TLS proxy, but without the proxy's address.
+    #[error(
+        "--behind-tls-proxy needs --proxy-address <the proxy's IP address>: the hub then refuses every other \
+         peer, so nobody on the network can bypass the proxy and speak plain HTTP to it"
+    )]
+    ProxyAddressMissing,
     /// The TLS certificate or key could not be loaded.
     #[error("TLS setup failed: {0}")]
     Tls(String),

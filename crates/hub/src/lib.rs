@@ -10,6 +10,8 @@ pub mod auth;
 pub mod demo;
 pub mod enroll;
 pub mod error;
+pub mod limits;
+pub mod listen;
 pub mod routes;
 pub mod scope;
 pub mod state;
@@ -17,7 +19,7 @@ pub mod storage;
 pub mod tls;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -43,12 +45,23 @@ pub struct TlsFiles {
 pub struct ServeConfig {
     /// Serve HTTPS with these files.
     pub tls: Option<TlsFiles>,
-    /// A TLS proxy is in front, so plain HTTP on a network address is allowed.
+    /// A TLS proxy is in front, so plain HTTP on a network address is allowed; only with
+    /// `proxy_address`.
     pub behind_tls_proxy: bool,
+    /// The address the TLS proxy connects from: connections from any other address are closed
+    /// unserved, and enrollment attempts through the proxy count against the client address it
+    /// names in `X-Forwarded-For`.
+    pub proxy_address: Option<IpAddr>,
     /// Enrollment attempts allowed per client address per minute.
     pub enroll_attempts_per_minute: u32,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
+    /// How long a request may take, reading its body included, before it is answered 503.
+    pub request_timeout: Duration,
+    /// How long a connection may stay silent (no byte either way) before it is closed: an idle
+    /// keep-alive connection, or a client that stops halfway through its request's head. Keep
+    /// it above `request_timeout`, so a request that runs to its limit still gets its answer.
+    pub idle_timeout: Duration,
 }
 
 impl Default for ServeConfig {
@@ -56,8 +69,12 @@ impl Default for ServeConfig {
         Self {
             tls: None,
             behind_tls_proxy: false,
+            proxy_address: None,
             enroll_attempts_per_minute: 10,
             max_body_bytes: 16 * 1024 * 1024,
+            // Longer than a client waits (30 s), so an honest client gives up first.
+            request_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(75),
         }
     }
 }
@@ -68,6 +85,9 @@ pub struct Server {
     tls: Option<TlsAcceptor>,
     state: AppState,
     max_body_bytes: usize,
+    request_timeout: Duration,
+    idle_timeout: Duration,
+    proxy: Option<IpAddr>,
     addr: SocketAddr,
 }
 
@@ -82,10 +102,14 @@ impl std::fmt::Debug for Server {
 
 impl Server {
     /// Checks the configuration against the address; refuses plain HTTP on a network address
-    /// unless a TLS proxy is in front.
+    /// unless a TLS proxy is in front and its address is known.
     pub fn new(listener: TcpListener, storage: Storage, config: ServeConfig) -> Result<Self, HubError> {
         let addr = listener.local_addr().map_err(HubError::Listener)?;
-        if config.tls.is_none() && !addr.ip().is_loopback() && !config.behind_tls_proxy {
+        if config.behind_tls_proxy && config.proxy_address.is_none() {
+            return Err(HubError::ProxyAddressMissing);
+        }
+        let on_network = !addr.ip().to_canonical().is_loopback();
+        if config.tls.is_none() && on_network && !config.behind_tls_proxy {
             return Err(HubError::PlaintextOnNetwork(addr));
         }
         let tls = config
@@ -93,12 +117,17 @@ impl Server {
             .as_ref()
             .map(|files| tls::acceptor(&files.cert, &files.key))
             .transpose()?;
-        let limiter = enroll::RateLimiter::new(config.enroll_attempts_per_minute, Duration::from_secs(60));
+        let proxy = config.proxy_address.map(|p| p.to_canonical());
+        let limiter = enroll::RateLimiter::new(config.enroll_attempts_per_minute, Duration::from_secs(60))
+            .behind_proxy(proxy);
         Ok(Self {
             listener,
             tls,
-            state: AppState::new(storage, limiter),
+            state: AppState::new(storage, limiter)?,
             max_body_bytes: config.max_body_bytes,
+            request_timeout: config.request_timeout,
+            idle_timeout: config.idle_timeout,
+            proxy,
             addr,
         })
     }
@@ -116,17 +145,19 @@ impl Server {
 
     /// Serves until `shutdown` completes.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), HubError> {
-        let app = routes::router(self.state, self.max_body_bytes)
+        let app = routes::router(self.state, self.max_body_bytes, self.request_timeout)
             .into_make_service_with_connect_info::<SocketAddr>();
-        tracing::info!(addr = %self.addr, tls = self.tls.is_some(), "serving");
+        let idle = self.idle_timeout;
+        tracing::info!(addr = %self.addr, tls = self.tls.is_some(), proxy = ?self.proxy, "serving");
+        // `tap_io` only gives axum's connect-info (the peer address) a listener type it knows.
         let served = match self.tls {
             None => {
-                axum::serve(self.listener, app)
-                    .with_graceful_shutdown(shutdown)
-                    .await
+                let listener = listen::PlainListener::new(self.listener, self.proxy, idle).tap_io(|_| ());
+                axum::serve(listener, app).with_graceful_shutdown(shutdown).await
             }
             Some(acceptor) => {
-                let listener = tls::TlsListener::new(self.listener, acceptor)?.tap_io(|_| ());
+                let listener =
+                    tls::TlsListener::new(self.listener, acceptor, self.proxy, idle)?.tap_io(|_| ());
                 axum::serve(listener, app).with_graceful_shutdown(shutdown).await
             }
         };

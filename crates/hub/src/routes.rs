@@ -25,8 +25,9 @@ use crate::auth::{Authed, new_token, token_hash};
 use crate::enroll::code_hash;
 use crate::state::{AppState, now_ms};
 
-/// The hub's API, ready to serve.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+/// The hub's API, ready to serve: bodies up to `max_body_bytes`, answers within
+/// `request_timeout` (else 503).
+pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time::Duration) -> Router {
     let v1 = Router::new()
         .route(
             "/v1/enroll",
@@ -42,6 +43,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/v1/openapi.json", get(openapi))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            request_timeout,
+            crate::limits::time_limit,
+        ))
         .with_state(state)
 }
 
@@ -120,8 +125,9 @@ async fn limit_enroll(
     req: Request,
     next: Next,
 ) -> Response {
-    if !state.enroll_limiter.allow(addr.ip()) {
-        tracing::warn!(ip = %addr.ip(), "enrollment rate limit hit");
+    let ip = state.enroll_limiter.client_ip(addr.ip(), req.headers());
+    if !state.enroll_limiter.allow(ip) {
+        tracing::warn!(%ip, "enrollment rate limit hit");
         return ApiError::new(
             ErrorCode::RateLimited,
             "too many enrollment attempts; wait a minute and retry",
@@ -265,7 +271,7 @@ async fn pull(
     let device = authed.not_wiped()?;
     let (device_id, viewer, limit) = (device.id, device.user.viewer(), page_limit(req.limit));
     let page = state
-        .db(move |s| s.pull(&viewer, req.cursor, &req.held_cases, limit))
+        .read(move |r| r.pull(&viewer, req.cursor, &req.held_cases, limit))
         .await?;
     tracing::info!(device = %device_id, ops = page.ops.len(), next_cursor = page.next_cursor, "pull");
     Ok(Json(PullResponse {
@@ -303,7 +309,7 @@ async fn history(
     let Query(query) = query.map_err(|_| ApiError::bad_request("after and limit must be numbers"))?;
     let (viewer, limit) = (device.user.viewer(), page_limit(query.limit));
     let page = state
-        .db(move |s| s.history(&viewer, case_id, query.after, limit))
+        .read(move |r| r.history(&viewer, case_id, query.after, limit))
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such case in your scope"))?;
     Ok(Json(HistoryResponse {

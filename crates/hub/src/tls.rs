@@ -1,7 +1,7 @@
 //! TLS through rustls: loading the PEM certificate and key, and a listener that hands axum
 //! connections once their handshake is done.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +16,8 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::server::TlsStream;
 
 use crate::error::HubError;
+use crate::limits::IdleTimeout;
+use crate::listen;
 
 /// A client that has not finished its handshake by then is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,17 +42,26 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, HubError> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
+/// A served TLS connection: closed once idle too long.
+pub type TlsConn = TlsStream<IdleTimeout<TcpStream>>;
+
 /// Accepts TCP connections and completes each handshake on its own task, so one slow client
 /// cannot hold up the others.
 #[derive(Debug)]
 pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<(TlsConn, SocketAddr)>,
     local: SocketAddr,
 }
 
 impl TlsListener {
-    /// Starts accepting on `tcp`.
-    pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> Result<Self, HubError> {
+    /// Starts accepting on `tcp`: only from `proxy` if given (see [`listen::admits`]); a
+    /// connection silent for `idle` is closed.
+    pub fn new(
+        tcp: TcpListener,
+        acceptor: TlsAcceptor,
+        proxy: Option<IpAddr>,
+        idle: Duration,
+    ) -> Result<Self, HubError> {
         let local = tcp.local_addr().map_err(HubError::Listener)?;
         let (tx, ready) = mpsc::channel(64);
         tokio::spawn(async move {
@@ -67,6 +78,11 @@ impl TlsListener {
                         continue;
                     }
                 };
+                if !listen::admits(proxy, addr.ip()) {
+                    listen::refused(addr);
+                    continue;
+                }
+                let stream = IdleTimeout::new(stream, idle);
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
@@ -84,7 +100,7 @@ impl TlsListener {
 }
 
 impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = TlsConn;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use casebook_domain::{CaseId, Op};
+use casebook_protocol::messages::MAX_ANSWER_BYTES;
 use casebook_protocol::{
     EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HistoryResponse, PROTOCOL_HEADER, PROTOCOL_VERSION,
     PullRequest, PullResponse, PushRequest, PushResponse, StatusResponse,
@@ -13,6 +14,19 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::SyncError;
+
+/// Whether `url` names this computer: `localhost`, 127.0.0.0/8 or ::1.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let ip = host.trim_start_matches('[').trim_end_matches(']');
+    ip.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.to_canonical().is_loopback())
+}
 
 /// A connection to one hub, with this device's token once enrolled.
 #[derive(Clone)]
@@ -31,15 +45,33 @@ impl std::fmt::Debug for HubClient {
 }
 
 impl HubClient {
-    /// A client for the hub at `base` (e.g. `https://hub.example.org`).
+    /// A client for the hub at `base` (e.g. `https://hub.example.org`). Plain `http://` is
+    /// refused before any connection unless the hub is on this computer: the token and the case
+    /// data would cross the network in clear.
     pub fn new(base: &str, token: Option<SecretString>, timeout: Duration) -> Result<Self, SyncError> {
         let base = base.trim().trim_end_matches('/').to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
+        let url = reqwest::Url::parse(&base).map_err(|_| SyncError::BadUrl { url: base.clone() })?;
+        if url.host_str().is_none_or(str::is_empty) {
             return Err(SyncError::BadUrl { url: base });
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            "http" => {
+                let mut https = url.clone();
+                let https = match https.set_scheme("https") {
+                    Ok(()) => https.as_str().trim_end_matches('/').to_owned(),
+                    Err(()) => "https://…".to_owned(),
+                };
+                return Err(SyncError::InsecureUrl { url: base, https });
+            }
+            _ => return Err(SyncError::BadUrl { url: base }),
         }
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
+            // A redirect could take the token elsewhere, or from https to http.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("casebook/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SyncError::BadUrl {
@@ -80,13 +112,39 @@ impl HubClient {
                 "the connection broke off".into()
             },
         };
-        let resp = req.send().await.map_err(offline)?;
+        let mut resp = req.send().await.map_err(offline)?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(offline)?;
         let bad = |detail: String| SyncError::BadAnswer {
             url: self.base.clone(),
             detail,
         };
+        if status.is_redirection() {
+            let to = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(|| "another address".to_owned(), |l| l.chars().take(200).collect());
+            return Err(bad(format!(
+                "it answered with a redirect to {to}; Casebook does not follow redirects"
+            )));
+        }
+        let too_large = || {
+            bad(format!(
+                "its answer is larger than {} MiB, the most Casebook reads",
+                MAX_ANSWER_BYTES / (1024 * 1024)
+            ))
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+            return Err(too_large());
+        }
+        // Read in chunks and stop past the cap: a hub that never stops talking cannot fill memory.
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(offline)? {
+            if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| {
                 bad(format!(
@@ -149,5 +207,53 @@ impl HubClient {
     /// Who this device is, as the hub sees it.
     pub async fn status(&self) -> Result<StatusResponse, SyncError> {
         self.call::<(), _>(reqwest::Method::GET, "/v1/status", None).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(url: &str) -> Result<HubClient, SyncError> {
+        HubClient::new(url, None, Duration::from_secs(1))
+    }
+
+    #[test]
+    fn plain_http_is_only_for_this_computer() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.8.9.1",
+            "http://localhost:3000/",
+            "http://LOCALHOST",
+            "http://[::1]:8443",
+            "https://hub.example.org",
+            "https://10.0.0.5:8443",
+        ] {
+            assert!(client(url).is_ok(), "{url}");
+        }
+        for url in [
+            "http://hub.example.org",
+            "http://10.0.0.5:8443",
+            "http://[2001:db8::1]",
+            "http://localhost.example.org",
+            "http://0.0.0.0:8443",
+        ] {
+            let err = client(url).expect_err(url);
+            assert!(matches!(err, SyncError::InsecureUrl { .. }), "{url}: {err:?}");
+            assert!(!err.is_transient());
+        }
+        let err = client("http://hub.example.org:8443/casebook/").expect_err("plain http");
+        let text = err.to_string();
+        assert!(
+            text.contains("https://hub.example.org:8443/casebook") && text.contains("in clear"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_hub_address_says_so() {
+        for url in ["", "hub.example.org", "ftp://hub.example.org", "https://"] {
+            assert!(matches!(client(url), Err(SyncError::BadUrl { .. })), "{url:?}");
+        }
     }
 }

@@ -16,6 +16,17 @@ pub enum SyncError {
         /// What was given.
         url: String,
     },
+    /// A plain `http://` address of another computer: refused before any connection is made.
+    #[error(
+        "{url} is not encrypted (http://): your device token and case notes would cross the network in clear. \
+         Use the hub's https:// address ({https}); plain http:// is only for a hub on this computer (localhost)."
+    )]
+    InsecureUrl {
+        /// What was given.
+        url: String,
+        /// The same address with https://.
+        https: String,
+    },
     /// The hub cannot be reached.
     #[error(
         "The hub at {url} cannot be reached ({detail}). Your changes are kept here and will be sent on the next sync."

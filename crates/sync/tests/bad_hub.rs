@@ -1,14 +1,16 @@
 //! The client against hubs that misbehave: garbage, HTTP errors without a body, a hub that is
-//! down, a stalled answer. Each gives a clear error and changes nothing that was committed.
+//! down, a stalled answer, an endless answer, a redirect, a plain-http address on the network.
+//! Each gives a clear error and changes nothing that was committed.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use casebook_domain::{DeviceId, UserId};
+use casebook_protocol::messages::MAX_ANSWER_BYTES;
 use casebook_store::model::NewCase;
 use casebook_store::{HubLink, SecretString, Store, StorePaths};
-use casebook_sync::{SyncError, sync_once};
+use casebook_sync::{SyncError, enroll, sync_once};
 
 /// A one-shot server on a free loopback port answering every request with `answer`.
 fn fake_hub(answer: &'static [u8]) -> String {
@@ -35,7 +37,7 @@ fn store_linked_to(url: &str, dir: &std::path::Path) -> Store {
             device_id: DeviceId::new(),
             user_id: UserId::new(),
             user_name: "Sam".into(),
-            role: "facilitator".into(),
+            role: casebook_domain::Role::Facilitator,
             team: None,
         })
         .unwrap();
@@ -133,4 +135,93 @@ fn an_unknown_device_and_an_old_client_get_plain_messages() {
     assert!(matches!(err, SyncError::UpdateRequired(_)), "{err:?}");
     assert!(err.to_string().contains("too old"), "{err}");
     assert_eq!(store.sync_status().unwrap().pending_ops, 1);
+}
+
+/// Syncs `store` against a hub answering `answer` and returns the error, checking that the
+/// change written offline still waits.
+fn sync_error_against(answer: &'static [u8]) -> SyncError {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_linked_to(&fake_hub(answer), dir.path());
+    let err = runtime().block_on(sync_once(&mut store)).unwrap_err();
+    assert_eq!(store.sync_status().unwrap().pending_ops, 1, "{err}");
+    err
+}
+
+#[test]
+fn an_answer_larger_than_the_cap_is_refused() {
+    // Announced too large: refused before the body is read.
+    let announced = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n[",
+        MAX_ANSWER_BYTES + 1
+    );
+    // Not announced (read until the connection closes): cut off once past the cap.
+    let mut endless =
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n[".to_vec();
+    endless.resize(endless.len() + MAX_ANSWER_BYTES + 1024, b' ');
+    for answer in [announced.into_bytes(), endless] {
+        let err = sync_error_against(Box::leak(answer.into_boxed_slice()));
+        assert!(matches!(err, SyncError::BadAnswer { .. }), "{err:?}");
+        assert!(err.to_string().contains("larger than 32 MiB"), "{err}");
+    }
+}
+
+#[test]
+fn a_redirect_is_not_followed() {
+    // Where the redirect points: a listener that must never see a connection.
+    let elsewhere = TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let location = format!("http://{}/v1/push", elsewhere.local_addr().unwrap());
+    for status in [
+        "301 Moved Permanently",
+        "307 Temporary Redirect",
+        "308 Permanent Redirect",
+    ] {
+        let answer = format!(
+            "HTTP/1.1 {status}\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        );
+        let err = sync_error_against(Box::leak(answer.into_bytes().into_boxed_slice()));
+        assert!(matches!(err, SyncError::BadAnswer { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("redirect to {location}")) && text.contains("does not follow redirects"),
+            "{text}"
+        );
+    }
+    assert!(
+        matches!(elsewhere.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the client went where the redirect pointed"
+    );
+}
+
+#[test]
+fn plain_http_to_another_computer_is_refused_before_connecting() {
+    // Reserved documentation addresses (TEST-NET-1, 2001:db8::/32) and a name: nothing is sent
+    // to any of them, and the refusal is not "cannot be reached", which a connection would give.
+    for url in [
+        "http://192.0.2.7:8443",
+        "http://[2001:db8::7]",
+        "http://hub.example.org",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(
+            &StorePaths::new(dir.path().join("s")),
+            &SecretString::from("correct horse battery".to_owned()),
+        )
+        .unwrap();
+        let err = runtime()
+            .block_on(enroll(&mut store, url, "K7QM-2XHD-9RTA", "laptop"))
+            .unwrap_err();
+        assert!(matches!(err, SyncError::InsecureUrl { .. }), "{url}: {err:?}");
+        let text = err.to_string();
+        assert!(text.contains("https://") && text.contains("in clear"), "{text}");
+        assert!(!err.is_transient());
+        assert!(store.hub_link().unwrap().is_none(), "nothing was linked");
+
+        // A store linked to such an address earlier refuses to sync with it too.
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store_linked_to(url, dir.path());
+        let err = runtime().block_on(sync_once(&mut store)).unwrap_err();
+        assert!(matches!(err, SyncError::InsecureUrl { .. }), "{url}: {err:?}");
+        assert_eq!(store.sync_status().unwrap().pending_ops, 1);
+    }
 }

@@ -4,6 +4,7 @@
 mod admin;
 pub mod key;
 mod ops;
+mod reader;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -15,12 +16,17 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use admin::{CaseSummary, DeviceSummary, Enrollment};
 pub use key::{HubKey, KEY_FILE};
 pub use ops::{HistoryPage, PullPage};
+pub use reader::Reader;
 
 use crate::error::HubError;
 use crate::scope::Viewer;
 
 /// The name of the database file inside the data dir.
 pub const DB_FILE: &str = "hub.db";
+
+/// How stale a device's `last_seen` may grow: noting it on every request would cost every
+/// request a commit and an fsync.
+const LAST_SEEN_EVERY_MS: i64 = 60_000;
 
 mod embedded {
     refinery::embed_migrations!("../../migrations/hub");
@@ -84,10 +90,22 @@ pub struct HubIdentity {
     pub device: DeviceId,
 }
 
+/// A device found by its token, before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundDevice {
+    /// The device and its user.
+    pub device: DeviceRow,
+    /// Its `last_seen` is more than a minute old: [`Storage::touch_device`] is due.
+    pub last_seen_stale: bool,
+}
+
 /// The hub's database connection. Sync: call it from a blocking thread.
 pub struct Storage {
     conn: Connection,
     hub: HubIdentity,
+    /// The database file and its key, to open [`Reader`]s next to this connection.
+    path: PathBuf,
+    key: HubKey,
 }
 
 impl std::fmt::Debug for Storage {
@@ -106,7 +124,6 @@ impl Storage {
         let key = key::load_or_create(dir, key_from_env, path.exists())?;
         let mut conn = Connection::open(&path)?;
         unlock(&conn, &key, &path)?;
-        drop(key);
         conn.execute_batch(
             "PRAGMA busy_timeout = 10000;
              PRAGMA journal_mode = WAL;
@@ -120,7 +137,7 @@ impl Storage {
         // Again now that the database and its WAL files exist (new ones take the umask's mode).
         key::protect_data_files(dir)?;
         let hub = identity(&conn)?;
-        Ok(Self { conn, hub })
+        Ok(Self { conn, hub, path, key })
     }
 
     /// The hub's own identity.
@@ -254,38 +271,58 @@ impl Storage {
 
     /// The device whose token hashes to `token_hash`, noting that it was seen at `now_ms`.
     pub fn authenticate(&self, token_hash: &str, now_ms: i64) -> Result<Option<DeviceRow>, HubError> {
-        let found = self
-            .conn
-            .query_row(
-                "SELECT d.id, d.name, d.revoked_at IS NOT NULL, d.wipe, u.id, u.name, u.role, u.team
-                 FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?1",
-                [token_hash],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        user_from_row(r, 4)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((id, name, revoked, wipe, user)) = found else {
+        let Some(found) = self.device_by_token(token_hash, now_ms)? else {
             return Ok(None);
         };
-        self.conn.execute(
-            // At most once a minute: otherwise every request would cost a commit and an fsync.
-            "UPDATE devices SET last_seen = ?1 WHERE id = ?2 AND (last_seen IS NULL OR last_seen < ?1 - 60000)",
-            params![now_ms, id],
-        )?;
-        Ok(Some(DeviceRow {
-            id: parse(&id)?,
-            name,
-            user: user_row(user)?,
-            revoked,
-            wipe,
+        if found.last_seen_stale {
+            self.touch_device(found.device.id, now_ms)?;
+        }
+        Ok(Some(found.device))
+    }
+
+    /// The device whose token hashes to `token_hash`, and whether noting that it was seen at
+    /// `now_ms` is due. Only reads, so a [`Reader`] can answer it.
+    pub fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError> {
+        let found = self
+            .conn
+            .prepare_cached(
+                "SELECT d.id, d.name, d.revoked_at IS NOT NULL, d.wipe, d.last_seen, u.id, u.name, u.role, u.team
+                 FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?1",
+            )?
+            .query_row([token_hash], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    user_from_row(r, 5)?,
+                ))
+            })
+            .optional()?;
+        let Some((id, name, revoked, wipe, last_seen, user)) = found else {
+            return Ok(None);
+        };
+        Ok(Some(FoundDevice {
+            device: DeviceRow {
+                id: parse(&id)?,
+                name,
+                user: user_row(user)?,
+                revoked,
+                wipe,
+            },
+            last_seen_stale: last_seen.is_none_or(|seen| seen < now_ms.saturating_sub(LAST_SEEN_EVERY_MS)),
         }))
+    }
+
+    /// Notes that `device` was seen at `now_ms`, unless that was noted less than a minute ago.
+    pub fn touch_device(&self, device: DeviceId, now_ms: i64) -> Result<(), HubError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE devices SET last_seen = ?1 WHERE id = ?2 AND (last_seen IS NULL OR last_seen < ?1 - ?3)",
+            )?
+            .execute(params![now_ms, device.to_string(), LAST_SEEN_EVERY_MS])?;
+        Ok(())
     }
 }
 

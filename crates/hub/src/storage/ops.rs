@@ -94,15 +94,14 @@ impl Storage {
                 cases_added.push(case_id);
             }
         }
-        let mut ops = select_ops(
+        let (ops, more) = select_ops(
             &tx,
             "SELECT seq, op_json, quarantine_reason FROM ops
              WHERE seq > ?1 AND case_id IN (SELECT value FROM json_each(?2)) AND (?3 OR quarantine_reason IS NULL)
              ORDER BY seq LIMIT ?4",
             params![to_i64(cursor), serde_json::to_string(&visible)?, flagged, i64::from(limit) + 1],
+            limit,
         )?;
-        let more = ops.len() > limit as usize;
-        ops.truncate(limit as usize);
         let next_cursor = match ops.last() {
             Some(last) if more => last.seq,
             _ => {
@@ -135,7 +134,7 @@ impl Storage {
             Some(case) if scope::in_scope(viewer, &case) => {}
             _ => return Ok(None),
         }
-        let mut ops = select_ops(
+        let (ops, more) = select_ops(
             &tx,
             "SELECT seq, op_json, quarantine_reason FROM ops
              WHERE case_id = ?1 AND seq > ?2 AND (?3 OR quarantine_reason IS NULL) ORDER BY seq LIMIT ?4",
@@ -145,9 +144,8 @@ impl Storage {
                 scope::sees_quarantined(viewer),
                 i64::from(limit) + 1
             ],
+            limit,
         )?;
-        let more = ops.len() > limit as usize;
-        ops.truncate(limit as usize);
         let next_after = ops.last().map_or(after, |o| o.seq);
         tx.commit()?;
         Ok(Some(HistoryPage {
@@ -404,30 +402,56 @@ fn to_assignment((id, lead, co, team): RawAssignment) -> Result<Assignment, HubE
     })
 }
 
+/// One page of ops: at most `limit` of them and
+/// [`MAX_PAGE_BYTES`](casebook_protocol::messages::MAX_PAGE_BYTES) of their JSON, but at least
+/// one, so that a large op cannot stall the stream; and whether more follow. `sql` selects
+/// `seq, op_json, quarantine_reason` in seq order, at least `limit + 1` rows.
 fn select_ops(
     tx: &Transaction<'_>,
     sql: &str,
     params: impl rusqlite::Params,
-) -> Result<Vec<PulledOp>, HubError> {
+    limit: u32,
+) -> Result<(Vec<PulledOp>, bool), HubError> {
+    let limit = limit.max(1) as usize;
     let mut stmt = tx.prepare(sql)?;
-    let raw = stmt
-        .query_map(params, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    raw.into_iter()
-        .map(|(seq, json, quarantined)| {
-            Ok(PulledOp {
-                seq: to_u64(seq),
-                op: serde_json::from_str(&json)?,
-                quarantined,
-            })
-        })
-        .collect()
+    let mut rows = stmt.query(params)?;
+    let (mut ops, mut bytes) = (Vec::new(), 0usize);
+    // Rows are read one at a time and the page stops at its budget: one pull never holds more
+    // than a page (plus the op that did not fit) in memory.
+    while let Some(row) = rows.next()? {
+        let json: String = row.get(1)?;
+        let over_budget = bytes + json.len() > casebook_protocol::messages::MAX_PAGE_BYTES;
+        if ops.len() >= limit || (!ops.is_empty() && over_budget) {
+            return Ok((ops, true));
+        }
+        bytes += json.len();
+        ops.push(PulledOp {
+            seq: to_u64(row.get(0)?),
+            op: serde_json::from_str(&json)?,
+            quarantined: row.get(2)?,
+        });
+    }
+    Ok((ops, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hub_clock_saturates_at_the_extremes() {
+        assert_eq!(next_hub_wall(None, 5), 5);
+        assert_eq!(next_hub_wall(Some(5), 3), 6);
+        assert_eq!(next_hub_wall(Some(5), 9), 9);
+        for (previous, floor) in [(Some(u64::MAX), 0), (Some(1 << 63), u64::MAX), (None, u64::MAX)] {
+            assert_eq!(next_hub_wall(previous, floor), MAX_HUB_WALL_MS);
+        }
+        assert_eq!(
+            next_hub_wall(Some(MAX_HUB_WALL_MS), 0),
+            MAX_HUB_WALL_MS,
+            "never wraps"
+        );
+    }
 }
 
 fn to_i64(n: u64) -> i64 {

@@ -1,0 +1,118 @@
+//! Read-only connections to the hub database: pulls, history pages and token checks run on
+//! these, so they never wait behind the one writer (WAL lets readers and a writer overlap).
+
+use casebook_domain::CaseId;
+use rusqlite::Connection;
+
+use super::{FoundDevice, HistoryPage, HubKey, PullPage, Storage, unlock};
+use crate::error::HubError;
+use crate::scope::Viewer;
+
+/// Page cache of a reader, in KiB (negative for SQLite). Smaller than the writer's: a pool of
+/// readers would otherwise multiply it, and the pages they share come from the OS cache.
+const READER_CACHE_KIB: i64 = 16 * 1024;
+
+/// A connection that can only read. Sync: call it from a blocking thread.
+#[derive(Debug)]
+pub struct Reader {
+    storage: Storage,
+}
+
+impl Storage {
+    /// Opens another connection to the same database, with the same key, that can only read.
+    /// No migration: the writer did that when it opened.
+    pub fn reader(&self) -> Result<Reader, HubError> {
+        let conn = Connection::open(&self.path)?;
+        unlock(&conn, &self.key, &self.path)?;
+        conn.execute_batch(&format!(
+            "PRAGMA busy_timeout = 10000;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -{READER_CACHE_KIB};
+             PRAGMA query_only = ON;"
+        ))?;
+        Ok(Reader {
+            storage: Storage {
+                conn,
+                hub: self.hub,
+                path: self.path.clone(),
+                key: HubKey::from_hex(self.key.hex())?,
+            },
+        })
+    }
+}
+
+impl Reader {
+    /// See [`Storage::pull`].
+    pub fn pull(
+        &mut self,
+        viewer: &Viewer,
+        cursor: u64,
+        held: &[CaseId],
+        limit: u32,
+    ) -> Result<PullPage, HubError> {
+        self.storage.pull(viewer, cursor, held, limit)
+    }
+
+    /// See [`Storage::history`].
+    pub fn history(
+        &mut self,
+        viewer: &Viewer,
+        case_id: CaseId,
+        after: u64,
+        limit: u32,
+    ) -> Result<Option<HistoryPage>, HubError> {
+        self.storage.history(viewer, case_id, after, limit)
+    }
+
+    /// See [`Storage::device_by_token`].
+    pub fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError> {
+        self.storage.device_by_token(token_hash, now_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_reads_what_the_writer_committed_and_cannot_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut writer = Storage::open(dir.path(), None).expect("open");
+        let reader = writer.reader().expect("reader");
+        let user = writer
+            .add_user("Sam", casebook_protocol::Role::Facilitator, None, 1)
+            .expect("user");
+        let enrolled = writer
+            .add_code(user.id, "code-hash", 1, i64::MAX)
+            .and_then(|()| writer.enroll("code-hash", "laptop", "token-hash", 2))
+            .expect("enroll")
+            .expect("a valid code");
+
+        let found = reader
+            .device_by_token("token-hash", 3)
+            .expect("read")
+            .expect("the reader sees the new device");
+        assert_eq!(found.device.id, enrolled.device.id);
+        assert!(!found.last_seen_stale, "enrollment counts as seen");
+        let later = 2 + 61_000;
+        assert!(
+            reader
+                .device_by_token("token-hash", later)
+                .expect("read")
+                .expect("device")
+                .last_seen_stale
+        );
+        writer.touch_device(found.device.id, later).expect("touch");
+        assert!(
+            !reader
+                .device_by_token("token-hash", later)
+                .expect("read")
+                .expect("device")
+                .last_seen_stale
+        );
+        assert!(reader.device_by_token("other", 3).expect("read").is_none());
+
+        let refused = reader.storage.conn.execute("DELETE FROM devices", []);
+        assert!(refused.is_err(), "a reader must not write");
+    }
+}
