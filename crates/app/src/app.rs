@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use casebook_domain::Role;
 use casebook_domain::{CaseId, ContactId, PartyId};
 use casebook_store::model::{
     CaseDetail, CaseSummary, CreatedCase, NewCase, NewConsent, NewContact, NewParty,
@@ -15,9 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::background::SyncTrack;
 use crate::caseload;
-use crate::dto::{
-    AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, UserRole,
-};
+use crate::dto::{AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput};
 use crate::error::{AppError, ErrorCode};
 
 /// Default minutes of inactivity before the app locks itself.
@@ -76,7 +75,7 @@ impl AppOptions {
 #[derive(Debug, Clone, Default)]
 struct Who {
     name: Option<String>,
-    role: Option<String>,
+    role: Option<Role>,
     hub: Option<String>,
 }
 
@@ -225,7 +224,7 @@ impl App {
 
     /// Creates a new store sealed with `passphrase` (typed twice) and opens it.
     pub fn create_store(&self, passphrase: String, confirm: String) -> Result<AppState, AppError> {
-        let passphrase = check_pair(passphrase, confirm)?;
+        let passphrase = check_pair(passphrase, confirm, &[&self.options.device_name])?;
         let store = Store::create(&self.paths, &passphrase)?;
         let _ = std::fs::remove_file(self.wiped_marker());
         self.install(store)
@@ -242,7 +241,7 @@ impl App {
     ) -> Result<AppState, AppError> {
         let hub_url = nonempty(Some(hub_url)).ok_or_else(|| AppError::invalid("Enter the hub's address."))?;
         let code = nonempty(Some(code)).ok_or_else(|| AppError::invalid("Enter the enrollment code."))?;
-        let passphrase = check_pair(passphrase, confirm)?;
+        let passphrase = check_pair(passphrase, confirm, &[&hub_url, &self.options.device_name])?;
         let paths = self.paths.clone();
         let mut store = tokio::task::spawn_blocking(move || Store::create(&paths, &passphrase))
             .await
@@ -364,7 +363,7 @@ impl App {
     fn change<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, AppError>) -> Result<T, AppError> {
         let value = {
             let mut session = lock(&self.session);
-            if role_of(&session.who) == UserRole::Supervisor {
+            if role_of(&session.who) == Role::Supervisor {
                 return Err(AppError::new(
                     ErrorCode::ReadOnly,
                     "Supervisors read their team's cases; only supervision notes can be added here.",
@@ -502,7 +501,7 @@ impl App {
             nonempty(Some(text)).ok_or_else(|| AppError::invalid("Write the supervision note first."))?;
         let id = {
             let mut session = lock(&self.session);
-            if role_of(&session.who) != UserRole::Supervisor {
+            if role_of(&session.who) != Role::Supervisor {
                 return Err(AppError::new(
                     ErrorCode::ReadOnly,
                     "Only supervisors add supervision notes.",
@@ -565,15 +564,14 @@ impl App {
     }
 }
 
-fn role_of(who: &Who) -> UserRole {
-    match who.role.as_deref() {
-        Some("supervisor") => UserRole::Supervisor,
-        _ => UserRole::Facilitator,
-    }
+fn role_of(who: &Who) -> Role {
+    // A store that never joined a hub is its facilitator's own.
+    who.role.unwrap_or(Role::Facilitator)
 }
 
-/// The passphrase, if both copies agree and the store would accept it.
-fn check_pair(passphrase: String, confirm: String) -> Result<SecretString, AppError> {
+/// The passphrase, if both copies agree and the store would accept it from someone who knows
+/// `user_inputs` (the hub's address, this laptop's name).
+fn check_pair(passphrase: String, confirm: String, user_inputs: &[&str]) -> Result<SecretString, AppError> {
     if passphrase != confirm {
         return Err(AppError::new(
             ErrorCode::PassphraseMismatch,
@@ -581,6 +579,6 @@ fn check_pair(passphrase: String, confirm: String) -> Result<SecretString, AppEr
         ));
     }
     let passphrase = secret(passphrase);
-    casebook_store::check_new_passphrase(&passphrase)?;
+    casebook_store::check_new_passphrase(&passphrase, user_inputs)?;
     Ok(passphrase)
 }

@@ -105,6 +105,7 @@ impl App {
             pending: n(status.pending_ops),
             conflicts: n(status.conflicts),
             rejected: n(status.rejected_ops),
+            set_aside: n(status.set_aside_ops),
             last_sync: status.last_sync,
             progress: track.progress.clone().filter(|_| track.running),
             error: track.error.clone(),

@@ -1,5 +1,6 @@
 //! The shapes that cross to the ui, besides the store's own views (which cross as they are).
 
+use casebook_domain::Role;
 use casebook_domain::{
     CaseKind, CaseStatus, ConsentDecision, ConsentMethod, ConsentScope, ContactId, ContactKind, JusticeStage,
     PartyId,
@@ -22,17 +23,6 @@ pub enum AppPhase {
     Wiped,
 }
 
-/// Who is using the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum UserRole {
-    /// Works their own caseload (also a store with no hub).
-    Facilitator,
-    /// Reads the team's cases and adds supervision notes.
-    Supervisor,
-}
-
 /// The app's state, sent on every change of phase.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
@@ -43,8 +33,8 @@ pub struct AppState {
     pub store_dir: String,
     /// The user's name, once enrolled with a hub.
     pub user_name: Option<String>,
-    /// Facilitator or supervisor.
-    pub role: UserRole,
+    /// The user's role (a store with no hub is its facilitator's own).
+    pub role: Role,
     /// The hub's address, once enrolled.
     pub hub: Option<String>,
     /// Minutes of inactivity before the app locks itself.
@@ -53,16 +43,18 @@ pub struct AppState {
     pub reason: Option<String>,
 }
 
-/// How strong a new passphrase is, with a hint to make it stronger.
+/// How strong a new passphrase is (zxcvbn's judgement), with its advice.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
 pub struct Strength {
-    /// 0 (unusable) to 4 (strong).
+    /// 0 (guessed at once) to 4 (more than 10^10 guesses); 3 is the least the store accepts.
     pub score: u8,
-    /// "Too short", "Weak", "Fair", "Good", "Strong".
+    /// "Very weak", "Weak", "Fair", "Good", "Strong".
     pub label: String,
-    /// What would make it stronger.
-    pub hint: String,
+    /// What makes it easy to guess, when something stands out.
+    pub warning: Option<String>,
+    /// What would make it stronger (when accepted: a reminder to remember it).
+    pub suggestions: Vec<String>,
     /// Whether the store will accept it.
     pub acceptable: bool,
 }
@@ -177,8 +169,10 @@ pub struct SyncView {
     pub pending: u32,
     /// Conflicts to resolve.
     pub conflicts: u32,
-    /// Changes the hub refused.
+    /// Changes the hub refused (they stay on this laptop, marked "refused by the hub").
     pub rejected: u32,
+    /// Changes from the hub this laptop could not apply (set aside with their reason).
+    pub set_aside: u32,
     /// When the last sync finished (RFC 3339).
     pub last_sync: Option<String>,
     /// While syncing: what is happening ("Sending 40 changes").

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use casebook_app_core::dto::{AppPhase, CaseloadQuery, NewConsentInput, NewVisitInput, SyncState, UserRole};
+use casebook_app_core::dto::{AppPhase, CaseloadQuery, NewConsentInput, NewVisitInput, SyncState};
 use casebook_app_core::model::{NewCase, NewParty, TimelineEntry};
 use casebook_app_core::{App, AppEvent, AppOptions, CaseId, ErrorCode, PartyId, StorePaths};
 use casebook_domain::{
@@ -114,8 +114,18 @@ fn a_draft_typed_before_locking_is_there_after_unlocking_and_a_wrong_passphrase_
         AppPhase::FirstRun,
         "nothing is created on a mismatch"
     );
-    let weak = h.app.create_store("short".into(), "short".into()).unwrap_err();
+    // Long enough, but zxcvbn finds it in a minute: refused, with its advice.
+    let weak = h
+        .app
+        .create_store("password1234".into(), "password1234".into())
+        .unwrap_err();
     assert_eq!(weak.code, ErrorCode::WeakPassphrase);
+    assert!(
+        weak.message.contains("too easy to guess") && weak.message.contains("common password"),
+        "{}",
+        weak.message
+    );
+    assert_eq!(h.app.state().phase, AppPhase::FirstRun, "nothing is created for a weak one");
 
     assert_eq!(
         h.app.create_store(PASS.into(), PASS.into()).unwrap().phase,
@@ -306,7 +316,7 @@ async fn a_bad_code_leaves_no_store_and_a_supervisor_reads_the_team_without_chan
         .unwrap();
     assert_eq!(
         (state.phase, state.role),
-        (AppPhase::Unlocked, UserRole::Facilitator)
+        (AppPhase::Unlocked, Role::Facilitator)
     );
     assert_eq!(state.user_name.as_deref(), Some("Femi"));
     let case = new_case(&fac.app);
@@ -337,7 +347,7 @@ async fn a_bad_code_leaves_no_store_and_a_supervisor_reads_the_team_without_chan
         .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
         .await
         .unwrap();
-    assert_eq!(state.role, UserRole::Supervisor);
+    assert_eq!(state.role, Role::Supervisor);
     sup.app.sync_now().await.unwrap();
     let team = sup.app.caseload(CaseloadQuery::default()).unwrap();
     assert_eq!(team.iter().map(|c| c.id).collect::<Vec<_>>(), [case]);

@@ -84,13 +84,15 @@ pub fn sync(mut store: Store, out: &Out) -> anyhow::Result<()> {
 pub fn status(store: &Store, out: &Out) -> anyhow::Result<()> {
     let s = store.sync_status()?;
     let rejected = store.rejected_ops()?;
+    let set_aside = store.set_aside_ops()?;
     let mut value = serde_json::to_value(&s)?;
     value["rejected"] = serde_json::to_value(&rejected)?;
+    value["set_aside"] = serde_json::to_value(&set_aside)?;
     let mut text = match &s.hub {
         Some(hub) => format!(
             "Hub: {hub}\nSigned in as: {} ({})\n",
             s.user.as_deref().unwrap_or("?"),
-            s.role.as_deref().unwrap_or("?")
+            s.role.map_or("?", |r| r.as_str())
         ),
         None => "Not connected to a hub (run `casebook enroll`).\n".to_owned(),
     };
@@ -107,6 +109,18 @@ pub fn status(store: &Store, out: &Out) -> anyhow::Result<()> {
             "\nRefused by the hub: {} of case {} ({})",
             r.entity, r.case_id, r.reason
         ));
+    }
+    if !set_aside.is_empty() {
+        text.push_str(&format!(
+            "\n{} change(s) from the hub could not be applied:",
+            set_aside.len()
+        ));
+        for op in &set_aside {
+            text.push_str(&format!(
+                "\n  {} of case {} ({})",
+                op.entity, op.case_id, op.reason
+            ));
+        }
     }
     out.created(value, &text)
 }

@@ -222,15 +222,24 @@ async fn push(
                 let reason = format!("this hub cannot read the op: {}", unreadable_reason(&e));
                 results.push(Some(OpResult {
                     op_id,
-                    outcome: OpOutcome::Rejected { reason },
+                    outcome: OpOutcome::Rejected {
+                        reason,
+                        code: "unreadable".to_owned(),
+                    },
                 }));
             }
             (Err(_), _) => return Err(ApiError::bad_request(format!("op {i} has no valid op_id"))),
         }
     }
     let (wipe, device_id, count) = (device.wipe, device.id, readable.len());
+    // A device told to wipe may push once more, so nothing written in good faith is lost;
+    // after that it only hears the order to wipe.
+    let drain = wipe && state.db(move |s| s.begin_drain(device_id, now_ms())).await?;
+    if wipe && !drain {
+        return Err(crate::auth::wiped());
+    }
     let stored = state
-        .db(move |s| s.push(&device.user, Some(device.id), &readable, now_ms()))
+        .db(move |s| s.push_as(&device.user, Some(device.id), &readable, now_ms(), drain))
         .await?;
     let mut stored = stored.into_iter();
     let results: Vec<OpResult> = results

@@ -5,7 +5,7 @@ use casebook_domain::CaseId;
 use casebook_hub::ServeConfig;
 use casebook_hub::enroll::{CODE_LIFETIME_MS, issue_code};
 use casebook_protocol::{OpOutcome, PROTOCOL_HEADER, Role};
-use casebook_testkit::inproc::{self as common, new_case, note, now, start, start_with};
+use casebook_testkit::inproc::{self as common, new_case, note, now, opened_case, start, start_with};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -125,13 +125,29 @@ async fn a_device_revoked_with_wipe_still_delivers_its_last_push_then_is_told_to
     let hub = start().await;
     let device = hub.user("Femi", Role::Facilitator, None).await;
     let case = CaseId::new();
-    hub.push(&device, &[new_case(&device, case)]).await;
+    hub.push(&device, &opened_case(&device, case)).await;
     hub.admin().revoke(&device.id.to_string(), true, now()).unwrap();
 
     let last = note(&device, case, "written before the laptop was lost");
     let pushed = hub.push(&device, std::slice::from_ref(&last)).await;
     assert!(pushed.wipe);
-    assert!(matches!(pushed.results[0].outcome, OpOutcome::Accepted { .. }));
+    // Kept, and flagged: the laptop may be in other hands by now.
+    assert!(
+        matches!(&pushed.results[0].outcome, OpOutcome::Quarantined { reason, .. } if reason.contains("revoked")),
+        "{:?}",
+        pushed.results[0].outcome
+    );
+    // That was its last push: from now on it only hears the order to wipe.
+    let again = note(&device, case, "pushed again after the wipe order");
+    for path in ["/v1/push"] {
+        let (status, body) = hub
+            .post(path, Some(&device.token), &json!({"ops": [again]}))
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("device_wiped"))
+        );
+    }
     for path in ["/v1/pull"] {
         let (status, body) = hub.post(path, Some(&device.token), &json!({"cursor": 0})).await;
         assert_eq!(
@@ -148,8 +164,8 @@ async fn a_device_revoked_with_wipe_still_delivers_its_last_push_then_is_told_to
     assert!(devices[0].revoked && devices[0].wipe);
     assert_eq!(
         hub.admin().cases().unwrap()[0].ops,
-        3,
-        "create, reference, last note"
+        4,
+        "create, party, reference, last note"
     );
 }
 

@@ -3,7 +3,7 @@
 
 use casebook_domain::{CaseId, Entity, OpKind};
 use casebook_protocol::{OpOutcome, Role};
-use casebook_testkit::inproc::{self as common, new_case, note, start, supervision_note};
+use casebook_testkit::inproc::{self as common, new_case, note, opened_case, start, supervision_note};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -12,11 +12,8 @@ async fn pushing_the_same_batch_twice_stores_each_op_once() {
     let hub = start().await;
     let fac = hub.user("Femi", Role::Facilitator, Some("north")).await;
     let case = CaseId::new();
-    let ops = vec![
-        new_case(&fac, case),
-        note(&fac, case, "first visit"),
-        note(&fac, case, "call"),
-    ];
+    let mut ops = opened_case(&fac, case);
+    ops.extend([note(&fac, case, "first visit"), note(&fac, case, "call")]);
 
     let first = hub.push(&fac, &ops).await;
     let seqs: Vec<u64> = first
@@ -59,7 +56,8 @@ async fn a_rejected_op_does_not_block_the_ops_behind_it() {
     let mut unreadable = serde_json::to_value(note(&fac, case, "from the future")).unwrap();
     unreadable["entity"] = json!("hologram");
 
-    let body = json!({"ops": [new_case(&fac, case), bad, forged, unreadable, good]});
+    let [create, party] = <[_; 2]>::try_from(opened_case(&fac, case)).expect("two ops");
+    let body = json!({"ops": [create, party, bad, forged, unreadable, good]});
     let (status, body) = hub.post("/v1/push", Some(&fac.token), &body).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let outcomes: Vec<&str> = body["results"]
@@ -106,7 +104,7 @@ async fn pulls_page_by_cursor_without_gaps_or_repeats() {
     let hub = start().await;
     let fac = hub.user("Femi", Role::Facilitator, Some("north")).await;
     let case = CaseId::new();
-    let mut ops = vec![new_case(&fac, case)];
+    let mut ops = opened_case(&fac, case);
     ops.extend((0..9).map(|i| note(&fac, case, &format!("note {i}"))));
     hub.push(&fac, &ops).await;
 
@@ -137,9 +135,9 @@ async fn each_role_sees_only_its_scope() {
     let cora = hub.user("Cora", Role::Coordinator, None).await;
     let admin = hub.user("Ada", Role::Admin, None).await;
     let (a, b, c) = (CaseId::new(), CaseId::new(), CaseId::new());
-    hub.push(&femi, &[new_case(&femi, a)]).await;
-    hub.push(&farah, &[new_case(&farah, b)]).await;
-    hub.push(&sol, &[new_case(&sol, c)]).await;
+    hub.push(&femi, &opened_case(&femi, a)).await;
+    hub.push(&farah, &opened_case(&farah, b)).await;
+    hub.push(&sol, &opened_case(&sol, c)).await;
 
     let cases_of = |page: &casebook_protocol::PullResponse| {
         let mut cases: Vec<CaseId> = page.ops.iter().map(|p| p.op.case_id).collect();
@@ -191,7 +189,7 @@ async fn reassignment_moves_a_case_and_quarantines_a_late_note() {
     let farah = hub.user("Farah", Role::Facilitator, Some("north")).await;
     let sunita = hub.user("Sunita", Role::Supervisor, Some("north")).await;
     let case = CaseId::new();
-    let mut history = vec![new_case(&femi, case)];
+    let mut history = opened_case(&femi, case);
     history.extend((0..4).map(|i| note(&femi, case, &format!("note {i}"))));
     hub.push(&femi, &history).await;
     let femi_cursor = hub.pull(&femi, 0, &[], 100).await.next_cursor;
@@ -285,7 +283,7 @@ async fn concurrent_pushes_get_unique_gap_free_sequence_numbers() {
         let hub = std::sync::Arc::clone(&hub);
         pushes.spawn(async move {
             let case = CaseId::new();
-            hub.push(&device, &[new_case(&device, case)]).await;
+            hub.push(&device, &opened_case(&device, case)).await;
             for round in 0..4 {
                 let batch: Vec<_> = (0..3)
                     .map(|i| note(&device, case, &format!("{round}/{i}")))
@@ -326,7 +324,7 @@ async fn a_co_facilitator_keeps_the_case() {
     let femi = hub.user("Femi", Role::Facilitator, Some("north")).await;
     let farah = hub.user("Farah", Role::Facilitator, Some("north")).await;
     let case = CaseId::new();
-    hub.push(&femi, &[new_case(&femi, case)]).await;
+    hub.push(&femi, &opened_case(&femi, case)).await;
     hub.admin()
         .assign(&case.to_string(), "Farah", Some("Femi"), common::now())
         .unwrap();
@@ -346,12 +344,18 @@ async fn only_a_supervisors_supervision_note_is_held_and_it_reaches_the_lead() {
     let femi = hub.user("Femi", Role::Facilitator, Some("north")).await;
     let sunita = hub.user("Sunita", Role::Supervisor, Some("north")).await;
     let case = CaseId::new();
-    hub.push(&femi, &[new_case(&femi, case)]).await;
+    hub.push(&femi, &opened_case(&femi, case)).await;
 
     let own = supervision_note(&femi, case, "I supervise myself");
     let answer = hub.push(&femi, std::slice::from_ref(&own)).await;
     match &answer.results[0].outcome {
-        OpOutcome::Rejected { reason } => assert!(reason.contains("Only a supervisor"), "{reason}"),
+        OpOutcome::Rejected { reason, code } => {
+            assert_eq!(code, "role_may_not", "{reason}");
+            assert!(
+                reason.contains("a facilitator cannot create a supervision note"),
+                "{reason}"
+            );
+        }
         other => panic!("a facilitator's note was not rejected: {other:?}"),
     }
 

@@ -26,11 +26,15 @@ pub enum StoreError {
     /// No passphrase was given.
     #[error("A passphrase is needed to unlock the store: set CASEBOOK_PASSPHRASE or run in a terminal.")]
     PassphraseMissing,
-    /// The passphrase is too weak to protect the store.
-    #[error("The new passphrase is too short: use at least {min} characters (a few words is best).")]
-    PassphraseTooShort {
-        /// The minimum length.
-        min: usize,
+    /// The new passphrase is too easy to guess to protect the store.
+    #[error(
+        "The new passphrase is too easy to guess (strength {score} of 4; Casebook needs 3). {feedback} Nothing was changed."
+    )]
+    WeakPassphrase {
+        /// zxcvbn's score, 0 to 4.
+        score: u8,
+        /// zxcvbn's warning and suggestions.
+        feedback: String,
     },
     /// The passphrase does not open `store.key`.
     #[error("The passphrase is wrong. Nothing was changed.")]
@@ -87,9 +91,17 @@ pub enum StoreError {
         /// The matches, by id.
         candidates: String,
     },
+    /// Another program has the store open, so its key cannot be changed now.
+    #[error(
+        "The store is open in another program (the Casebook app, or another `casebook` command). Close it and try again. Nothing was changed."
+    )]
+    InUse,
     /// A rule of the restorative process refused the change.
     #[error(transparent)]
     Rule(#[from] RuleError),
+    /// The judgement of ops refused a change: not this user's to make, or not possible here.
+    #[error("This change is not allowed: {0}. Nothing was changed.")]
+    Refused(#[from] casebook_domain::judgement::Refusal),
     /// An operation is not valid (a bug, or data from a newer version).
     #[error("An operation was refused: {0}")]
     InvalidOp(#[from] OpError),

@@ -12,10 +12,13 @@ mod converge_tests;
 pub mod demo;
 mod error;
 mod export;
+mod judge;
 mod key;
 pub mod model;
+mod passphrase;
 mod preview;
 mod read;
+mod rekey;
 mod schema;
 mod sync;
 mod verify;
@@ -28,10 +31,14 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use age::secrecy::{ExposeSecret, SecretString};
 pub use error::StoreError;
-pub use key::{MIN_PASSPHRASE_CHARS, SCRYPT_LOG_N, check_new_passphrase, encrypt_to_passphrase};
+pub use key::{SCRYPT_LOG_N, encrypt_to_passphrase};
+pub use passphrase::{MIN_PASSPHRASE_SCORE, PassphraseStrength, check_new_passphrase, estimate_passphrase};
 pub use read::CaseFilter;
+pub use rekey::RekeyReport;
 pub use schema::latest_version as latest_schema_version;
-pub use sync::{ApplyCounts, ConflictView, HubLink, Keep, PushResult, RejectedOp, RemoteOp, SyncStatus};
+pub use sync::{
+    ApplyCounts, ConflictView, HubLink, Keep, PushResult, RejectedOp, RemoteOp, SetAsideOp, SyncStatus,
+};
 pub use verify::VerifyReport;
 pub use write::{Actor, Writer, provisional_reference};
 
@@ -104,7 +111,7 @@ impl Store {
     /// store is already there: an existing store is never overwritten.
     #[tracing::instrument(skip_all)]
     pub fn create(paths: &StorePaths, passphrase: &SecretString) -> Result<Store, StoreError> {
-        check_new_passphrase(passphrase)?;
+        check_new_passphrase(passphrase, &[])?;
         for (path, file) in [(paths.db(), "store.db"), (paths.key(), "store.key")] {
             if path.exists() {
                 return Err(StoreError::AlreadyExists {
@@ -159,6 +166,7 @@ impl Store {
                 dir: paths.dir.clone(),
             });
         }
+        rekey::finish_interrupted(paths, passphrase)?;
         let sealed = std::fs::read(&key_path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => StoreError::KeyFileDamaged {
                 detail: "store.key is missing".into(),
@@ -205,13 +213,16 @@ impl Store {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         tracing::debug!(device = %actor.device, "store unlocked");
-        Ok(Store {
+        let mut store = Store {
             conn,
             paths: paths.clone(),
             actor,
             clock: Clock::new(actor.device, last),
             clock_offset_ms,
-        })
+        };
+        // Stores enrolled by an earlier version wrote ops under their own device id.
+        store.adopt_hub_device()?;
+        Ok(store)
     }
 
     /// Where this store lives.
@@ -312,7 +323,8 @@ impl Store {
         old: &SecretString,
         new: &SecretString,
     ) -> Result<(), StoreError> {
-        check_new_passphrase(new)?;
+        check_new_passphrase(new, &[])?;
+        rekey::finish_interrupted(paths, old)?;
         let sealed = std::fs::read(paths.key()).map_err(StoreError::io("read", paths.key()))?;
         let key = key::unseal(&sealed, old)?;
         // Prove the key still opens this database before replacing the only way in.
@@ -320,6 +332,14 @@ impl Store {
         key::write_atomically(&paths.key(), &key::seal(&key, new)?)?;
         tracing::info!("passphrase changed");
         Ok(())
+    }
+
+    /// Re-encrypts the database under a new random key sealed to the same passphrase, so an old
+    /// copy of `store.key` (a backup, another disk) no longer opens it. Refused while another
+    /// program has the store open; a crash at any moment leaves a store the passphrase opens.
+    #[tracing::instrument(skip_all)]
+    pub fn rekey(paths: &StorePaths, passphrase: &SecretString) -> Result<RekeyReport, StoreError> {
+        rekey::rekey(paths, passphrase)
     }
 
     /// Writes everything (or one case) as JSON, encrypted with age to `passphrase`, to `out`

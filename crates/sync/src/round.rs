@@ -34,6 +34,8 @@ pub struct SyncReport {
     pub duplicates: usize,
     /// New conflicts to resolve.
     pub conflicts: usize,
+    /// Ops received that this laptop set aside (refused by the judgement or unappliable).
+    pub set_aside: usize,
     /// Cases that came into this user's scope.
     pub cases_added: usize,
     /// Cases that left it and were removed from this laptop.
@@ -47,6 +49,7 @@ impl SyncReport {
         self.pulled += counts.applied;
         self.duplicates += counts.duplicates;
         self.conflicts += counts.conflicts;
+        self.set_aside += counts.set_aside;
     }
 }
 
@@ -65,7 +68,7 @@ pub async fn enroll(
         device_id: answer.device_id,
         user_id: answer.user.id,
         user_name: answer.user.name,
-        role: answer.user.role.as_str().to_owned(),
+        role: answer.user.role,
         team: answer.user.team,
     };
     store.link_hub(&link)?;

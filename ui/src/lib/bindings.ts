@@ -27,9 +27,9 @@ store_dir: string,
  */
 user_name: string | null, 
 /**
- * Facilitator or supervisor.
+ * The user's role (a store with no hub is its facilitator's own).
  */
-role: UserRole, 
+role: Role, 
 /**
  * The hub's address, once enrolled.
  */
@@ -537,6 +537,8 @@ consents: Array<ConsentNow>, };
 
 export type ReferralSource = "police" | "probation" | "court" | "youth_justice" | "victim_services" | "housing" | "school" | "self" | "other";
 
+export type Role = "facilitator" | "supervisor" | "coordinator" | "admin";
+
 export type StatusChangeId = string;
 
 export type StatusView = { 
@@ -567,17 +569,21 @@ date: string, };
 
 export type Strength = { 
 /**
- * 0 (unusable) to 4 (strong).
+ * 0 (guessed at once) to 4 (more than 10^10 guesses); 3 is the least the store accepts.
  */
 score: number, 
 /**
- * "Too short", "Weak", "Fair", "Good", "Strong".
+ * "Very weak", "Weak", "Fair", "Good", "Strong".
  */
 label: string, 
 /**
- * What would make it stronger.
+ * What makes it easy to guess, when something stands out.
  */
-hint: string, 
+warning: string | null, 
+/**
+ * What would make it stronger (when accepted: a reminder to remember it).
+ */
+suggestions: Array<string>, 
 /**
  * Whether the store will accept it.
  */
@@ -632,9 +638,13 @@ pending: number,
  */
 conflicts: number, 
 /**
- * Changes the hub refused.
+ * Changes the hub refused (they stay on this laptop, marked "refused by the hub").
  */
 rejected: number, 
+/**
+ * Changes from the hub this laptop could not apply (set aside with their reason).
+ */
+set_aside: number, 
 /**
  * When the last sync finished (RFC 3339).
  */
@@ -657,8 +667,6 @@ export type TimelineEntry = { "type": "contact" } & ContactView | { "type": "con
 export type Transition = "advance" | "step_back" | "close" | "reopen";
 
 export type UserId = string;
-
-export type UserRole = "facilitator" | "supervisor";
 
 /** People's words for the stored names of every closed set (from the Rust domain). */
 export const LABELS = {

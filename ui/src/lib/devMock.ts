@@ -47,6 +47,7 @@ export function mockBackend() {
     pending: 3,
     conflicts: 1,
     rejected: 0,
+    set_aside: 0,
     last_sync: new Date(Date.now() - 3_600_000).toISOString(),
     error: null,
     next_attempt: null,
@@ -234,8 +235,15 @@ export function mockBackend() {
     passphrase_strength: (a) => {
       const p = String(a.passphrase);
       const score = Math.min(4, Math.floor(p.length / 6));
-      const label = ['Too short', 'Weak', 'Fair', 'Good', 'Strong'][score];
-      return { score, label, acceptable: score >= 2, hint: 'Another word or two would make it stronger.' };
+      const label = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'][score];
+      const acceptable = score >= 3;
+      return {
+        score,
+        label,
+        acceptable,
+        warning: acceptable ? null : 'This is similar to a commonly used password.',
+        suggestions: ['Add another word or two. Uncommon words are better.'],
+      };
     },
     create_store: (a) => {
       if (a.passphrase !== a.confirm)

@@ -46,5 +46,9 @@ export function syncWords(v: SyncView | null): SyncWords {
     parts.push(plural(v.rejected, 'change refused by the hub', 'changes refused by the hub'));
     symbol = '!';
   }
+  if (v.set_aside > 0) {
+    parts.push(plural(v.set_aside, 'change could not be applied', 'changes could not be applied'));
+    symbol = '!';
+  }
   return { symbol, text: parts.join(' · ') };
 }

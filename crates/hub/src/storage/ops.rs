@@ -4,14 +4,18 @@ use std::collections::BTreeMap;
 
 use casebook_domain::{CaseId, DeviceId, Entity, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
 use casebook_protocol::{OpOutcome, OpResult, Person, PulledOp, Role};
+
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{HubIdentity, Storage, UserRow, parse};
+use casebook_domain::judgement::{Verdict, judge};
+
+use super::{HubIdentity, Storage, UserRow, facts, parse};
 use crate::error::HubError;
 use crate::scope::{self, Assignment, Viewer};
 
-/// Why a late op from someone who no longer holds the case is flagged.
-const NOT_IN_SCOPE: &str = "written by a user who no longer holds this case; a supervisor should review it";
+/// Why the ops of a wiped device's last push are flagged: the laptop may be in other hands.
+const DRAINED: &str =
+    "pushed by a device revoked with a wipe, in its last sync; a supervisor should review it";
 
 /// One page of the pull stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,8 +46,9 @@ pub struct HistoryPage {
 }
 
 impl Storage {
-    /// Stores each op unless already held, in one short transaction; an invalid op is rejected
-    /// without holding back the ops after it.
+    /// Judges and stores each op unless already held, in one short transaction: a refused op
+    /// is answered with its reason without holding back the ops after it. `drain` marks the
+    /// last push of a device revoked with a wipe: its ops are flagged for review.
     pub fn push(
         &mut self,
         author: &UserRow,
@@ -51,13 +56,28 @@ impl Storage {
         ops: &[Op],
         now_ms: i64,
     ) -> Result<Vec<OpResult>, HubError> {
+        self.push_as(author, from_device, ops, now_ms, false)
+    }
+
+    /// [`Storage::push`], saying whether this is a wiped device's last push.
+    pub fn push_as(
+        &mut self,
+        author: &UserRow,
+        from_device: Option<DeviceId>,
+        ops: &[Op],
+        now_ms: i64,
+        drain: bool,
+    ) -> Result<Vec<OpResult>, HubError> {
         let hub = self.hub;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(ops.len());
         for op in ops {
-            let outcome = push_one(&tx, hub, author, from_device, op, now_ms)?;
+            let outcome = push_one(&tx, hub, author, from_device, op, now_ms, drain)?;
+            if let OpOutcome::Rejected { code, .. } = &outcome {
+                tracing::warn!(op = %op.op_id, case = %op.case_id, user = %author.id, code, "op refused");
+            }
             results.push(OpResult {
                 op_id: op.op_id,
                 outcome,
@@ -65,6 +85,15 @@ impl Storage {
         }
         tx.commit()?;
         Ok(results)
+    }
+
+    /// Marks a device revoked with a wipe as drained: true for exactly one push, its last.
+    pub fn begin_drain(&mut self, device: DeviceId, now_ms: i64) -> Result<bool, HubError> {
+        let changed = self.conn.execute(
+            "UPDATE devices SET drained_at = ?1 WHERE id = ?2 AND wipe AND drained_at IS NULL",
+            params![now_ms, device.to_string()],
+        )?;
+        Ok(changed == 1)
     }
 
     /// The ops `viewer` may see after `cursor`, and how their scope changed against `held`.
@@ -156,6 +185,13 @@ impl Storage {
     }
 }
 
+fn refused(code: &str, reason: impl Into<String>) -> OpOutcome {
+    OpOutcome::Rejected {
+        reason: reason.into(),
+        code: code.to_owned(),
+    }
+}
+
 fn push_one(
     tx: &Transaction<'_>,
     hub: HubIdentity,
@@ -163,6 +199,7 @@ fn push_one(
     from_device: Option<DeviceId>,
     op: &Op,
     now_ms: i64,
+    drain: bool,
 ) -> Result<OpOutcome, HubError> {
     let held: Option<i64> = tx
         .prepare_cached("SELECT seq FROM ops WHERE op_id = ?1")?
@@ -171,56 +208,54 @@ fn push_one(
     if let Some(seq) = held {
         return Ok(OpOutcome::AlreadyHeld { seq: to_u64(seq) });
     }
-    if let Err(e) = op.validate() {
-        return Ok(OpOutcome::Rejected {
-            reason: e.to_string(),
-        });
-    }
     if op.author != author.id {
-        return Ok(OpOutcome::Rejected {
-            reason: "the op's author is not the user this device is enrolled for".to_owned(),
-        });
+        return Ok(refused(
+            "author_mismatch",
+            "the op's author is not the user this device is enrolled for",
+        ));
     }
-    if let Err(e) = scope::may_write(&author.viewer(), op.entity) {
-        return Ok(OpOutcome::Rejected {
-            reason: e.to_string(),
-        });
+    if from_device.is_some_and(|d| op.device != d || op.hlc.device != d) {
+        return Ok(refused(
+            "device_mismatch",
+            "the op's device is not the device that pushed it",
+        ));
     }
-    let case = assignment(tx, op.case_id)?;
-    let quarantine = match &case {
-        // First sight of a case: it was created offline and belongs to its author.
-        None => {
-            tx.execute(
-                "INSERT INTO cases (id, reference, lead, team, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    op.case_id.to_string(),
-                    next_reference(tx)?,
-                    author.id.to_string(),
-                    author.team,
-                    now_ms
-                ],
-            )?;
-            None
-        }
-        Some(c) if scope::in_scope(&author.viewer(), c) => None,
-        Some(_) => Some(NOT_IN_SCOPE),
+    let (facts, case) = facts::gather(tx, author, op, now_ms)?;
+    let mut flag = match judge(op, &facts) {
+        Verdict::Refuse(refusal) => return Ok(refused(refusal.code(), refusal.to_string())),
+        Verdict::Accept => None,
+        Verdict::Flag(reason) => Some(reason),
     };
-    let seq = insert_op(tx, op, from_device, quarantine, now_ms)?;
+    if drain {
+        flag = Some(flag.unwrap_or(DRAINED));
+    }
+    if case.is_none() {
+        // A case created offline: it belongs to its author until a coordinator allocates it.
+        tx.execute(
+            "INSERT INTO cases (id, reference, lead, team, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                op.case_id.to_string(),
+                next_reference(tx)?,
+                author.id.to_string(),
+                author.team,
+                now_ms
+            ],
+        )?;
+    }
+    let seq = insert_op(tx, op, from_device, flag, now_ms)?;
+    facts::register(tx, op)?;
     if case.is_none() {
         let reference: String = tx.query_row(
             "SELECT reference FROM cases WHERE id = ?1",
             [op.case_id.to_string()],
             |r| r.get(0),
         )?;
-        let mut replaces = BTreeMap::new();
-        if op.entity == Entity::Case && op.fields.contains_key("reference") {
-            replaces.insert("reference".to_owned(), op.op_id);
-        }
+        let replaces = BTreeMap::from([("reference".to_owned(), op.op_id)]);
         let fields = BTreeMap::from([("reference".to_owned(), serde_json::Value::String(reference))]);
         let hub_op = hub_op(tx, hub, op.case_id, fields, replaces, Some(op.hlc), now_ms)?;
         insert_op(tx, &hub_op, None, None, now_ms)?;
     }
-    Ok(match quarantine {
+    Ok(match flag {
         Some(reason) => OpOutcome::Quarantined {
             seq,
             reason: reason.to_owned(),
@@ -244,14 +279,17 @@ pub(super) fn hub_op(
     let floor = after
         .map_or(0, |h| h.wall_ms.saturating_add(1))
         .max(to_u64(now_ms));
-    let wall: i64 = tx.query_row(
+    let previous: Option<String> = tx
+        .query_row("SELECT value FROM hub_meta WHERE key = 'hub_hlc_ms'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let wall_ms = next_hub_wall(previous.and_then(|v| v.parse().ok()), floor);
+    tx.execute(
         "INSERT INTO hub_meta (key, value) VALUES ('hub_hlc_ms', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER) + 1, ?1)
-         RETURNING CAST(value AS INTEGER)",
-        [to_i64(floor)],
-        |r| r.get(0),
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [wall_ms.to_string()],
     )?;
-    let wall_ms = to_u64(wall);
     Ok(Op {
         op_id: OpId::new(),
         case_id,
@@ -269,6 +307,18 @@ pub(super) fn hub_op(
         device: hub.device,
         schema_version: SCHEMA_VERSION,
     })
+}
+
+/// The largest wall time the hub stamps: HLCs are stored as fixed-width text of 15 digits,
+/// and time order must stay text order. Year 33658; reached only from a poisoned clock.
+const MAX_HUB_WALL_MS: u64 = 999_999_999_999_999;
+
+/// The hub's next wall time: after its previous one and at least `floor`, saturating instead of
+/// overflowing, so that a clock once pushed to the far future cannot wrap round to 1970.
+fn next_hub_wall(previous: Option<u64>, floor: u64) -> u64 {
+    previous
+        .map_or(floor, |p| p.saturating_add(1).max(floor))
+        .min(MAX_HUB_WALL_MS)
 }
 
 pub(super) fn insert_op(
