@@ -1062,3 +1062,122 @@ fn verify_detects_a_record_that_disagrees_with_the_op_log() {
     assert_eq!(v["ok"], Value::Bool(false), "{v:#}");
     assert_eq!(store.hash(), before, "verify changed files");
 }
+
+/// A new passphrase zxcvbn scores below 3 is refused by `init` and `passphrase change` with
+/// exit 2 and zxcvbn's advice, and nothing is written.
+#[test]
+fn an_easily_guessed_new_passphrase_is_refused_with_advice() {
+    let mut fresh = Store::empty();
+    fresh.passphrase = "password1234".to_owned();
+    let out = fresh.run(&["init"]);
+    assert_code(&out, EXIT_USAGE, "init with a common passphrase");
+    let said = stderr(&out);
+    assert!(
+        said.contains("too easy to guess") && mentions_any(&said, &["common", "word"]),
+        "the refusal should carry zxcvbn's advice\n{}",
+        describe(&out)
+    );
+    assert!(!fresh.dir.join("store.key").exists(), "a store was created\n{}", describe(&out));
+
+    let store = Store::new();
+    let before = store.hash();
+    let out = store
+        .command(&["passphrase", "change"])
+        .env("CASEBOOK_NEW_PASSPHRASE", "casebook2026")
+        .output()
+        .unwrap();
+    assert_code(&out, EXIT_USAGE, "passphrase change to a weak one");
+    assert!(stderr(&out).contains("too easy to guess"), "{}", describe(&out));
+    assert_eq!(store.hash(), before, "a refused change touched the store");
+}
+
+/// `passphrase change` says when `casebook rekey` is worth running too, as text and as JSON.
+#[test]
+fn passphrase_change_says_when_a_rekey_is_worth_doing() {
+    let mut store = Store::new();
+    let next = "seven amber kites over the harbour";
+    let out = store
+        .command(&["passphrase", "change"])
+        .env("CASEBOOK_NEW_PASSPHRASE", next)
+        .output()
+        .unwrap();
+    assert_code(&out, EXIT_OK, "passphrase change");
+    assert!(
+        stdout(&out).contains("casebook rekey") && stdout(&out).contains("store.key"),
+        "{}",
+        describe(&out)
+    );
+    store.passphrase = next.to_owned();
+    let out = store
+        .command(&["--json", "passphrase", "change"])
+        .env("CASEBOOK_NEW_PASSPHRASE", PASSPHRASE)
+        .output()
+        .unwrap();
+    assert_code(&out, EXIT_OK, "passphrase change --json");
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["changed"], true);
+    assert!(doc["advice"].as_str().unwrap().contains("casebook rekey"), "{doc}");
+}
+
+/// After `casebook rekey` the store opens with the same passphrase and keeps every record,
+/// and a copy of the old store.key (a backup) no longer opens it.
+#[test]
+fn rekey_makes_an_old_store_key_useless_and_keeps_the_data() {
+    let store = Store::new();
+    let summary = format!("Criminal damage to a bus shelter {}", marker());
+    let (case_id, _) = store.new_case(&summary);
+    let old_key = fs::read(store.dir.join("store.key")).unwrap();
+
+    let doc = store.json(&["rekey"]);
+    assert_eq!(doc["rekeyed"], true, "{doc}");
+    assert!(doc["bytes"].as_u64().unwrap() > 0, "{doc}");
+    assert_ne!(fs::read(store.dir.join("store.key")).unwrap(), old_key);
+    store.ok(&["verify"]);
+    assert!(
+        store.cases().iter().any(|c| c["id"] == case_id.as_str() && c["summary"] == summary.as_str()),
+        "the case is gone after the rekey"
+    );
+
+    // Today's store.db with the backup's store.key: the passphrase opens the key file, the key
+    // in it opens nothing.
+    let backup = Store::empty();
+    fs::copy(store.dir.join("store.db"), backup.dir.join("store.db")).unwrap();
+    fs::write(backup.dir.join("store.key"), &old_key).unwrap();
+    assert!(age_decrypt(&old_key, PASSPHRASE).is_ok());
+    let out = backup.run(&["case", "list"]);
+    assert_code(&out, EXIT_OTHER, "case list with an old store.key after a rekey");
+    assert!(mentions_any(&stderr(&out), &["cannot be decrypted"]), "{}", describe(&out));
+}
+
+/// `casebook rekey` SIGKILLed at any moment once it has begun (evidence: `store.key.new`, written
+/// just before the database is re-encrypted) leaves a store that opens with the passphrase
+/// and holds every case.
+#[test]
+fn rekey_killed_at_any_moment_leaves_a_store_that_opens() {
+    let store = Store::new();
+    store.ok(&["demo", "--cases", "1500", "--seed", "5"]);
+    let cases = store.cases().len();
+    let side = store.dir.join("store.key.new");
+    let mut landed_mid_rekey = 0;
+    for delay_ms in [0, 2, 5, 10, 20, 40, 80, 160] {
+        let mut child = store.spawn(&["rekey"]);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !side.exists() && child.try_wait().unwrap().is_none() {
+            assert!(std::time::Instant::now() < deadline, "rekey never began");
+            sleep(Duration::from_millis(1));
+        }
+        sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        if side.exists() {
+            landed_mid_rekey += 1;
+        }
+        assert_eq!(store.cases().len(), cases, "after a kill {delay_ms} ms into the rekey");
+        assert!(!side.exists(), "opening settles an interrupted rekey");
+    }
+    assert!(
+        landed_mid_rekey >= 2,
+        "only {landed_mid_rekey} kill(s) landed while the rekey was under way: the test proved little"
+    );
+    store.ok(&["verify"]);
+}

@@ -78,7 +78,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         let code = match &e {
             StoreError::WrongPassphrase => ErrorCode::WrongPassphrase,
-            StoreError::PassphraseTooShort { .. } => ErrorCode::WeakPassphrase,
+            StoreError::WeakPassphrase { .. } => ErrorCode::WeakPassphrase,
             StoreError::NoStore { .. } => ErrorCode::NoStore,
             StoreError::AlreadyExists { .. } => ErrorCode::StoreExists,
             StoreError::KeyFileDamaged { .. }

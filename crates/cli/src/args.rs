@@ -50,6 +50,9 @@ pub enum Command {
     /// Passphrase management.
     #[command(subcommand)]
     Passphrase(PassphraseCommand),
+    /// Re-encrypt the store under a new random key, so an old copy of store.key (a backup,
+    /// another disk) no longer opens it with any passphrase. Close the app first.
+    Rekey,
     /// Export everything (or one case) as JSON, encrypted with age to the passphrase.
     Export {
         /// The file to write (must not exist yet).

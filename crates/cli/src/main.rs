@@ -62,7 +62,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         Some(StoreError::WrongPassphrase | StoreError::PassphraseMissing) => exit::LOCKED,
         Some(StoreError::NotFound { .. } | StoreError::NoStore { .. }) => exit::NOT_FOUND,
         Some(StoreError::Rule(_)) => exit::RULE,
-        Some(StoreError::Ambiguous { .. } | StoreError::PassphraseTooShort { .. }) => exit::USAGE,
+        Some(StoreError::Ambiguous { .. } | StoreError::WeakPassphrase { .. }) => exit::USAGE,
         _ => exit::OTHER,
     }
 }
@@ -97,7 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let out = Out { json: cli.json };
     match cli.command {
         Command::Init => {
-            let passphrase = secret::new_passphrase("CASEBOOK_PASSPHRASE")?;
+            let passphrase = secret::new_passphrase("CASEBOOK_PASSPHRASE", &[])?;
             let store = Store::create(&paths, &passphrase)?;
             out.created(
                 json!({"store": paths.dir, "device": store.actor().device}),
@@ -178,11 +178,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Passphrase(PassphraseCommand::Change) => {
             let old = secret::passphrase("CASEBOOK_PASSPHRASE", "Current passphrase: ")?;
-            let new = secret::new_passphrase("CASEBOOK_NEW_PASSPHRASE")?;
+            let new = secret::new_passphrase("CASEBOOK_NEW_PASSPHRASE", &[])?;
             Store::change_passphrase(&paths, &old, &new)?;
+            out.passphrase_changed()?;
+        }
+        Command::Rekey => {
+            let passphrase = secret::passphrase("CASEBOOK_PASSPHRASE", "Passphrase: ")?;
+            let report = Store::rekey(&paths, &passphrase)?;
             out.created(
-                json!({"changed": true}),
-                "Passphrase changed. The old one no longer opens the store.",
+                json!({"rekeyed": true, "bytes": report.bytes}),
+                "The store has a new database key. Old copies of store.key (backups, other disks) no longer open it, with any passphrase.",
             )?;
         }
         Command::Export { out: file, case } => {
@@ -211,7 +216,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut store = if paths.exists() {
                 unlock(&paths)?.0
             } else {
-                Store::create(&paths, &secret::new_passphrase("CASEBOOK_PASSPHRASE")?)?
+                let inputs = [hub.as_str(), name.as_deref().unwrap_or_default()];
+                Store::create(&paths, &secret::new_passphrase("CASEBOOK_PASSPHRASE", &inputs)?)?
             };
             sync_cmd::enroll(&mut store, &out, &hub, &code, name)?;
         }

@@ -51,6 +51,17 @@ impl Out {
         Ok(())
     }
 
+    /// The passphrase was changed: and when a rekey is worth doing too.
+    pub fn passphrase_changed(&self) -> anyhow::Result<()> {
+        const REKEY_ADVICE: &str = "If a copy of the old store.key may exist (a backup, another disk), run `casebook rekey` too: a new passphrase alone does not change the database key.";
+        if self.json {
+            return self.print_json(&json!({"changed": true, "advice": REKEY_ADVICE}));
+        }
+        say!("Passphrase changed. The old one no longer opens this store.key.");
+        say!("{REKEY_ADVICE}");
+        Ok(())
+    }
+
     /// The caseload.
     pub fn cases(&self, cases: &[CaseSummary]) -> anyhow::Result<()> {
         if self.json {

@@ -17,13 +17,16 @@ pub fn passphrase(var: &str, prompt: &str) -> Result<SecretString, StoreError> {
         .map_err(|_| StoreError::PassphraseMissing)
 }
 
-/// A new passphrase from `var`, else asked twice on the terminal.
-pub fn new_passphrase(var: &str) -> anyhow::Result<SecretString> {
+/// A new passphrase from `var`, else asked twice on the terminal; refused when too easy to
+/// guess for someone who knows `user_inputs` (the hub's address, this laptop's name).
+pub fn new_passphrase(var: &str, user_inputs: &[&str]) -> anyhow::Result<SecretString> {
     if std::env::var_os(var).is_some() {
-        return Ok(passphrase(var, "")?);
+        let given = passphrase(var, "")?;
+        casebook_store::check_new_passphrase(&given, user_inputs)?;
+        return Ok(given);
     }
     let first = passphrase(var, "New passphrase (a few words is best): ")?;
-    casebook_store::check_new_passphrase(&first)?;
+    casebook_store::check_new_passphrase(&first, user_inputs)?;
     let second = passphrase(var, "The same again: ")?;
     if first.expose_secret() != second.expose_secret() {
         anyhow::bail!("The two passphrases differ. Nothing was changed.");

@@ -18,9 +18,6 @@ pub const SCRYPT_LOG_N: u8 = 18;
 /// take hours.
 const MAX_LOG_N: u8 = 22;
 
-/// Shortest passphrase accepted for a new store.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
-
 /// The raw database key. Zeroized on drop, never printed.
 pub struct DbKey(Zeroizing<[u8; 32]>);
 
@@ -37,17 +34,12 @@ impl DbKey {
         let hex = Zeroizing::new(hex::encode(&self.0[..]));
         Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex.as_str()))
     }
-}
 
-/// Checks a new passphrase is long enough to protect the store.
-pub fn check_new_passphrase(passphrase: &SecretString) -> Result<(), StoreError> {
-    use age::secrecy::ExposeSecret;
-    if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(StoreError::PassphraseTooShort {
-            min: MIN_PASSPHRASE_CHARS,
-        });
+    /// The `PRAGMA rekey` statement that re-encrypts an open database under this key.
+    pub(crate) fn rekey_pragma(&self) -> Zeroizing<String> {
+        let hex = Zeroizing::new(hex::encode(&self.0[..]));
+        Zeroizing::new(format!("PRAGMA rekey = \"x'{}'\";", hex.as_str()))
     }
-    Ok(())
 }
 
 /// Encrypts `plaintext` to a passphrase with age (scrypt recipient, explicit work factor).
@@ -103,25 +95,57 @@ pub(crate) fn unseal(sealed: &[u8], passphrase: &SecretString) -> Result<DbKey, 
 
 /// Writes `bytes` to `path` so that a crash at any point leaves either the old file or the new
 /// one, never a mix: write a temporary file beside it, fsync, rename over, fsync the directory.
+/// The temporary file's name is unique, so two writers never write into the same one: the last
+/// rename wins and the file is always one writer's whole content.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{file_name}.tmp"));
-    {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .map_err(StoreError::io("create", &tmp))?;
-        restrict_permissions(&f, &tmp)?;
-        f.write_all(bytes).map_err(StoreError::io("write", &tmp))?;
-        f.sync_all().map_err(StoreError::io("flush", &tmp))?;
-    }
-    fs::rename(&tmp, path).map_err(StoreError::io("replace", path))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(StoreError::io("create a temporary file in", dir))?;
+    restrict_permissions(tmp.as_file(), tmp.path())?;
+    tmp.write_all(bytes)
+        .map_err(StoreError::io("write", tmp.path().to_owned()))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(StoreError::io("flush", tmp.path().to_owned()))?;
+    // On failure the temporary file is removed when the error drops it.
+    tmp.persist(path).map_err(|e| StoreError::Io {
+        action: "replace",
+        path: path.to_owned(),
+        source: e.error,
+    })?;
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(StoreError::io("flush", dir))?;
+    Ok(())
+}
+
+/// Overwrites the file at `path` with random bytes over its whole length, in place (the same
+/// inode: no new file, no rename), and fsyncs it, so its old contents are gone from the disk
+/// blocks it holds and not only unlinked. Used before a key file is removed.
+pub(crate) fn overwrite_in_place(path: &Path) -> Result<(), StoreError> {
+    // No truncate, no create: the point is to write over the very blocks the old bytes are in.
+    let mut f = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(StoreError::io("open", path))?;
+    let len = f.metadata().map_err(StoreError::io("read", path))?.len();
+    let mut noise = Zeroizing::new([0u8; 4096]);
+    let mut left = len;
+    while left > 0 {
+        let n = usize::try_from(left.min(noise.len() as u64)).unwrap_or(noise.len());
+        getrandom::fill(&mut noise[..n]).map_err(|e| StoreError::Encrypt(format!("no randomness: {e}")))?;
+        f.write_all(&noise[..n])
+            .map_err(StoreError::io("overwrite", path))?;
+        left -= n as u64;
+    }
+    f.sync_all().map_err(StoreError::io("flush", path))?;
     Ok(())
 }
 
@@ -198,5 +222,106 @@ mod tests {
             1,
             "no temporary file left"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn overwriting_in_place_keeps_the_inode_and_replaces_every_byte() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("store.key");
+        let key = DbKey::generate().expect("key");
+        write_atomically(&path, &seal(&key, &pass("correct horse")).expect("seal")).expect("write");
+        let before = fs::read(&path).expect("read");
+        let inode = fs::metadata(&path).expect("meta").ino();
+        overwrite_in_place(&path).expect("overwrite");
+        let after = fs::read(&path).expect("read");
+        assert_eq!(
+            fs::metadata(&path).expect("meta").ino(),
+            inode,
+            "the same file, not a new one"
+        );
+        assert_eq!(after.len(), before.len(), "the whole length and no more");
+        // Random bytes may match by chance at a few places, never across the file.
+        let same = before.iter().zip(&after).filter(|(a, b)| a == b).count();
+        assert!(
+            same < before.len() / 16,
+            "{same} of {} bytes unchanged",
+            before.len()
+        );
+        assert!(
+            !after.windows(21).any(|w| w == b"age-encryption.org/v1"),
+            "the age header is still there"
+        );
+        assert!(matches!(
+            unseal(&after, &pass("correct horse")),
+            Err(StoreError::KeyFileDamaged { .. })
+        ));
+    }
+
+    #[test]
+    fn overwriting_a_missing_file_fails_and_creates_nothing() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("store.key");
+        assert!(matches!(overwrite_in_place(&path), Err(StoreError::Io { .. })));
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn two_concurrent_writers_never_mix_their_files() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("store.key");
+        // Large enough that a write takes several system calls' worth of time.
+        let contents: Vec<Vec<u8>> = vec![vec![b'a'; 256 * 1024], vec![b'b'; 200 * 1024]];
+        write_atomically(&path, &contents[0]).expect("first write");
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let writers: Vec<_> = contents
+                .iter()
+                .map(|c| {
+                    let path = &path;
+                    s.spawn(move || {
+                        for _ in 0..40 {
+                            write_atomically(path, c).expect("write");
+                        }
+                    })
+                })
+                .collect();
+            let reader = s.spawn(|| {
+                let mut reads = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let now = fs::read(&path).expect("the file is always there");
+                    assert!(contents.contains(&now), "a mix of {} bytes", now.len());
+                    reads += 1;
+                }
+                reads
+            });
+            for w in writers {
+                w.join().expect("writer");
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            assert!(reader.join().expect("reader") > 0);
+        });
+        assert!(contents.contains(&fs::read(&path).expect("read")));
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from("store.key")],
+            "no temporary file left"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("store.key");
+        write_atomically(&path, b"sealed").expect("write");
+        let mode = fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }
