@@ -14,7 +14,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V3__people_and_supervision",
         include_str!("../../../migrations/V3__people_and_supervision.sql"),
     ),
-    ("V4__set_aside", include_str!("../../../migrations/V4__set_aside.sql")),
+    (
+        "V4__set_aside",
+        include_str!("../../../migrations/V4__set_aside.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

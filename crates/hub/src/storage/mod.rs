@@ -2,6 +2,7 @@
 //! methods, so another backend (PostgreSQL) can take this module's place.
 
 mod admin;
+mod facts;
 pub mod key;
 mod ops;
 mod reader;
