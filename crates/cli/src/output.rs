@@ -266,6 +266,12 @@ impl Out {
             r.ops,
             mark(r.replay_mismatches.is_empty())
         );
+        if r.set_aside_ops > 0 {
+            say!(
+                "changes from the hub set aside (see `casebook status`)  {}",
+                r.set_aside_ops
+            );
+        }
         for problem in r
             .cipher_errors
             .iter()

@@ -34,6 +34,9 @@ pub struct VerifyReport {
     pub ops: usize,
     /// Records that differ between the tables and a replay of the op log.
     pub replay_mismatches: Vec<String>,
+    /// Ops from the hub set aside (not applied, kept with their reason): reported, not a fault
+    /// of this store.
+    pub set_aside_ops: usize,
 }
 
 fn strings(conn: &Connection, sql: &str) -> Result<Vec<String>, StoreError> {
@@ -81,6 +84,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
         foreign_key_errors: 0,
         ops: 0,
         replay_mismatches: Vec::new(),
+        set_aside_ops: 0,
     };
     if !cipher_errors.is_empty() {
         // Damaged pages make every later check fail on them: report what the cipher found.
@@ -147,6 +151,7 @@ fn checks(conn: &Connection, cipher_errors: Vec<String>) -> Result<VerifyReport,
         && integrity_errors.is_empty()
         && foreign_key_errors == 0
         && replay_mismatches.is_empty();
+    let set_aside_ops: i64 = conn.query_row("SELECT count(*) FROM set_aside_ops", [], |r| r.get(0))?;
     Ok(VerifyReport {
         ok,
         cipher_errors,
@@ -154,5 +159,6 @@ fn checks(conn: &Connection, cipher_errors: Vec<String>) -> Result<VerifyReport,
         foreign_key_errors,
         ops: ops.len(),
         replay_mismatches,
+        set_aside_ops: usize::try_from(set_aside_ops).unwrap_or(0),
     })
 }
