@@ -1151,15 +1151,18 @@ fn rekey_makes_an_old_store_key_useless_and_keeps_the_data() {
 
 /// `casebook rekey` SIGKILLed at any moment once it has begun (evidence: `store.key.new`, written
 /// just before the database is re-encrypted) leaves a store that opens with the passphrase
-/// and holds every case.
+/// and holds every case: killed while re-encrypting (rolled back under the old key), after
+/// it (the new key put in place on the next open), or after it finished.
 #[test]
 fn rekey_killed_at_any_moment_leaves_a_store_that_opens() {
     let store = Store::new();
-    store.ok(&["demo", "--cases", "1500", "--seed", "5"]);
+    store.ok(&["demo", "--cases", "1000", "--seed", "5"]);
     let cases = store.cases().len();
+    let key = store.dir.join("store.key");
     let side = store.dir.join("store.key.new");
-    let mut landed_mid_rekey = 0;
-    for delay_ms in [0, 2, 5, 10, 20, 40, 80, 160] {
+    let (mut landed_mid_rekey, mut new_key_kept) = (0, 0);
+    for delay_ms in [0, 3, 10, 30, 100, 300, 1000, 3000] {
+        let key_before = fs::read(&key).unwrap();
         let mut child = store.spawn(&["rekey"]);
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         while !side.exists() && child.try_wait().unwrap().is_none() {
@@ -1174,7 +1177,11 @@ fn rekey_killed_at_any_moment_leaves_a_store_that_opens() {
         }
         assert_eq!(store.cases().len(), cases, "after a kill {delay_ms} ms into the rekey");
         assert!(!side.exists(), "opening settles an interrupted rekey");
+        if fs::read(&key).unwrap() != key_before {
+            new_key_kept += 1;
+        }
     }
+    eprintln!("{landed_mid_rekey} of 8 kills landed mid-rekey; {new_key_kept} ended under a new key");
     assert!(
         landed_mid_rekey >= 2,
         "only {landed_mid_rekey} kill(s) landed while the rekey was under way: the test proved little"
