@@ -1077,7 +1077,11 @@ fn an_easily_guessed_new_passphrase_is_refused_with_advice() {
         "the refusal should carry zxcvbn's advice\n{}",
         describe(&out)
     );
-    assert!(!fresh.dir.join("store.key").exists(), "a store was created\n{}", describe(&out));
+    assert!(
+        !fresh.dir.join("store.key").exists(),
+        "a store was created\n{}",
+        describe(&out)
+    );
 
     let store = Store::new();
     let before = store.hash();
@@ -1116,7 +1120,10 @@ fn passphrase_change_says_when_a_rekey_is_worth_doing() {
     assert_code(&out, EXIT_OK, "passphrase change --json");
     let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["changed"], true);
-    assert!(doc["advice"].as_str().unwrap().contains("casebook rekey"), "{doc}");
+    assert!(
+        doc["advice"].as_str().unwrap().contains("casebook rekey"),
+        "{doc}"
+    );
 }
 
 /// After `casebook rekey` the store opens with the same passphrase and keeps every record,
@@ -1134,7 +1141,10 @@ fn rekey_makes_an_old_store_key_useless_and_keeps_the_data() {
     assert_ne!(fs::read(store.dir.join("store.key")).unwrap(), old_key);
     store.ok(&["verify"]);
     assert!(
-        store.cases().iter().any(|c| c["id"] == case_id.as_str() && c["summary"] == summary.as_str()),
+        store
+            .cases()
+            .iter()
+            .any(|c| c["id"] == case_id.as_str() && c["summary"] == summary.as_str()),
         "the case is gone after the rekey"
     );
 
@@ -1146,7 +1156,11 @@ fn rekey_makes_an_old_store_key_useless_and_keeps_the_data() {
     assert!(age_decrypt(&old_key, PASSPHRASE).is_ok());
     let out = backup.run(&["case", "list"]);
     assert_code(&out, EXIT_OTHER, "case list with an old store.key after a rekey");
-    assert!(mentions_any(&stderr(&out), &["cannot be decrypted"]), "{}", describe(&out));
+    assert!(
+        mentions_any(&stderr(&out), &["cannot be decrypted"]),
+        "{}",
+        describe(&out)
+    );
 }
 
 /// `casebook rekey` SIGKILLed at any moment once it has begun (evidence: `store.key.new`, written
@@ -1175,7 +1189,11 @@ fn rekey_killed_at_any_moment_leaves_a_store_that_opens() {
         if side.exists() {
             landed_mid_rekey += 1;
         }
-        assert_eq!(store.cases().len(), cases, "after a kill {delay_ms} ms into the rekey");
+        assert_eq!(
+            store.cases().len(),
+            cases,
+            "after a kill {delay_ms} ms into the rekey"
+        );
         assert!(!side.exists(), "opening settles an interrupted rekey");
         if fs::read(&key).unwrap() != key_before {
             new_key_kept += 1;
