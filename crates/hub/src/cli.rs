@@ -15,9 +15,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "casebook-hub", version)]
 pub struct Cli {
-    /// The hub's data dir (hub.db and hub.key).
+    /// The hub's data dir (hub.db and hub.key); every command but `openapi` needs it.
     #[arg(long, env = "CASEBOOK_HUB_DATA")]
-    data: PathBuf,
+    data: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,6 +59,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the API's OpenAPI document (JSON), as `GET /v1/openapi.json` serves it.
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,12 +130,19 @@ enum DeviceCommand {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    // The document is a constant of this binary: no data dir, no key.
+    if let Command::Openapi = cli.command {
+        return print_openapi();
+    }
+    let data = cli
+        .data
+        .context("the hub's data dir is missing: give --data DIR or set CASEBOOK_HUB_DATA")?;
     let key = std::env::var("CASEBOOK_HUB_KEY")
         .ok()
         .map(|k| HubKey::from_hex(&k))
         .transpose()
         .context("CASEBOOK_HUB_KEY is set but unusable")?;
-    let mut storage = open(&cli.data, key)?;
+    let mut storage = open(&data, key)?;
     match cli.command {
         Command::Serve {
             listen,
@@ -234,7 +243,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Openapi => print_openapi(),
     }
+}
+
+fn print_openapi() -> anyhow::Result<()> {
+    use utoipa::OpenApi;
+    let json = casebook_hub::routes::ApiDoc::openapi().to_pretty_json()?;
+    // writeln!, not println!: a closed pipe (`| head`) is an error to report, not a panic.
+    writeln!(std::io::stdout().lock(), "{json}").context("cannot write the document to stdout")?;
+    Ok(())
 }
 
 fn open(data: &Path, key: Option<HubKey>) -> anyhow::Result<Storage> {

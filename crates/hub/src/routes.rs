@@ -50,12 +50,29 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         .with_state(state)
 }
 
-/// The OpenAPI document of the API.
+/// The OpenAPI document of the API: served at `/v1/openapi.json`, printed by `casebook-hub
+/// openapi`, linted in CI (`npm run lint:api`). Each path lists every status it can answer.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Casebook hub", description = "The sync protocol between Casebook clients and the hub."),
-    paths(enroll, push, pull, history, status),
+    info(
+        title = "Casebook hub",
+        description = "The sync protocol between Casebook clients and the hub (docs/protocol.md). \
+            Every failure answers a status and `{code, message}`; an op the hub refuses is answered \
+            per op, with a stable `code`, inside a 200."
+    ),
+    servers((
+        url = "https://{hub}",
+        description = "The hub your administrator runs. Clients refuse plain http except to this computer.",
+        variables(("hub" = (default = "hub.example.org", description = "The hub's host name and port")))
+    )),
+    paths(enroll, push, pull, history, status, openapi),
     components(schemas(ErrorBody, ErrorCode, OpOutcome, OpResult)),
+    tags(
+        (name = "enrollment", description = "A one-time code from an admin, traded for a device token."),
+        (name = "sync", description = "Push, pull and history: the op log of the caller's cases."),
+        (name = "device", description = "Who this device is, as the hub sees it."),
+        (name = "meta", description = "This document."),
+    ),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -74,6 +91,17 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+#[utoipa::path(
+    get, path = "/v1/openapi.json", operation_id = "openapi", tag = "meta",
+    summary = "This OpenAPI document",
+    description = "Needs neither a token nor the Casebook-Protocol header.",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document", body = Object),
+        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+    ),
+    security()
+)]
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
@@ -138,13 +166,22 @@ async fn limit_enroll(
 }
 
 #[utoipa::path(
-    post, path = "/v1/enroll", request_body = EnrollRequest,
+    post, path = "/v1/enroll", request_body = EnrollRequest, operation_id = "enroll", tag = "enrollment",
+    summary = "Trade a one-time enrollment code for a device token",
+    description = "Needs no token. The token is shown once; `user.id` is the `author` of every op the device writes.",
     params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
     responses(
-        (status = 200, body = EnrollResponse),
-        (status = 401, description = "invalid_enrollment_code", body = ErrorBody),
-        (status = 429, description = "rate_limited", body = ErrorBody),
-    )
+        (status = 200, description = "Enrolled: the device's id and token, and who it acts for", body = EnrollResponse),
+        (status = 400, description = "bad_request: malformed JSON, device_name not 1 to 100 characters, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
+        (status = 401, description = "invalid_enrollment_code: unknown, used or expired (72 h); ask the admin for a new one", body = ErrorBody),
+        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
+        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
+        (status = 429, description = "rate_limited: too many enrollment attempts from this address (10 a minute by default)", body = ErrorBody),
+        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
+        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+    ),
+    security()
 )]
 async fn enroll(
     State(state): State<AppState>,
@@ -189,12 +226,23 @@ struct RawPush {
 }
 
 #[utoipa::path(
-    post, path = "/v1/push", request_body = PushRequest,
+    post, path = "/v1/push", request_body = PushRequest, operation_id = "push", tag = "sync",
+    summary = "Send ops; each is stored once, flagged, or refused with a code",
+    description = "One result per op, in order: `accepted`, `already_held`, `quarantined` (stored and flagged: \
+        a late note, or a wiped device's last push) or `rejected` with a stable `code` and a reason \
+        (docs/protocol.md lists every code). A refused op never holds back the ops after it. \
+        A device revoked with a wipe gets one last push through, answered with `wipe: true`.",
     params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
     responses(
         (status = 200, description = "One result per op, in order; `wipe` orders the device to erase its store", body = PushResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, description = "device_revoked", body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 400, description = "bad_request: malformed JSON, more than 1000 ops, an op without a valid op_id, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
+        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
+        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe and its one last push already made", body = ErrorBody),
+        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
+        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
+        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
+        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),
     security(("bearer" = []))
 )]
@@ -263,12 +311,22 @@ fn unreadable_reason(e: &serde_json::Error) -> &'static str {
 }
 
 #[utoipa::path(
-    post, path = "/v1/pull", request_body = PullRequest,
+    post, path = "/v1/pull", request_body = PullRequest, operation_id = "pull", tag = "sync",
+    summary = "Receive the ops of the caller's cases after a cursor",
+    description = "A page ends at `limit` ops (at most 1000) or at 4 MiB of op JSON, whichever comes first, \
+        and holds at least one op; `more` says another page waits. Also says which held cases left \
+        the caller's scope and which new ones need their history fetched.",
     params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
     responses(
-        (status = 200, body = PullResponse),
-        (status = 401, body = ErrorBody),
-        (status = 403, description = "device_revoked or device_wiped", body = ErrorBody),
+        (status = 200, description = "One page of ops, the scope changes and the caller's team directory", body = PullResponse),
+        (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
+        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
+        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
+        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
+        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
+        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
+        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),
     security(("bearer" = []))
 )]
@@ -295,15 +353,24 @@ async fn pull(
 }
 
 #[utoipa::path(
-    get, path = "/v1/cases/{case_id}/history",
+    get, path = "/v1/cases/{case_id}/history", operation_id = "case_history", tag = "sync",
+    summary = "One case's whole history, page by page",
+    description = "For a case newly in the caller's scope (`cases_added` of a pull). Pages end as pull pages do.",
     params(
         ("case_id" = String, Path, description = "The case"),
         HistoryQuery,
         ("Casebook-Protocol" = u32, Header, description = "The client's protocol version"),
     ),
     responses(
-        (status = 200, body = HistoryResponse),
-        (status = 404, description = "No such case in the caller's scope", body = ErrorBody),
+        (status = 200, description = "One page of the case's ops", body = HistoryResponse),
+        (status = 400, description = "bad_request: the case id is not a UUID, after or limit is not a number, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
+        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
+        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
+        (status = 404, description = "not_found: no such case in the caller's scope (out of scope and missing look the same)", body = ErrorBody),
+        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
+        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
+        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),
     security(("bearer" = []))
 )]
@@ -331,12 +398,19 @@ async fn history(
 }
 
 #[utoipa::path(
-    get, path = "/v1/status",
+    get, path = "/v1/status", operation_id = "device_status", tag = "device",
+    summary = "Who this device is, as the hub sees it",
+    description = "Also a cheap check of the connection and the token.",
     params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
     responses(
-        (status = 200, body = StatusResponse),
-        (status = 401, body = ErrorBody),
-        (status = 403, description = "device_revoked or device_wiped", body = ErrorBody),
+        (status = 200, description = "The device, its user and the hub's protocol version", body = StatusResponse),
+        (status = 400, description = "bad_request: a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
+        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
+        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
+        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
+        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
+        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),
     security(("bearer" = []))
 )]

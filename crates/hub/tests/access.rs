@@ -261,14 +261,143 @@ async fn the_openapi_document_describes_the_endpoints() {
         .unwrap();
     let (status, doc) = common::answer(response).await;
     assert_eq!(status, StatusCode::OK);
-    for path in [
-        "/v1/enroll",
-        "/v1/push",
-        "/v1/pull",
-        "/v1/cases/{case_id}/history",
-        "/v1/status",
-    ] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing");
-    }
+    let built = serde_json::to_value(<casebook_hub::routes::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    assert_eq!(
+        doc, built,
+        "the hub serves the document `casebook-hub openapi` prints"
+    );
+    let paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/v1/cases/{case_id}/history",
+            "/v1/enroll",
+            "/v1/openapi.json",
+            "/v1/pull",
+            "/v1/push",
+            "/v1/status",
+        ]
+    );
     assert!(doc["components"]["schemas"].get("PushResponse").is_some());
+    assert!(!doc["servers"].as_array().unwrap().is_empty());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let what = format!("{method} {path}");
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{what}: summary"
+            );
+            assert!(op["operationId"].is_string(), "{what}: operationId");
+            assert_eq!(op["tags"].as_array().map(Vec::len), Some(1), "{what}: one tag");
+            // Who needs no token says so (`security: []`); everyone else needs the bearer token.
+            let public = path == "/v1/enroll" || path == "/v1/openapi.json";
+            let security = if public {
+                json!([])
+            } else {
+                json!([{"bearer": []}])
+            };
+            assert_eq!(op["security"], security, "{what}: security");
+            // What the router's layers answer on every route they wrap: the time limit on all,
+            // the protocol header and storage failures on /v1 but openapi.json, the token check
+            // on all but the public ones.
+            let mut expected = vec!["200", "503"];
+            if path != "/v1/openapi.json" {
+                expected.extend(["400", "426", "500"]);
+            }
+            if !public {
+                expected.extend(["401", "403"]);
+            }
+            let responses = op["responses"].as_object().unwrap();
+            for status in expected {
+                assert!(
+                    responses.contains_key(status),
+                    "{what} does not document {status}"
+                );
+            }
+            for (status, response) in responses.iter().filter(|(s, _)| s.as_str() != "200") {
+                assert_eq!(
+                    response["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody",
+                    "{what} {status}"
+                );
+            }
+        }
+    }
+}
+
+/// Failures provoked on every operation: each status the hub answers is one its document lists
+/// for that operation.
+#[tokio::test]
+async fn every_failure_the_hub_answers_is_in_its_document() {
+    let hub = start().await;
+    let doc = serde_json::to_value(<casebook_hub::routes::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let device = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let revoked = hub.user("Sam", Role::Facilitator, Some("north")).await;
+    hub.admin().revoke(&revoked.id.to_string(), false, now()).unwrap();
+    let unknown_case = format!("/v1/cases/{}/history", CaseId::new());
+    let too_many = json!({"ops": vec![json!({}); casebook_protocol::MAX_PUSH_OPS + 1]});
+    // (method, documented path, requested path, body)
+    let routes: [(&str, &str, &str, Option<serde_json::Value>); 5] = [
+        (
+            "post",
+            "/v1/enroll",
+            "/v1/enroll",
+            Some(json!({"code": "AAAA-BBBB-CCCC", "device_name": "x"})),
+        ),
+        ("post", "/v1/push", "/v1/push", Some(too_many)),
+        (
+            "post",
+            "/v1/pull",
+            "/v1/pull",
+            Some(json!({"cursor": "not a number"})),
+        ),
+        ("get", "/v1/cases/{case_id}/history", &unknown_case, None),
+        ("get", "/v1/status", "/v1/status", None),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (method, documented, path, body) in &routes {
+        let tokens = [None, Some(device.token.as_str()), Some(revoked.token.as_str())];
+        for (version, token) in [Some("1"), Some("999"), Some("x"), None]
+            .into_iter()
+            .flat_map(|v| tokens.map(|t| (v, t)))
+        {
+            let mut req = match *method {
+                "post" => hub
+                    .http
+                    .post(format!("{}{path}", hub.url))
+                    .json(body.as_ref().unwrap()),
+                _ => hub.http.get(format!("{}{path}", hub.url)),
+            };
+            if let Some(version) = version {
+                req = req.header(PROTOCOL_HEADER, version);
+            }
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            let (status, body) = common::answer(req.send().await.unwrap()).await;
+            let what = format!(
+                "{method} {path} (version {version:?}, token: {})",
+                token.is_some()
+            );
+            assert!(
+                doc["paths"][documented][method]["responses"]
+                    .get(status.as_str())
+                    .is_some(),
+                "{what} answered {status} {body}, which its document does not list"
+            );
+            if !status.is_success() {
+                seen.insert(status.as_u16());
+            }
+        }
+    }
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        [400, 401, 403, 404, 426],
+        "the failures this test meant to provoke"
+    );
 }

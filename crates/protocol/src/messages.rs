@@ -157,7 +157,7 @@ pub struct PulledOp {
     /// The op.
     #[schema(value_type = Object)]
     pub op: Op,
-    /// Why it is flagged for review; only supervisors and above receive flagged ops.
+    /// Why it is flagged for review; everyone in the case's scope receives flagged ops.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantined: Option<String>,
 }
