@@ -88,7 +88,7 @@ impl From<StoreError> for AppError {
             | StoreError::NewerSchema { .. }
             | StoreError::Corrupt(_) => ErrorCode::StoreDamaged,
             StoreError::NotFound { .. } | StoreError::Ambiguous { .. } => ErrorCode::NotFound,
-            StoreError::Rule(_) => ErrorCode::Rule,
+            StoreError::Rule(_) | StoreError::Refused(_) => ErrorCode::Rule,
             StoreError::InvalidOp(_) => ErrorCode::InvalidInput,
             _ => ErrorCode::Internal,
         };

@@ -61,7 +61,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<StoreError>() {
         Some(StoreError::WrongPassphrase | StoreError::PassphraseMissing) => exit::LOCKED,
         Some(StoreError::NotFound { .. } | StoreError::NoStore { .. }) => exit::NOT_FOUND,
-        Some(StoreError::Rule(_)) => exit::RULE,
+        Some(StoreError::Rule(_) | StoreError::Refused(_)) => exit::RULE,
         Some(StoreError::Ambiguous { .. } | StoreError::WeakPassphrase { .. }) => exit::USAGE,
         _ => exit::OTHER,
     }

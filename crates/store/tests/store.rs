@@ -989,3 +989,26 @@ fn poison_ops_from_the_hub_are_set_aside_and_the_cursor_moves_on() {
     assert_eq!((again.applied, again.duplicates), (0, honest.len()));
     assert_eq!(reader.sync_status().unwrap().set_aside_ops, 4);
 }
+
+/// A case that leaves this laptop's scope takes its records along, but not the changes the
+/// hub refused: they are the author's own work and exist nowhere else.
+#[test]
+fn refused_changes_outlive_the_purge_of_their_case() {
+    let (_f, mut store) = fixture();
+    let case = store.write(|w| w.create_case(new_case("Shed fire"))).unwrap();
+    let ops = store.pending_batch(10).unwrap();
+    store
+        .record_push(&[(
+            ops[0].op_id,
+            casebook_store::PushResult::Rejected {
+                reason: "this case is not assigned to the author".into(),
+            },
+        )])
+        .unwrap();
+    assert!(store.purge_case(case.id).unwrap());
+    assert!(store.held_cases().unwrap().is_empty());
+    let refused = store.rejected_ops().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].reason, "this case is not assigned to the author");
+    assert!(store.verify().unwrap().ok);
+}

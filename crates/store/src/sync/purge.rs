@@ -40,10 +40,15 @@ impl Store {
             "supervision_notes",
             "parties",
             "conflicts",
-            "ops",
         ] {
             tx.execute(&format!("DELETE FROM {table} WHERE case_id = ?1"), params![id])?;
         }
+        // Ops the hub refused stay, with their reasons: they are this laptop's own work, which
+        // exists nowhere else (`verify` replays them only while their case is here).
+        tx.execute(
+            "DELETE FROM ops WHERE case_id = ?1 AND push_state IS NOT 2",
+            params![id],
+        )?;
         tx.execute("DELETE FROM set_aside_ops WHERE case_id = ?1", params![id])?;
         tx.execute(
             "DELETE FROM orphan_ops WHERE json_extract(op, '$.case_id') = ?1",
