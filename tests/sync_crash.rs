@@ -16,6 +16,8 @@ use common::*;
 const SYNC_KILL_ROUNDS: usize = 50;
 /// Hub SIGKILLs that must land while an L1/L2 sync is still running.
 const HUB_KILLS: usize = 20;
+/// L1 syncs that must be SIGKILLed while still running.
+const SYNC_KILLS: usize = 10;
 
 /// The `CASEBOOK_LOG` filter under which a `casebook` command says "store unlocked" on stderr.
 const UNLOCKED_LOG: &str = "casebook_store=debug";
@@ -88,10 +90,11 @@ fn every_op_reaches_the_hub_exactly_once_despite_killed_syncs_and_a_killed_hub()
     let mut sync_kills = 0; // SIGKILLs that ended a running L1 sync
     let mut hub_kills = 0; // hub SIGKILLs while an L1/L2 sync was running
     let mut round = 0;
-    while round < SYNC_KILL_ROUNDS || hub_kills < HUB_KILLS {
+    // More rounds until enough kills landed mid-sync: how many do depends on the machine's speed.
+    while round < SYNC_KILL_ROUNDS || hub_kills < HUB_KILLS || sync_kills < SYNC_KILLS {
         assert!(
             round < SYNC_KILL_ROUNDS + 40,
-            "only {hub_kills} hub kills landed during a sync in {round} rounds"
+            "only {hub_kills} hub kills and {sync_kills} L1 sync kills landed during a sync in {round} rounds"
         );
         let hub_round = hub_kills < HUB_KILLS && (round % 2 == 1 || round >= SYNC_KILL_ROUNDS);
 
@@ -120,7 +123,7 @@ fn every_op_reaches_the_hub_exactly_once_despite_killed_syncs_and_a_killed_hub()
             kill(&mut l1_sync);
             panic!("round {round}: L1's sync never said it unlocked its store: {why}");
         }
-        let l1_kill_at = Duration::from_millis(random_between(0, 150));
+        let l1_kill_at = Duration::from_millis(random_between(0, 100));
         let hub_kill_at = Duration::from_millis(random_between(0, 150));
         let t0 = Instant::now();
         let mut l1_done = false;
@@ -161,11 +164,6 @@ fn every_op_reaches_the_hub_exactly_once_despite_killed_syncs_and_a_killed_hub()
         "{round} rounds, {sync_kills} L1 syncs SIGKILLed mid-run, {hub_kills} hub SIGKILLs during a sync, {:.1?}",
         started.elapsed()
     );
-    assert!(
-        sync_kills >= 10,
-        "only {sync_kills} of {round} SIGKILLs landed while the L1 sync ran: the test did not exercise crashes"
-    );
-
     // A clean final round.
     for store in [&l1, &l2, &s, &l1, &l2] {
         sync(store, &hub);
