@@ -8,6 +8,7 @@ mod background;
 pub mod caseload;
 pub mod dto;
 mod error;
+pub mod problems;
 pub mod strength;
 
 #[cfg(test)]

@@ -537,7 +537,63 @@ consents: Array<ConsentNow>, };
 
 export type ReferralSource = "police" | "probation" | "court" | "youth_justice" | "victim_services" | "housing" | "school" | "self" | "other";
 
+export type RefusedChange = { 
+/**
+ * The op (a stable key for a list).
+ */
+op_id: string, 
+/**
+ * Its case's id.
+ */
+case_id: string, 
+/**
+ * Its case's reference, when the case is on this laptop.
+ */
+reference: string | null, 
+/**
+ * The kind of record it changed, in people's words ("consent event").
+ */
+record: string, 
+/**
+ * Why the hub refused it.
+ */
+reason: string, };
+
 export type Role = "facilitator" | "supervisor" | "coordinator" | "admin";
+
+export type SetAsideChange = { 
+/**
+ * The op (a stable key for a list).
+ */
+op_id: string, 
+/**
+ * Its case's id.
+ */
+case_id: string, 
+/**
+ * Its case's reference, when the case is on this laptop.
+ */
+reference: string | null, 
+/**
+ * The kind of record it would have changed, in people's words.
+ */
+record: string, 
+/**
+ * The refusal's stable name (docs/protocol.md).
+ */
+code: string, 
+/**
+ * Why it was not applied.
+ */
+reason: string, 
+/**
+ * When it was set aside (RFC 3339).
+ */
+set_aside_at: string, 
+/**
+ * The day it was set aside on this laptop's calendar (none if the moment is unreadable).
+ */
+set_aside_on: string | null, };
 
 export type StatusChangeId = string;
 
@@ -612,6 +668,16 @@ author_id: UserId,
  * The supervisor's name, from the team directory.
  */
 author_name: string | null, };
+
+export type SyncProblems = { 
+/**
+ * Written here, refused by the hub; oldest first.
+ */
+refused: Array<RefusedChange>, 
+/**
+ * Received from the hub, not applied here; newest first.
+ */
+set_aside: Array<SetAsideChange>, };
 
 export type SyncState = "not_enrolled" | "idle" | "syncing" | "offline" | "failed";
 
