@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "conflicts",
     "resolve_conflict",
+    "sync_problems",
 ];
 
 fn main() {

@@ -8,6 +8,7 @@ use casebook_app_core::dto::{
     AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, Strength, SyncView,
 };
 use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, NewParty};
+use casebook_app_core::problems::SyncProblems;
 use casebook_app_core::{App, AppError, CaseId, ConsentId, ContactId, ErrorCode, PartyId};
 use tauri::State;
 
@@ -159,6 +160,11 @@ async fn conflicts(app: Shared<'_>) -> Result<Vec<ConflictView>, AppError> {
 }
 
 #[tauri::command]
+async fn sync_problems(app: Shared<'_>) -> Result<SyncProblems, AppError> {
+    blocking(&app, |a| a.sync_problems()).await
+}
+
+#[tauri::command]
 async fn resolve_conflict(app: Shared<'_>, id: String, keep: KeepChoice) -> Result<(), AppError> {
     blocking(&app, move |a| a.resolve_conflict(id, keep)).await
 }
@@ -189,5 +195,6 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         sync_now,
         conflicts,
         resolve_conflict,
+        sync_problems,
     ]
 }

@@ -18,6 +18,7 @@ import type {
   NewParty,
   NewVisitInput,
   Strength,
+  SyncProblems,
   SyncView,
 } from './types';
 
@@ -106,6 +107,7 @@ export const syncNow = () => call<SyncView>('sync_now');
 export const conflicts = () => call<ConflictView[]>('conflicts');
 export const resolveConflict = (id: string, keep: KeepChoice) =>
   call<null>('resolve_conflict', { id, keep });
+export const syncProblems = () => call<SyncProblems>('sync_problems');
 
 /** The app locked itself, was wiped, or changed phase otherwise. */
 export async function onState(handler: (state: AppState) => void): Promise<UnlistenFn> {

@@ -15,6 +15,7 @@ import type {
   NewParty,
   NewVisitInput,
   PartyView,
+  SyncProblems,
   SyncView,
   TimelineEntry,
 } from './types';
@@ -46,8 +47,8 @@ export function mockBackend() {
     progress: null,
     pending: 3,
     conflicts: 1,
-    rejected: 0,
-    set_aside: 0,
+    rejected: 1,
+    set_aside: 1,
     last_sync: new Date(Date.now() - 3_600_000).toISOString(),
     error: null,
     next_attempt: null,
@@ -196,6 +197,30 @@ export function mockBackend() {
       other_is_mine: false,
     },
   ];
+
+  const problems: SyncProblems = {
+    refused: [
+      {
+        op_id: 'op-refused-1',
+        case_id: cases[0]!.detail.case.id,
+        reference: 'RJ-2026-0042',
+        record: 'contact',
+        reason: 'the contact was finalised and never changes; record an amendment instead',
+      },
+    ],
+    set_aside: [
+      {
+        op_id: 'op-aside-1',
+        case_id: 'case-not-here',
+        reference: null,
+        record: 'case',
+        code: 'malformed',
+        reason: 'a case\'s "reference" has a value it cannot have',
+        set_aside_at: `${day(-1)}T09:30:00Z`,
+        set_aside_on: day(-1),
+      },
+    ],
+  };
 
   const find = (caseId: string) => {
     const c = cases.find((x) => x.detail.case.id === caseId);
@@ -398,6 +423,7 @@ export function mockBackend() {
       return sync;
     },
     conflicts: () => conflicts,
+    sync_problems: () => problems,
     resolve_conflict: (a) => {
       const keep = a.keep as KeepChoice;
       if (keep.keep === 'merged' && typeof keep.text !== 'string')
