@@ -139,6 +139,62 @@ async fn a_change_the_hub_refused_is_listed_with_its_case_record_and_the_hubs_re
     );
 }
 
+/// Femi, offline, adds a party to a case an administrator has just given to Farah: the hub
+/// refuses it, the case leaves his laptop, and the refused change stays listed without a
+/// reference, since the case is no longer held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_refused_after_its_case_moved_away_stays_listed_once_the_case_has_left() {
+    let hub = TestHub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let femi = join(&hub, &dir, "Femi").await;
+    let case = new_case(&femi);
+    femi.sync_now().await.unwrap();
+    hub.add_user("Farah", Role::Facilitator, Some("north"));
+    let moved_at = now();
+    hub.admin()
+        .assign(&case.to_string(), "Farah", None, moved_at)
+        .unwrap_or_else(|e| panic!("reassign to Farah: {e}"));
+    // Femi's change must be dated after the reassignment, else it is a flagged late note.
+    while now() <= moved_at {
+        tokio::task::yield_now().await;
+    }
+    femi.add_party(
+        case,
+        NewParty {
+            role: PartyRole::Harmer,
+            name: "Jordan Pike".into(),
+            phone: None,
+            minor: false,
+            guardian_of: None,
+        },
+    )
+    .unwrap();
+    let view = femi.sync_now().await.unwrap();
+    assert_eq!(view.rejected, 1, "{view:?}");
+    assert!(
+        femi.caseload(Default::default()).unwrap().is_empty(),
+        "the case left this laptop"
+    );
+
+    let problems = femi.sync_problems().unwrap();
+    let [refused] = problems.refused.as_slice() else {
+        panic!("one refused change: {problems:?}")
+    };
+    assert_eq!(
+        (
+            refused.case_id.as_str(),
+            refused.reference.as_deref(),
+            refused.record.as_str()
+        ),
+        (case.to_string().as_str(), None, "party")
+    );
+    assert!(
+        refused.reason.contains("not assigned"),
+        "the hub's reason: {}",
+        refused.reason
+    );
+}
+
 /// An op from the hub that would null a case's reference is set aside, and the app lists it
 /// with the store's reason and the day it happened.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
