@@ -32,31 +32,63 @@ pub(crate) fn known(conn: &Connection, entity: Entity, id: Uuid) -> Result<Optio
     .transpose()
 }
 
-/// Judges `op` against this store's records. A local write is judged with its author's
-/// `authority`; an op from the hub as [`Authority::Vetted`].
-pub(crate) fn judge_here(conn: &Connection, op: &Op, authority: Authority) -> Result<Verdict, StoreError> {
-    let case_here = known(conn, Entity::Case, op.case_id.as_uuid())?.is_some();
-    let standing = if case_here {
-        Standing::Holds
-    } else {
-        Standing::UnknownCase
-    };
-    let target = match (op.kind, op.entity) {
-        (OpKind::Create, Entity::Case) | (OpKind::Update, _) => known(conn, op.entity, op.entity_id)?,
-        // A create's id is new unless a record of any kind already has it.
-        (OpKind::Create, entity) => known(conn, entity, op.entity_id)?,
+/// What this store knows of `op`'s target, for the judgement; `None` when its record (for an
+/// update) or its case (for a create) is not here, which for an op from the hub means it waits
+/// as an orphan. One lookup for an update, two for a create, plus one per reference.
+pub(crate) fn gather(conn: &Connection, op: &Op, authority: Authority) -> Result<Option<Facts>, StoreError> {
+    let (standing, target) = match (op.kind, op.entity) {
+        (OpKind::Create, Entity::Case) => {
+            let case = known(conn, Entity::Case, op.case_id.as_uuid())?;
+            let target = if op.entity_id == op.case_id.as_uuid() {
+                case
+            } else {
+                known(conn, Entity::Case, op.entity_id)?
+            };
+            let standing = if case.is_some() {
+                Standing::Holds
+            } else {
+                Standing::UnknownCase
+            };
+            (standing, target)
+        }
+        (OpKind::Create, entity) => {
+            if known(conn, Entity::Case, op.case_id.as_uuid())?.is_none() {
+                return Ok(None);
+            }
+            (Standing::Holds, known(conn, entity, op.entity_id)?)
+        }
+        (OpKind::Update, entity) => match known(conn, entity, op.entity_id)? {
+            // A record is always stored with its case, so its case is here too.
+            Some(target) => (Standing::Holds, Some(target)),
+            None => return Ok(None),
+        },
     };
     let mut refs = Vec::new();
     for reference in references(op) {
         refs.push((reference, known(conn, reference.entity, reference.id)?));
     }
-    let facts = Facts {
+    Ok(Some(Facts {
         authority,
         standing,
         target,
         references: refs,
         // The hub dates ops against its own clock; a laptop's may be wrong.
         now_ms: None,
+    }))
+}
+
+/// Judges a change this store's own user makes. A change to a record or case that is not here
+/// is refused like any other.
+pub(crate) fn judge_local(conn: &Connection, op: &Op, authority: Authority) -> Result<Verdict, StoreError> {
+    let facts = match gather(conn, op, authority)? {
+        Some(facts) => facts,
+        None => Facts {
+            authority,
+            standing: Standing::UnknownCase,
+            target: None,
+            references: Vec::new(),
+            now_ms: None,
+        },
     };
     Ok(judge(op, &facts))
 }

@@ -22,7 +22,7 @@ use casebook_domain::judgement::{Authority, Verdict};
 
 use crate::apply::{apply, log};
 use crate::error::StoreError;
-use crate::judge::judge_here;
+use crate::judge::judge_local;
 use crate::model::{CaseEdit, CreatedCase, NewCase, NewConsent, NewContact, NewParty};
 use crate::read;
 
@@ -84,7 +84,7 @@ impl Writer<'_> {
             id: self.actor.user,
             role,
         };
-        if let Verdict::Refuse(refusal) = judge_here(&self.tx, &op, authority)? {
+        if let Verdict::Refuse(refusal) = judge_local(&self.tx, &op, authority)? {
             return Err(refusal.into());
         }
         apply(&self.tx, &op)?;

@@ -84,10 +84,11 @@ async fn push_all(
 ) -> Result<bool, SyncError> {
     let mut wipe = false;
     loop {
-        let batch = store.with(|s| s.pending_batch(MAX_PUSH_OPS))?;
+        let mut batch = store.with(|s| s.pending_batch(MAX_PUSH_OPS))?;
         if batch.is_empty() {
             return Ok(wipe);
         }
+        batch.truncate(fits_in_a_push(&batch));
         let sent: Vec<_> = batch.iter().map(|op| op.op_id).collect();
         let answer = match client.push(batch).await {
             // Its last push was taken already (or its answer lost): only the wipe order remains.
@@ -137,6 +138,22 @@ async fn push_all(
         wipe |= answer.wipe;
         tracing::debug!(ops = results.len(), "pushed a batch");
     }
+}
+
+/// A push body the hub takes whatever the notes hold: at most this many bytes of ops.
+const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
+
+/// How many of `batch`'s ops fit in one push body (at least one: a single op's fields are
+/// bounded well below the hub's body limit).
+fn fits_in_a_push(batch: &[casebook_domain::Op]) -> usize {
+    let mut bytes = 0;
+    for (i, op) in batch.iter().enumerate() {
+        bytes += serde_json::to_vec(op).map_or(0, |v| v.len()) + 1;
+        if bytes > MAX_PUSH_BYTES {
+            return i.max(1);
+        }
+    }
+    batch.len()
 }
 
 /// The hub's pulled ops as the store takes them, flag included (one transaction for both).
@@ -255,4 +272,45 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
         "sync finished"
     );
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(bytes: usize) -> casebook_domain::Op {
+        let device = casebook_domain::DeviceId::new();
+        casebook_domain::Op {
+            op_id: casebook_domain::OpId::new(),
+            case_id: CaseId::new(),
+            entity: casebook_domain::Entity::Contact,
+            entity_id: uuid::Uuid::now_v7(),
+            kind: casebook_domain::OpKind::Update,
+            fields: [("notes".to_owned(), serde_json::json!("n".repeat(bytes)))].into(),
+            replaces: Default::default(),
+            hlc: casebook_domain::Hlc {
+                wall_ms: 1,
+                counter: 0,
+                device,
+            },
+            author: casebook_domain::UserId::new(),
+            device,
+            schema_version: casebook_domain::SCHEMA_VERSION,
+        }
+    }
+
+    #[test]
+    fn forty_big_notes_go_in_pushes_the_hub_takes() {
+        let batch: Vec<_> = (0..40).map(|_| note(1_000_000)).collect();
+        let first = fits_in_a_push(&batch);
+        assert!((1..40).contains(&first), "{first}");
+        let bytes: usize = batch[..first]
+            .iter()
+            .map(|o| serde_json::to_vec(o).unwrap().len())
+            .sum();
+        assert!(bytes <= MAX_PUSH_BYTES);
+        assert_eq!(fits_in_a_push(&batch[..1]), 1);
+        assert_eq!(fits_in_a_push(&[note(10), note(10)]), 2);
+        assert_eq!(fits_in_a_push(&[note(9_000_000)]), 1, "one op always goes");
+    }
 }

@@ -5,11 +5,11 @@ use casebook_domain::{CaseId, Op};
 use rusqlite::params;
 use serde::Serialize;
 
-use casebook_domain::judgement::{Authority, Verdict};
+use casebook_domain::judgement::{Authority, Verdict, judge};
 
 use crate::apply::{apply, has_target, log};
 use crate::error::StoreError;
-use crate::judge::judge_here;
+use crate::judge::gather;
 use crate::{Store, read};
 
 /// Applies one remote op inside the caller's transaction: a duplicate only learns its hub
@@ -35,7 +35,7 @@ fn apply_one(
         counts.duplicates += 1;
         return Ok(());
     }
-    if !has_target(tx, op)? {
+    let Some(facts) = gather(tx, op, Authority::Vetted)? else {
         let json = serde_json::to_string(op).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         tx.prepare_cached(
             "INSERT OR IGNORE INTO orphan_ops (op_id, hub_seq, op, flag) VALUES (?1, ?2, ?3, ?4)",
@@ -43,8 +43,8 @@ fn apply_one(
         .execute(params![op.op_id.to_string(), seq_sql, json, remote.flag])?;
         counts.waiting += 1;
         return Ok(());
-    }
-    if let Verdict::Refuse(refusal) = judge_here(tx, op, Authority::Vetted)? {
+    };
+    if let Verdict::Refuse(refusal) = judge(op, &facts) {
         set_aside(tx, remote, refusal.code(), &refusal.to_string())?;
         counts.set_aside += 1;
         return Ok(());
