@@ -29,21 +29,25 @@ export function options<E extends EnumName>(set: E): { value: EnumValue<E>; labe
   }));
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, {
+// Dates as people here read them ("27 Nov 2026") and times on a 24-hour clock, whatever
+// language the computer is set to.
+const LOCALE = 'en-GB';
+const dateFormat = new Intl.DateTimeFormat(LOCALE, {
   dateStyle: 'medium',
   timeZone: 'UTC',
 });
-const longDateFormat = new Intl.DateTimeFormat(undefined, {
+const longDateFormat = new Intl.DateTimeFormat(LOCALE, {
   weekday: 'long',
   day: 'numeric',
   month: 'long',
   year: 'numeric',
   timeZone: 'UTC',
 });
-const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+const timeFormat = new Intl.DateTimeFormat(LOCALE, { timeStyle: 'short', hourCycle: 'h23' });
+const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, {
   dateStyle: 'medium',
   timeStyle: 'short',
+  hourCycle: 'h23',
 });
 
 /** A calendar date (`YYYY-MM-DD`, no time zone) as the reader writes dates. */
