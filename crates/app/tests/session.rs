@@ -125,7 +125,11 @@ fn a_draft_typed_before_locking_is_there_after_unlocking_and_a_wrong_passphrase_
         "{}",
         weak.message
     );
-    assert_eq!(h.app.state().phase, AppPhase::FirstRun, "nothing is created for a weak one");
+    assert_eq!(
+        h.app.state().phase,
+        AppPhase::FirstRun,
+        "nothing is created for a weak one"
+    );
 
     assert_eq!(
         h.app.create_store(PASS.into(), PASS.into()).unwrap().phase,
@@ -314,10 +318,7 @@ async fn a_bad_code_leaves_no_store_and_a_supervisor_reads_the_team_without_chan
         .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
         .await
         .unwrap();
-    assert_eq!(
-        (state.phase, state.role),
-        (AppPhase::Unlocked, Role::Facilitator)
-    );
+    assert_eq!((state.phase, state.role), (AppPhase::Unlocked, Role::Facilitator));
     assert_eq!(state.user_name.as_deref(), Some("Femi"));
     let case = new_case(&fac.app);
     let p = party(&fac.app, case, "Mrs Adeyemi", PartyRole::Victim);
