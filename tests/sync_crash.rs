@@ -90,6 +90,10 @@ fn every_op_reaches_the_hub_exactly_once_despite_killed_syncs_and_a_killed_hub()
     let mut sync_kills = 0; // SIGKILLs that ended a running L1 sync
     let mut hub_kills = 0; // hub SIGKILLs while an L1/L2 sync was running
     let mut round = 0;
+    // About how long an L1 sync runs after unlocking: the last unkilled one's time, grown after
+    // each kill that landed. The kills are drawn within it, so they land mid-sync on a fast
+    // machine as on a slow one, at early and late moments alike.
+    let mut l1_runs_for = Duration::from_millis(100);
     // More rounds until enough kills landed mid-sync: how many do depends on the machine's speed.
     while round < SYNC_KILL_ROUNDS || hub_kills < HUB_KILLS || sync_kills < SYNC_KILLS {
         assert!(
@@ -123,7 +127,7 @@ fn every_op_reaches_the_hub_exactly_once_despite_killed_syncs_and_a_killed_hub()
             kill(&mut l1_sync);
             panic!("round {round}: L1's sync never said it unlocked its store: {why}");
         }
-        let l1_kill_at = Duration::from_millis(random_between(0, 100));
+        let l1_kill_at = Duration::from_millis(random_between(0, l1_runs_for.as_millis().max(2) as u64));
         let hub_kill_at = Duration::from_millis(random_between(0, 150));
         let t0 = Instant::now();
         let mut l1_done = false;
@@ -132,9 +136,12 @@ fn every_op_reaches_the_hub_exactly_once_despite_killed_syncs_and_a_killed_hub()
             if !l1_done {
                 if l1_sync.try_wait().unwrap().is_some() {
                     l1_done = true; // finished before its SIGKILL
+                    l1_runs_for = t0.elapsed();
                 } else if t0.elapsed() >= l1_kill_at {
                     if kill(&mut l1_sync) {
                         sync_kills += 1;
+                        // Still running then: look a little later next time.
+                        l1_runs_for = (l1_runs_for * 3 / 2).min(Duration::from_secs(2));
                     }
                     l1_done = true;
                 }
