@@ -68,9 +68,11 @@ async fn a_rejected_op_does_not_block_the_ops_behind_it() {
         .collect();
     assert_eq!(
         outcomes,
-        ["accepted", "rejected", "rejected", "rejected", "accepted"]
+        [
+            "accepted", "accepted", "rejected", "rejected", "rejected", "accepted"
+        ]
     );
-    assert_eq!(body["results"][4]["op_id"], json!(good.op_id));
+    assert_eq!(body["results"][5]["op_id"], json!(good.op_id));
 
     let pulled = hub.pull(&fac, 0, &[], 100).await;
     assert!(pulled.ops.iter().any(|p| p.op.op_id == good.op_id));
@@ -119,8 +121,11 @@ async fn pulls_page_by_cursor_without_gaps_or_repeats() {
             break;
         }
     }
-    assert_eq!(pages, 4, "11 ops (10 + the reference) in pages of 3");
-    assert_eq!(seen, (1..=11).collect::<Vec<u64>>());
+    assert_eq!(
+        pages, 4,
+        "12 ops (case, party, 9 notes + the reference) in pages of 3"
+    );
+    assert_eq!(seen, (1..=12).collect::<Vec<u64>>());
     let after = hub.pull(&fac, cursor, &[case], 3).await;
     assert!(after.ops.is_empty() && !after.more && after.next_cursor == cursor);
 }
@@ -199,11 +204,12 @@ async fn reassignment_moves_a_case_and_quarantines_a_late_note() {
         "the cursor moves past ops out of scope too"
     );
 
-    // An admin reassigns the case while the hub runs; Femi, offline, writes one more note.
+    // Femi, offline, writes one more note; an admin reassigns the case before it arrives.
+    let late = note(&femi, case, "written offline before the reassignment");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     hub.admin()
         .assign(&case.to_string(), "Farah", None, common::now())
         .unwrap();
-    let late = note(&femi, case, "written offline after the reassignment");
     let pushed = hub.push(&femi, std::slice::from_ref(&late)).await;
     let OpOutcome::Quarantined { seq, reason } = &pushed.results[0].outcome else {
         panic!("{:?}", pushed.results[0].outcome)
@@ -305,8 +311,8 @@ async fn concurrent_pushes_get_unique_gap_free_sequence_numbers() {
             break;
         }
     }
-    // 6 devices x (create + reference + 12 notes).
-    assert_eq!(seqs, (1..=6 * 14).collect::<Vec<u64>>());
+    // 6 devices x (create + party + reference + 12 notes).
+    assert_eq!(seqs, (1..=6 * 15).collect::<Vec<u64>>());
     let all = hub.pull(&cora, 0, &[], 1000).await.ops;
     let mut hub_stamps: Vec<_> = all
         .iter()
@@ -333,8 +339,8 @@ async fn a_co_facilitator_keeps_the_case() {
     assert!(hub.pull(&femi, 0, &[case], 100).await.cases_removed.is_empty());
     assert_eq!(
         hub.pull(&farah, 0, &[], 100).await.ops.len(),
-        4,
-        "create, reference, lead, note"
+        5,
+        "create, party, reference, lead, note"
     );
 }
 

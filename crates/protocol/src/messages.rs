@@ -320,7 +320,7 @@ mod tests {
                     reason: "r".into(),
                     code: "malformed".into(),
                 },
-                json!({"status": "rejected", "reason": "r"}),
+                json!({"status": "rejected", "reason": "r", "code": "malformed"}),
             ),
         ];
         for (outcome, expected) in cases {
