@@ -1,8 +1,9 @@
 //! The case: its kind, justice stage, status and the rules of moving through the process.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar;
 use crate::error::RuleError;
 
 labelled_enum!(
@@ -134,8 +135,8 @@ pub fn validate_case(
     Ok(())
 }
 
-/// Days from referral within which the service aims to make first contact.
-pub const FIRST_CONTACT_DAYS: u64 = 10;
+/// Working days from referral to the first-contact target, so that bank holidays do not eat into it.
+pub const FIRST_CONTACT_WORKING_DAYS: u32 = 10;
 
 labelled_enum!(
     /// Why a date is a deadline.
@@ -170,8 +171,7 @@ pub fn next_deadline(
         return None;
     }
     let first_contact = (!has_contact)
-        .then(|| received.checked_add_days(Days::new(FIRST_CONTACT_DAYS)))
-        .flatten()
+        .then(|| calendar::add_working_days(received, FIRST_CONTACT_WORKING_DAYS))
         .map(|date| Deadline {
             date,
             kind: DeadlineKind::FirstContact,
@@ -271,6 +271,7 @@ mod tests {
     #[test]
     fn deadlines_prefer_the_sooner_date_and_vanish_when_closed() {
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        // Received Sunday 1 Nov 2026: ten working days are 2–6 and 9–13 Nov, so Friday 13th.
         let received = d(11, 1);
         let first = next_deadline(
             Referred,
@@ -282,7 +283,7 @@ mod tests {
         assert_eq!(
             first,
             Some(Deadline {
-                date: d(11, 11),
+                date: d(11, 13),
                 kind: DeadlineKind::FirstContact
             })
         );
@@ -314,6 +315,46 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn first_contact_skips_the_christmas_bank_holidays() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        // Received Friday 18 Dec 2026. Christmas (Fri 25), Boxing Day's substitute (Mon 28) and
+        // New Year's Day (Fri 1 Jan) are bank holidays, so the ten working days are 21, 22, 23,
+        // 24, 29, 30, 31 Dec and 4, 5, 6 Jan: due Wednesday 6 Jan 2027, not 28 Dec.
+        let due = next_deadline(
+            Referred,
+            JusticeStage::OutOfCourt,
+            None,
+            date(2026, 12, 18),
+            false,
+        );
+        assert_eq!(
+            due,
+            Some(Deadline {
+                date: date(2027, 1, 6),
+                kind: DeadlineKind::FirstContact
+            })
+        );
+        // A court date on Monday 4 Jan now comes first (ten calendar days would have said 28 Dec).
+        let court = next_deadline(
+            Referred,
+            JusticeStage::PreSentence,
+            Some(date(2027, 1, 4)),
+            date(2026, 12, 18),
+            false,
+        );
+        assert_eq!(court.map(|d| d.kind), Some(DeadlineKind::CourtDate));
+        // Over Easter 2027: after Thu 25 Mar, Good Friday and Easter Monday are skipped.
+        let easter = next_deadline(
+            Referred,
+            JusticeStage::NotApplicable,
+            None,
+            date(2027, 3, 25),
+            false,
+        );
+        assert_eq!(easter.map(|d| d.date), Some(date(2027, 4, 12)));
     }
 
     #[test]
