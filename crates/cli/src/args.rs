@@ -39,6 +39,9 @@ pub enum Command {
     /// Consent decisions.
     #[command(subcommand)]
     Consent(ConsentCommand),
+    /// The risk and safety assessment: draft, submit, approve or return, change of circumstances.
+    #[command(subcommand)]
+    Risk(crate::risk_cmd::RiskCommand),
     /// Full-text search over summaries, names and notes.
     Search {
         /// Words to look for.
@@ -296,7 +299,7 @@ pub enum PassphraseCommand {
 }
 
 /// Parses a value of one of the domain's closed sets by its stored name, `-` standing for `_`.
-fn domain<T: FromStr<Err = UnknownValue>>(s: &str) -> Result<T, String> {
+pub(crate) fn domain<T: FromStr<Err = UnknownValue>>(s: &str) -> Result<T, String> {
     s.trim()
         .to_ascii_lowercase()
         .replace('-', "_")

@@ -4,6 +4,7 @@
 
 mod args;
 mod output;
+mod risk_cmd;
 mod secret;
 mod sync_cmd;
 
@@ -132,6 +133,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             })?;
             out.created(json!({"id": id}), &format!("Added party {id}."))?;
+        }
+        Command::Risk(cmd) => {
+            let (mut store, _) = unlock(&paths)?;
+            risk_cmd::run(&mut store, &out, cmd)?;
         }
         Command::Contact(cmd) => {
             let (mut store, _) = unlock(&paths)?;

@@ -20,6 +20,11 @@ pub struct Out {
     pub json: bool,
 }
 
+/// A date as people here read it: "27 Nov 2026".
+pub fn day(date: chrono::NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
 fn clip(text: &str, max: usize) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= max {
@@ -31,7 +36,7 @@ fn clip(text: &str, max: usize) -> String {
 }
 
 impl Out {
-    fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
+    pub(crate) fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
         let mut stdout = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut stdout, value).map_err(|e| match e.io_error_kind() {
             // Surface a closed pipe as the io error main() treats as a quiet exit.

@@ -87,4 +87,37 @@ pub enum RuleError {
         /// The field's name as the user knows it.
         field: &'static str,
     },
+    /// A risk factor typed as something other than `NAME=LEVEL` with known names.
+    #[error(
+        "{given:?} is not a risk factor and level: write NAME=LEVEL, with NAME one of re-victimisation, power-imbalance, intimidation, violence, substance-use, mental-health, safeguarding, abuse-context, responsibility and LEVEL one of low, medium, high."
+    )]
+    BadFactor {
+        /// What was typed.
+        given: String,
+    },
+    /// A risk assessment submitted before every factor is assessed.
+    #[error("Assess every risk factor before submitting: {missing} not assessed yet (--factor NAME=LEVEL).")]
+    FactorsMissing {
+        /// The factors left, in words.
+        missing: String,
+    },
+    /// A sign-off of something that is not waiting for one.
+    #[error(
+        "This risk assessment is {state}, not submitted: only a submitted assessment can be approved or returned."
+    )]
+    NotSubmitted {
+        /// Where it stands.
+        state: &'static str,
+    },
+    /// Returning work needs a comment saying what to change.
+    #[error("Say what should change when returning it (--note).")]
+    ReturnNeedsNote,
+    /// A change of circumstances recorded on an assessment that is not approved.
+    #[error(
+        "Only an approved risk assessment can be marked as overtaken by a change of circumstances; this one is {state}: edit it instead."
+    )]
+    NotApproved {
+        /// Where it stands.
+        state: &'static str,
+    },
 }

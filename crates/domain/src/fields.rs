@@ -19,6 +19,10 @@ pub enum Kind {
     Named(fn(&str) -> bool),
     /// A user's id.
     User,
+    /// An id that names no record (e.g. one submission of an assessment).
+    Token,
+    /// JSON kept as text, of the shape the function accepts.
+    Json(fn(&str) -> bool),
     /// The id of another record of the same case.
     Ref(Entity),
     /// A JSON list of ids of records of the same case, kept as text (the stored form).
@@ -72,6 +76,7 @@ pub fn of(entity: Entity) -> &'static [Field] {
     use crate::consent::{ConsentDecision, ConsentMethod, ConsentScope};
     use crate::contact::{ContactKind, ContactState};
     use crate::party::PartyRole;
+    use crate::risk::{RiskLevel, SignOffDecision};
     use Kind::*;
     use Presence::{Defaulted, Optional, Required};
     const CASE: &[Field] = &[
@@ -120,6 +125,22 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("date", Date, Required),
     ];
     const SUPERVISION_NOTE: &[Field] = &[f("text", NonBlankText, Required), f("date", Date, Required)];
+    const RISK_ASSESSMENT: &[Field] = &[
+        f("rating", Named(named::<RiskLevel>), Required),
+        f("factors", Json(crate::risk::is_factors), Defaulted),
+        f("mitigations", Text, Defaulted),
+        f("submission", Token, Optional),
+        f("submitted_on", Date, Optional),
+        f("circumstances_changed_on", Date, Optional),
+        f("circumstances", Text, Optional),
+    ];
+    const SIGN_OFF: &[Field] = &[
+        f("risk_assessment", Ref(Entity::RiskAssessment), Required),
+        f("submission", Token, Required),
+        f("decision", Named(named::<SignOffDecision>), Required),
+        f("note", Text, Optional),
+        f("date", Date, Required),
+    ];
     match entity {
         Entity::Case => CASE,
         Entity::Party => PARTY,
@@ -127,6 +148,8 @@ pub fn of(entity: Entity) -> &'static [Field] {
         Entity::Consent => CONSENT,
         Entity::StatusChange => STATUS_CHANGE,
         Entity::SupervisionNote => SUPERVISION_NOTE,
+        Entity::RiskAssessment => RISK_ASSESSMENT,
+        Entity::SignOff => SIGN_OFF,
     }
 }
 
@@ -147,7 +170,8 @@ pub fn fits(field: &Field, value: &serde_json::Value) -> bool {
         Kind::Date => text.is_some_and(|t| t.parse::<chrono::NaiveDate>().is_ok()),
         Kind::Flag => value.is_boolean(),
         Kind::Named(known) => text.is_some_and(known),
-        Kind::User | Kind::Ref(_) => text.is_some_and(|t| t.parse::<uuid::Uuid>().is_ok()),
+        Kind::User | Kind::Token | Kind::Ref(_) => text.is_some_and(|t| t.parse::<uuid::Uuid>().is_ok()),
+        Kind::Json(shape) => text.is_some_and(shape),
         Kind::RefList(_) => text.is_some_and(|t| ids_in_list(t).is_some_and(|ids| !ids.is_empty())),
     }
 }

@@ -80,6 +80,14 @@ id_type!(
     SupervisionNoteId
 );
 id_type!(
+    /// Identifies one risk and safety assessment.
+    RiskAssessmentId
+);
+id_type!(
+    /// Identifies one supervisor's sign-off.
+    SignOffId
+);
+id_type!(
     /// Identifies one operation of the op log.
     OpId
 );

@@ -32,10 +32,13 @@ pub fn may_write(role: Role, entity: Entity, kind: OpKind) -> bool {
         // Their own and co-facilitated cases: everything of the casework.
         Role::Facilitator => matches!(
             (entity, kind),
-            (E::Case | E::Party | E::Contact, Create | Update) | (E::Consent | E::StatusChange, Create)
+            (
+                E::Case | E::Party | E::Contact | E::RiskAssessment,
+                Create | Update
+            ) | (E::Consent | E::StatusChange, Create)
         ),
-        // Supervision notes (and the sign-offs later record kinds add); nothing else.
-        Role::Supervisor => matches!((entity, kind), (E::SupervisionNote, Create)),
+        // Supervision notes and sign-offs of their team's work; nothing else.
+        Role::Supervisor => matches!((entity, kind), (E::SupervisionNote | E::SignOff, Create)),
         // Intake: a new referral. Assignment itself is the hub's (its `lead` ops).
         Role::Coordinator => matches!((entity, kind), (E::Case, Create)),
         // Admins run the hub through its commands; they write no casework.

@@ -37,7 +37,15 @@ fn op(case: CaseId, entity: Entity, entity_id: Uuid, kind: OpKind, fields: Value
 
 /// A well-formed op of each entity and kind, on `case`, whose references point at `party`
 /// and `contact`.
-fn sample(case: CaseId, author: UserId, entity: Entity, kind: OpKind, party: Uuid, contact: Uuid) -> Op {
+fn sample(
+    case: CaseId,
+    author: UserId,
+    entity: Entity,
+    kind: OpKind,
+    party: Uuid,
+    contact: Uuid,
+    risk: Uuid,
+) -> Op {
     let create = kind == OpKind::Create;
     let (id, fields) = match entity {
         Entity::Case if create => (
@@ -69,6 +77,16 @@ fn sample(case: CaseId, author: UserId, entity: Entity, kind: OpKind, party: Uui
             Uuid::now_v7(),
             json!({"text": "Well prepared.", "date": "2026-11-27"}),
         ),
+        Entity::RiskAssessment if create => (
+            Uuid::now_v7(),
+            json!({"rating": "medium", "factors": r#"{"violence": {"level": "low", "note": ""}}"#}),
+        ),
+        Entity::RiskAssessment => (risk, json!({"mitigations": "Separate waiting rooms."})),
+        Entity::SignOff => (
+            Uuid::now_v7(),
+            json!({"risk_assessment": risk, "submission": Uuid::now_v7(), "decision": "approved",
+                   "date": "2026-11-27"}),
+        ),
     };
     let mut o = op(case, entity, id, kind, fields);
     o.author = author;
@@ -79,6 +97,7 @@ struct World {
     case: CaseId,
     party: Uuid,
     contact: Uuid,
+    risk: Uuid,
 }
 
 impl World {
@@ -87,13 +106,15 @@ impl World {
             case: CaseId::new(),
             party: Uuid::now_v7(),
             contact: Uuid::now_v7(),
+            risk: Uuid::now_v7(),
         }
     }
 
     fn known(&self, entity: Entity, id: Uuid) -> Option<Known> {
         let hit = (entity == Entity::Case && id == self.case.as_uuid())
             || (entity == Entity::Party && id == self.party)
-            || (entity == Entity::Contact && id == self.contact);
+            || (entity == Entity::Contact && id == self.contact)
+            || (entity == Entity::RiskAssessment && id == self.risk);
         hit.then_some(Known {
             entity,
             case_id: self.case,
@@ -139,7 +160,7 @@ fn every_role_writes_exactly_what_its_table_allows() {
                 }
                 let w = World::new();
                 let (id, authority) = user(*role);
-                let o = sample(w.case, id, *entity, *kind, w.party, w.contact);
+                let o = sample(w.case, id, *entity, *kind, w.party, w.contact, w.risk);
                 let standing = if *entity == Entity::Case && *kind == OpKind::Create {
                     Standing::UnknownCase
                 } else {
@@ -162,8 +183,8 @@ fn every_role_writes_exactly_what_its_table_allows() {
             }
         }
     }
-    // Facilitators: 3 kinds × 2 + 2 creates; supervisors 1; coordinators 1.
-    assert_eq!(allowed, 10);
+    // Facilitators: 4 kinds × 2 + 2 creates; supervisors 2; coordinators 1.
+    assert_eq!(allowed, 13);
 }
 
 #[test]
@@ -204,7 +225,15 @@ fn only_the_hub_sets_reference_and_lead() {
 fn a_new_case_names_its_author_and_its_provisional_reference() {
     let w = World::new();
     let (id, fac) = user(Role::Facilitator);
-    let mut o = sample(w.case, id, Entity::Case, OpKind::Create, w.party, w.contact);
+    let mut o = sample(
+        w.case,
+        id,
+        Entity::Case,
+        OpKind::Create,
+        w.party,
+        w.contact,
+        w.risk,
+    );
     let facts = |o: &Op| Facts {
         target: None,
         ..w.facts(o, fac, Standing::UnknownCase)
@@ -225,7 +254,15 @@ fn a_new_case_names_its_author_and_its_provisional_reference() {
 fn nothing_but_a_case_create_opens_an_unknown_case() {
     let w = World::new();
     let (id, fac) = user(Role::Facilitator);
-    let o = sample(w.case, id, Entity::Party, OpKind::Create, w.party, w.contact);
+    let o = sample(
+        w.case,
+        id,
+        Entity::Party,
+        OpKind::Create,
+        w.party,
+        w.contact,
+        w.risk,
+    );
     assert_eq!(
         judge(&o, &w.facts(&o, fac, Standing::UnknownCase)),
         Verdict::Refuse(Refusal::UnknownCase)
@@ -236,7 +273,15 @@ fn nothing_but_a_case_create_opens_an_unknown_case() {
 fn a_late_note_is_flagged_and_a_later_one_refused() {
     let w = World::new();
     let (id, fac) = user(Role::Facilitator);
-    let o = sample(w.case, id, Entity::Contact, OpKind::Create, w.party, w.contact);
+    let o = sample(
+        w.case,
+        id,
+        Entity::Contact,
+        OpKind::Create,
+        w.party,
+        w.contact,
+        w.risk,
+    );
     assert_eq!(
         judge(&o, &w.facts(&o, fac, Standing::HeldUntil(NOW + 1))),
         Verdict::Flag(LATE_NOTE)
@@ -290,6 +335,7 @@ fn records_of_another_case_cannot_be_touched_or_pointed_at() {
         OpKind::Create,
         theirs.party,
         mine.contact,
+        mine.risk,
     );
     o.author = id;
     let mut facts = mine.facts(&o, fac, Standing::Holds);
@@ -312,6 +358,7 @@ fn records_of_another_case_cannot_be_touched_or_pointed_at() {
         OpKind::Create,
         Uuid::now_v7(),
         mine.contact,
+        mine.risk,
     );
     assert_eq!(
         judge(&o, &mine.facts(&o, fac, Standing::Holds)),
@@ -326,7 +373,15 @@ fn records_of_another_case_cannot_be_touched_or_pointed_at() {
 fn creates_are_new_and_updates_have_a_record() {
     let w = World::new();
     let (id, fac) = user(Role::Facilitator);
-    let o = sample(w.case, id, Entity::Party, OpKind::Create, w.party, w.contact);
+    let o = sample(
+        w.case,
+        id,
+        Entity::Party,
+        OpKind::Create,
+        w.party,
+        w.contact,
+        w.risk,
+    );
     let mut facts = w.facts(&o, fac, Standing::Holds);
     facts.target = w.known(Entity::Party, w.party);
     assert_eq!(
@@ -350,7 +405,15 @@ fn creates_are_new_and_updates_have_a_record() {
 fn a_finalised_contact_never_changes_and_only_it_can_be_amended() {
     let w = World::new();
     let (id, fac) = user(Role::Facilitator);
-    let o = sample(w.case, id, Entity::Contact, OpKind::Update, w.party, w.contact);
+    let o = sample(
+        w.case,
+        id,
+        Entity::Contact,
+        OpKind::Update,
+        w.party,
+        w.contact,
+        w.risk,
+    );
     let mut facts = w.facts(&o, fac, Standing::Holds);
     facts.target = facts.target.map(|k| Known { finalised: true, ..k });
     assert_eq!(judge(&o, &facts), Verdict::Refuse(Refusal::Finalised));
@@ -358,7 +421,15 @@ fn a_finalised_contact_never_changes_and_only_it_can_be_amended() {
     facts.authority = Authority::Vetted;
     assert_eq!(judge(&o, &facts), Verdict::Refuse(Refusal::Finalised));
 
-    let mut amendment = sample(w.case, id, Entity::Contact, OpKind::Create, w.party, w.contact);
+    let mut amendment = sample(
+        w.case,
+        id,
+        Entity::Contact,
+        OpKind::Create,
+        w.party,
+        w.contact,
+        w.risk,
+    );
     amendment.fields.insert("amends".into(), json!(w.contact));
     let facts = w.facts(&amendment, fac, Standing::Holds);
     assert_eq!(judge(&amendment, &facts), Verdict::Refuse(Refusal::AmendsDraft));
@@ -394,7 +465,15 @@ fn poison_values_are_refused_as_malformed(#[case] entity: Entity, #[case] fields
 fn clocks_far_ahead_are_refused_and_the_edges_do_not_overflow() {
     let w = World::new();
     let (id, fac) = user(Role::Facilitator);
-    let mut o = sample(w.case, id, Entity::Party, OpKind::Create, w.party, w.contact);
+    let mut o = sample(
+        w.case,
+        id,
+        Entity::Party,
+        OpKind::Create,
+        w.party,
+        w.contact,
+        w.risk,
+    );
     o.hlc.wall_ms = NOW + MAX_CLOCK_AHEAD_MS;
     assert_eq!(judge(&o, &w.facts(&o, fac, Standing::Holds)), Verdict::Accept);
     for wall in [NOW + MAX_CLOCK_AHEAD_MS + 1, 1 << 63, u64::MAX] {

@@ -7,6 +7,7 @@
 
 #[macro_use]
 pub mod labels;
+pub mod calendar;
 pub mod case;
 pub mod consent;
 pub mod contact;
@@ -18,6 +19,7 @@ pub mod judgement;
 pub mod merge;
 pub mod op;
 pub mod party;
+pub mod risk;
 pub mod role;
 pub mod scope;
 pub mod supervision;
@@ -28,7 +30,8 @@ pub use contact::{ContactKind, ContactState};
 pub use error::RuleError;
 pub use hlc::{Clock, Hlc};
 pub use ids::{
-    CaseId, ConsentId, ContactId, DeviceId, OpId, PartyId, StatusChangeId, SupervisionNoteId, UserId,
+    CaseId, ConsentId, ContactId, DeviceId, OpId, PartyId, RiskAssessmentId, SignOffId, StatusChangeId,
+    SupervisionNoteId, UserId,
 };
 pub use op::{Entity, Op, OpError, OpKind, SCHEMA_VERSION};
 pub use party::{PartyFacts, PartyRole};

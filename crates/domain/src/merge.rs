@@ -58,7 +58,16 @@ pub fn merge_field(
 pub fn is_text_field(field: &str) -> bool {
     matches!(
         field,
-        "summary" | "notes" | "name" | "referrer" | "outcome" | "phone" | "note"
+        "summary"
+            | "notes"
+            | "name"
+            | "referrer"
+            | "outcome"
+            | "phone"
+            | "note"
+            | "factors"
+            | "mitigations"
+            | "circumstances"
     )
 }
 

@@ -30,6 +30,10 @@ labelled_enum!(
         StatusChange = "status_change" / "status change",
         /// A supervisor's note on a case.
         SupervisionNote = "supervision_note" / "supervision note",
+        /// A risk and safety assessment of a case.
+        RiskAssessment = "risk_assessment" / "risk assessment",
+        /// A supervisor's approval or return of submitted work.
+        SignOff = "sign_off" / "sign-off",
     }
 );
 
@@ -52,7 +56,7 @@ impl Entity {
     pub fn is_append_only(self) -> bool {
         matches!(
             self,
-            Entity::Consent | Entity::StatusChange | Entity::SupervisionNote
+            Entity::Consent | Entity::StatusChange | Entity::SupervisionNote | Entity::SignOff
         )
     }
 }

@@ -18,7 +18,15 @@ pub(crate) fn table(entity: Entity) -> &'static str {
         Entity::Consent => "consents",
         Entity::StatusChange => "status_changes",
         Entity::SupervisionNote => "supervision_notes",
+        Entity::RiskAssessment => "risk_assessments",
+        Entity::SignOff => "sign_offs",
     }
+}
+
+/// Every record table, parents first: a record kind only points at kinds listed before it
+/// (`Entity::ALL` is in that order), so deleting in reverse never breaks a foreign key.
+pub(crate) fn tables() -> impl DoubleEndedIterator<Item = &'static str> {
+    Entity::ALL.iter().map(|e| table(*e))
 }
 
 fn to_sql(v: &serde_json::Value) -> Value {

@@ -19,6 +19,7 @@ mod passphrase;
 mod preview;
 mod read;
 mod rekey;
+pub mod risk;
 mod schema;
 mod sync;
 mod verify;

@@ -481,7 +481,7 @@ pub(crate) fn resolve_contact(
     one_of("contact", given, ids)
 }
 
-fn one_of<T: FromStr>(what: &'static str, given: &str, ids: Vec<String>) -> Result<T, StoreError> {
+pub(crate) fn one_of<T: FromStr>(what: &'static str, given: &str, ids: Vec<String>) -> Result<T, StoreError> {
     match ids.as_slice() {
         [] => Err(StoreError::NotFound {
             what,

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V4__set_aside",
         include_str!("../../../migrations/V4__set_aside.sql"),
     ),
+    ("V5__risk", include_str!("../../../migrations/V5__risk.sql")),
 ];
 
 /// The newest schema version this build knows.

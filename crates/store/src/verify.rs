@@ -7,16 +7,10 @@ use serde::Serialize;
 
 use crate::error::StoreError;
 
-/// The tables the op log must rebuild.
-pub(crate) const REBUILT: &[&str] = &[
-    "cases",
-    "parties",
-    "contacts",
-    "consents",
-    "status_changes",
-    "supervision_notes",
-    "field_versions",
-];
+/// The tables the op log must rebuild: every record table and the field versions.
+pub(crate) fn rebuilt() -> impl Iterator<Item = &'static str> {
+    crate::apply::tables().chain(["field_versions"])
+}
 
 /// What `verify` found. `ok` only if every list is empty.
 #[derive(Debug, Clone, Serialize)]
@@ -132,7 +126,7 @@ fn checks(conn: &Connection, cipher_errors: Vec<String>) -> Result<VerifyReport,
         }
         tx.commit()?;
     }
-    for table in REBUILT {
+    for table in rebuilt() {
         let (stored, rebuilt) = (rows(conn, table)?, rows(&replay, table)?);
         if stored.len() != rebuilt.len() {
             replay_mismatches.push(format!(

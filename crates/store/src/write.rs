@@ -45,7 +45,7 @@ pub struct Writer<'a> {
     pub(crate) today: NaiveDate,
 }
 
-type Fields = BTreeMap<String, Value>;
+pub(crate) type Fields = BTreeMap<String, Value>;
 
 fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Fields {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
@@ -53,7 +53,7 @@ fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Fields {
 
 impl Writer<'_> {
     /// Turns a change into an op, applies it and logs it. Returns the op's id.
-    fn emit(
+    pub(crate) fn emit(
         &mut self,
         case_id: CaseId,
         entity: Entity,
@@ -113,7 +113,7 @@ impl Writer<'_> {
         Ok(out)
     }
 
-    fn ensure_open(&self, case: CaseId) -> Result<CaseStatus, StoreError> {
+    pub(crate) fn ensure_open(&self, case: CaseId) -> Result<CaseStatus, StoreError> {
         let status = read::case_status(&self.tx, case)?;
         if status == CaseStatus::Closed {
             return Err(RuleError::CaseClosed.into());

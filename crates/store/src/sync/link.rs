@@ -87,14 +87,7 @@ impl Store {
                 "UPDATE ops SET author = ?2, fields = replace(fields, ?1, ?2) WHERE push_state = 0 AND author = ?1",
                 params![old_s, new_s],
             )?;
-            for table in [
-                "cases",
-                "parties",
-                "contacts",
-                "consents",
-                "status_changes",
-                "supervision_notes",
-            ] {
+            for table in crate::apply::tables() {
                 tx.execute(
                     &format!("UPDATE {table} SET created_by = ?2 WHERE created_by = ?1"),
                     params![old_s, new_s],
@@ -177,14 +170,7 @@ fn adopt_device(tx: &rusqlite::Transaction<'_>, old: DeviceId, new: DeviceId) ->
          WHERE op_id IN (SELECT op_id FROM ops WHERE push_state = 0 AND device = ?2)",
         params![old, new],
     )?;
-    for table in [
-        "cases",
-        "parties",
-        "contacts",
-        "consents",
-        "status_changes",
-        "supervision_notes",
-    ] {
+    for table in crate::apply::tables() {
         tx.execute(
             &format!("UPDATE {table} SET device_id = ?2 WHERE device_id = ?1"),
             params![old, new],

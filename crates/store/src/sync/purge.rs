@@ -27,22 +27,16 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "DELETE FROM field_versions WHERE entity_id IN (
-                SELECT id FROM cases WHERE id = ?1 UNION SELECT id FROM parties WHERE case_id = ?1
-                UNION SELECT id FROM contacts WHERE case_id = ?1)",
-            params![id],
-        )?;
-        for table in [
-            "consents",
-            "contacts",
-            "status_changes",
-            "supervision_notes",
-            "parties",
-            "conflicts",
-        ] {
+        tx.execute("DELETE FROM field_versions WHERE entity_id = ?1", params![id])?;
+        // Children before parents; the case itself goes last, below.
+        for table in crate::apply::tables().rev().filter(|t| *t != "cases") {
+            tx.execute(
+                &format!("DELETE FROM field_versions WHERE entity_id IN (SELECT id FROM {table} WHERE case_id = ?1)"),
+                params![id],
+            )?;
             tx.execute(&format!("DELETE FROM {table} WHERE case_id = ?1"), params![id])?;
         }
+        tx.execute("DELETE FROM conflicts WHERE case_id = ?1", params![id])?;
         // Ops the hub refused stay, with their reasons: they are this laptop's own work, which
         // exists nowhere else (`verify` replays them only while their case is here).
         tx.execute(
