@@ -42,6 +42,9 @@ pub enum Command {
     /// The risk and safety assessment: draft, submit, approve or return, change of circumstances.
     #[command(subcommand)]
     Risk(crate::risk_cmd::RiskCommand),
+    /// Meetings: plan, prepare, what is missing before they can be held, record them.
+    #[command(subcommand)]
+    Meeting(crate::meeting_cmd::MeetingCommand),
     /// Full-text search over summaries, names and notes.
     Search {
         /// Words to look for.
@@ -326,7 +329,7 @@ fn stage(s: &str) -> Result<casebook_domain::JusticeStage, String> {
     }
 }
 
-fn date(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date: use YYYY-MM-DD"))
 }
 

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod meeting_cmd;
 mod output;
 mod risk_cmd;
 mod secret;
@@ -82,7 +83,7 @@ fn unlock(paths: &StorePaths) -> anyhow::Result<(Store, SecretString)> {
     Ok((store, passphrase))
 }
 
-fn notes(text: String) -> anyhow::Result<String> {
+pub(crate) fn notes(text: String) -> anyhow::Result<String> {
     if text != "-" {
         return Ok(text);
     }
@@ -133,6 +134,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             })?;
             out.created(json!({"id": id}), &format!("Added party {id}."))?;
+        }
+        Command::Meeting(cmd) => {
+            let (mut store, _) = unlock(&paths)?;
+            meeting_cmd::run(&mut store, &out, cmd)?;
         }
         Command::Risk(cmd) => {
             let (mut store, _) = unlock(&paths)?;

@@ -112,6 +112,43 @@ pub enum RuleError {
     /// Returning work needs a comment saying what to change.
     #[error("Say what should change when returning it (--note).")]
     ReturnNeedsNote,
+    /// A meeting recorded as held before it is ready.
+    #[error("The meeting is not ready to be held: {missing}.")]
+    MeetingNotReady {
+        /// What is missing, in words.
+        missing: String,
+    },
+    /// A readiness item the records decide, which no person can tick.
+    #[error("{text}: this is decided by the records, not confirmed by hand. {hint}")]
+    DecidedByRecords {
+        /// What is missing.
+        text: String,
+        /// What to record instead.
+        hint: &'static str,
+    },
+    /// A confirmation of something the meeting does not need (or already has).
+    #[error("{item:?} is not among the items this meeting is missing ({missing}).")]
+    NotMissing {
+        /// What was given.
+        item: String,
+        /// The items a person can confirm now, or "none".
+        missing: String,
+    },
+    /// A meeting that was held or called off does not change.
+    #[error("This meeting was {what}: plan a new one instead.")]
+    MeetingOver {
+        /// "held on 27 Nov 2026" or "called off".
+        what: String,
+    },
+    /// A meeting needs someone to attend.
+    #[error("Name the parties attending the meeting (--attendees).")]
+    NoAttendees,
+    /// A time not on a 24-hour clock.
+    #[error("{given:?} is not a time: use HH:MM on a 24-hour clock, e.g. 14:30.")]
+    BadTime {
+        /// What was typed.
+        given: String,
+    },
     /// A change of circumstances recorded on an assessment that is not approved.
     #[error(
         "Only an approved risk assessment can be marked as overtaken by a change of circumstances; this one is {state}: edit it instead."

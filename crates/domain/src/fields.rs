@@ -21,8 +21,8 @@ pub enum Kind {
     User,
     /// An id that names no record (e.g. one submission of an assessment).
     Token,
-    /// JSON kept as text, of the shape the function accepts.
-    Json(fn(&str) -> bool),
+    /// Text of the shape the function accepts (JSON of a known form, a time of day).
+    Shaped(fn(&str) -> bool),
     /// The id of another record of the same case.
     Ref(Entity),
     /// A JSON list of ids of records of the same case, kept as text (the stored form).
@@ -75,6 +75,7 @@ pub fn of(entity: Entity) -> &'static [Field] {
     use crate::case::{CaseKind, CaseStatus, JusticeStage, ReferralSource};
     use crate::consent::{ConsentDecision, ConsentMethod, ConsentScope};
     use crate::contact::{ContactKind, ContactState};
+    use crate::meeting::{CheckItem, MeetingKind};
     use crate::party::PartyRole;
     use crate::risk::{RiskLevel, SignOffDecision};
     use Kind::*;
@@ -127,7 +128,7 @@ pub fn of(entity: Entity) -> &'static [Field] {
     const SUPERVISION_NOTE: &[Field] = &[f("text", NonBlankText, Required), f("date", Date, Required)];
     const RISK_ASSESSMENT: &[Field] = &[
         f("rating", Named(named::<RiskLevel>), Required),
-        f("factors", Json(crate::risk::is_factors), Defaulted),
+        f("factors", Shaped(crate::risk::is_factors), Defaulted),
         f("mitigations", Text, Defaulted),
         f("submission", Token, Optional),
         f("submitted_on", Date, Optional),
@@ -141,6 +142,22 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("note", Text, Optional),
         f("date", Date, Required),
     ];
+    const MEETING: &[Field] = &[
+        f("kind", Named(named::<MeetingKind>), Required),
+        f("planned_on", Date, Required),
+        f("planned_time", Shaped(crate::meeting::is_time), Optional),
+        f("venue", Text, Defaulted),
+        f("attendees", RefList(Entity::Party), Required),
+        f("plan", Shaped(crate::meeting::is_plan), Defaulted),
+        f("held_on", Date, Optional),
+        f("called_off", Text, Optional),
+    ];
+    const MEETING_CHECK: &[Field] = &[
+        f("meeting", Ref(Entity::Meeting), Required),
+        f("item", Named(named::<CheckItem>), Required),
+        f("party", Ref(Entity::Party), Optional),
+        f("date", Date, Required),
+    ];
     match entity {
         Entity::Case => CASE,
         Entity::Party => PARTY,
@@ -150,6 +167,8 @@ pub fn of(entity: Entity) -> &'static [Field] {
         Entity::SupervisionNote => SUPERVISION_NOTE,
         Entity::RiskAssessment => RISK_ASSESSMENT,
         Entity::SignOff => SIGN_OFF,
+        Entity::Meeting => MEETING,
+        Entity::MeetingCheck => MEETING_CHECK,
     }
 }
 
@@ -171,7 +190,7 @@ pub fn fits(field: &Field, value: &serde_json::Value) -> bool {
         Kind::Flag => value.is_boolean(),
         Kind::Named(known) => text.is_some_and(known),
         Kind::User | Kind::Token | Kind::Ref(_) => text.is_some_and(|t| t.parse::<uuid::Uuid>().is_ok()),
-        Kind::Json(shape) => text.is_some_and(shape),
+        Kind::Shaped(shape) => text.is_some_and(shape),
         Kind::RefList(_) => text.is_some_and(|t| ids_in_list(t).is_some_and(|ids| !ids.is_empty())),
     }
 }

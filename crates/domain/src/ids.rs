@@ -88,6 +88,14 @@ id_type!(
     SignOffId
 );
 id_type!(
+    /// Identifies one meeting.
+    MeetingId
+);
+id_type!(
+    /// Identifies one meeting check.
+    MeetingCheckId
+);
+id_type!(
     /// Identifies one operation of the op log.
     OpId
 );

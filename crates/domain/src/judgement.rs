@@ -33,9 +33,9 @@ pub fn may_write(role: Role, entity: Entity, kind: OpKind) -> bool {
         Role::Facilitator => matches!(
             (entity, kind),
             (
-                E::Case | E::Party | E::Contact | E::RiskAssessment,
+                E::Case | E::Party | E::Contact | E::RiskAssessment | E::Meeting,
                 Create | Update
-            ) | (E::Consent | E::StatusChange, Create)
+            ) | (E::Consent | E::StatusChange | E::MeetingCheck, Create)
         ),
         // Supervision notes and sign-offs of their team's work; nothing else.
         Role::Supervisor => matches!((entity, kind), (E::SupervisionNote | E::SignOff, Create)),

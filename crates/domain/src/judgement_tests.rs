@@ -82,6 +82,16 @@ fn sample(
             json!({"rating": "medium", "factors": r#"{"violence": {"level": "low", "note": ""}}"#}),
         ),
         Entity::RiskAssessment => (risk, json!({"mitigations": "Separate waiting rooms."})),
+        Entity::Meeting if create => (
+            Uuid::now_v7(),
+            json!({"kind": "conference", "planned_on": "2026-12-10", "planned_time": "14:00",
+                   "attendees": serde_json::to_string(&[party.to_string()]).expect("json")}),
+        ),
+        Entity::Meeting => (risk, json!({"venue": "Town hall, room 2"})),
+        Entity::MeetingCheck => (
+            Uuid::now_v7(),
+            json!({"meeting": risk, "item": "venue_checked", "date": "2026-11-27"}),
+        ),
         Entity::SignOff => (
             Uuid::now_v7(),
             json!({"risk_assessment": risk, "submission": Uuid::now_v7(), "decision": "approved",
@@ -114,7 +124,7 @@ impl World {
         let hit = (entity == Entity::Case && id == self.case.as_uuid())
             || (entity == Entity::Party && id == self.party)
             || (entity == Entity::Contact && id == self.contact)
-            || (entity == Entity::RiskAssessment && id == self.risk);
+            || (matches!(entity, Entity::RiskAssessment | Entity::Meeting) && id == self.risk);
         hit.then_some(Known {
             entity,
             case_id: self.case,
@@ -183,8 +193,8 @@ fn every_role_writes_exactly_what_its_table_allows() {
             }
         }
     }
-    // Facilitators: 4 kinds × 2 + 2 creates; supervisors 2; coordinators 1.
-    assert_eq!(allowed, 13);
+    // Facilitators: 5 kinds × 2 + 3 creates; supervisors 2; coordinators 1.
+    assert_eq!(allowed, 16);
 }
 
 #[test]

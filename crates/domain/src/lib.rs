@@ -16,6 +16,7 @@ pub mod fields;
 pub mod hlc;
 pub mod ids;
 pub mod judgement;
+pub mod meeting;
 pub mod merge;
 pub mod op;
 pub mod party;
@@ -30,8 +31,8 @@ pub use contact::{ContactKind, ContactState};
 pub use error::RuleError;
 pub use hlc::{Clock, Hlc};
 pub use ids::{
-    CaseId, ConsentId, ContactId, DeviceId, OpId, PartyId, RiskAssessmentId, SignOffId, StatusChangeId,
-    SupervisionNoteId, UserId,
+    CaseId, ConsentId, ContactId, DeviceId, MeetingCheckId, MeetingId, OpId, PartyId, RiskAssessmentId,
+    SignOffId, StatusChangeId, SupervisionNoteId, UserId,
 };
 pub use op::{Entity, Op, OpError, OpKind, SCHEMA_VERSION};
 pub use party::{PartyFacts, PartyRole};

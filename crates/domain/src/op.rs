@@ -34,6 +34,10 @@ labelled_enum!(
         RiskAssessment = "risk_assessment" / "risk assessment",
         /// A supervisor's approval or return of submitted work.
         SignOff = "sign_off" / "sign-off",
+        /// A restorative meeting being prepared, then held or called off.
+        Meeting = "meeting" / "meeting",
+        /// Something a person confirmed while preparing a meeting.
+        MeetingCheck = "meeting_check" / "meeting check",
     }
 );
 
@@ -56,7 +60,11 @@ impl Entity {
     pub fn is_append_only(self) -> bool {
         matches!(
             self,
-            Entity::Consent | Entity::StatusChange | Entity::SupervisionNote | Entity::SignOff
+            Entity::Consent
+                | Entity::StatusChange
+                | Entity::SupervisionNote
+                | Entity::SignOff
+                | Entity::MeetingCheck
         )
     }
 }

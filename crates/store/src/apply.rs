@@ -20,6 +20,8 @@ pub(crate) fn table(entity: Entity) -> &'static str {
         Entity::SupervisionNote => "supervision_notes",
         Entity::RiskAssessment => "risk_assessments",
         Entity::SignOff => "sign_offs",
+        Entity::Meeting => "meetings",
+        Entity::MeetingCheck => "meeting_checks",
     }
 }
 

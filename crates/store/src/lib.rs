@@ -14,6 +14,7 @@ mod error;
 mod export;
 mod judge;
 mod key;
+pub mod meeting;
 pub mod model;
 mod passphrase;
 mod preview;

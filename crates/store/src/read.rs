@@ -41,7 +41,7 @@ where
     .transpose()
 }
 
-fn parse_ids<T: FromStr>(json: &str) -> Result<Vec<T>, StoreError> {
+pub(crate) fn parse_ids<T: FromStr>(json: &str) -> Result<Vec<T>, StoreError> {
     let texts: Vec<String> = serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     texts
         .iter()

@@ -79,6 +79,8 @@ pub struct RiskAssessment {
     pub mitigations: String,
     /// Where it stands.
     pub state: RiskState,
+    /// When its current version was submitted (`None` while a draft).
+    pub submitted_on: Option<NaiveDate>,
     /// Whether a meeting may rely on it today.
     pub current: bool,
     /// Why not, when it is not current.
@@ -193,6 +195,7 @@ fn derive(conn: &Connection, row: Row, today: NaiveDate) -> Result<RiskAssessmen
         not_current_text: not_current.map(|n| n.to_string()),
         not_current,
         state,
+        submitted_on: row.submitted_on,
         circumstances_changed_on: row.circumstances_changed_on,
         circumstances: row.circumstances,
         created_at: row.created_at,

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../../migrations/V4__set_aside.sql"),
     ),
     ("V5__risk", include_str!("../../../migrations/V5__risk.sql")),
+    (
+        "V6__meetings",
+        include_str!("../../../migrations/V6__meetings.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
