@@ -45,6 +45,23 @@ pub enum Command {
     /// Meetings: plan, prepare, what is missing before they can be held, record them.
     #[command(subcommand)]
     Meeting(crate::meeting_cmd::MeetingCommand),
+    /// The agreement reached, and its follow-up reviews.
+    #[command(subcommand)]
+    Agreement(crate::after_cmd::AgreementCommand),
+    /// The pre-sentence court report (and the agreement) as documents.
+    #[command(subcommand)]
+    Report(crate::after_cmd::ReportCommand),
+    /// A preparation brief for one party: only what the others agreed to share with them.
+    Brief {
+        /// Case id or reference.
+        case: String,
+        /// The party the brief is for (name or id).
+        #[arg(long = "for", value_name = "PARTY")]
+        for_party: String,
+        /// Write it as a PDF here.
+        #[arg(long, value_name = "FILE.pdf")]
+        out: Option<PathBuf>,
+    },
     /// Full-text search over summaries, names and notes.
     Search {
         /// Words to look for.
@@ -232,6 +249,9 @@ pub enum ContactCommand {
         /// The finalised contact this one corrects.
         #[arg(long, value_name = "CONTACT")]
         amends: Option<String>,
+        /// What the party agreed may be passed to the other side (the notes stay private).
+        #[arg(long, value_name = "TEXT")]
+        shareable: Option<String>,
     },
     /// Replace the notes of a draft contact.
     Edit {

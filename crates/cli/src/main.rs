@@ -2,6 +2,7 @@
 //! store function, and shapes the answer; the rules live in the crates.
 #![forbid(unsafe_code)]
 
+mod after_cmd;
 mod args;
 mod meeting_cmd;
 mod output;
@@ -134,6 +135,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             })?;
             out.created(json!({"id": id}), &format!("Added party {id}."))?;
+        }
+        Command::Agreement(cmd) => {
+            let (mut store, _) = unlock(&paths)?;
+            after_cmd::agreement(&mut store, &out, cmd)?;
+        }
+        Command::Report(cmd) => {
+            let (mut store, _) = unlock(&paths)?;
+            after_cmd::report(&mut store, &out, cmd)?;
+        }
+        Command::Brief {
+            case,
+            for_party,
+            out: file,
+        } => {
+            let (store, _) = unlock(&paths)?;
+            after_cmd::brief(&store, &out, &case, &for_party, file.as_deref())?;
         }
         Command::Meeting(cmd) => {
             let (mut store, _) = unlock(&paths)?;
@@ -340,6 +357,7 @@ fn contact(store: &mut Store, out: &Out, cmd: ContactCommand) -> anyhow::Result<
             initiated_by_party,
             draft,
             amends,
+            shareable,
         } => {
             let text = notes(text)?;
             let id = store.write(|w| {
@@ -359,6 +377,7 @@ fn contact(store: &mut Store, out: &Out, cmd: ContactCommand) -> anyhow::Result<
                         initiated_by_party,
                         draft,
                         amends,
+                        shareable,
                     },
                 )
             })?;

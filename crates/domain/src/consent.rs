@@ -28,6 +28,8 @@ labelled_enum!(
         ShareWithOtherParty = "share_with_other_party" / "sharing information with the other party",
         /// Follow-up feedback.
         FollowUp = "follow_up" / "follow-up feedback",
+        /// Passing the party's own words to the court in a pre-sentence report.
+        ShareWithCourt = "share_with_court" / "sharing their words with the court",
     }
 );
 

@@ -112,6 +112,17 @@ pub enum RuleError {
     /// Returning work needs a comment saying what to change.
     #[error("Say what should change when returning it (--note).")]
     ReturnNeedsNote,
+    /// An agreed action typed as something other than `WHAT|BY|YYYY-MM-DD`.
+    #[error(
+        "{given:?} is not an action: write WHAT|BY WHOM|YYYY-MM-DD, e.g. \"Repair the fence|Bob|2027-01-15\"."
+    )]
+    BadAction {
+        /// What was typed.
+        given: String,
+    },
+    /// A court report is only written for a pre-sentence case.
+    #[error("Only a pre-sentence case has a report to the court.")]
+    NotPreSentence,
     /// A meeting recorded as held before it is ready.
     #[error("The meeting is not ready to be held: {missing}.")]
     MeetingNotReady {

@@ -109,6 +109,7 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("party_ids", RefList(Entity::Party), Required),
         f("amends", Ref(Entity::Contact), Optional),
         f("finalised_on", Date, Optional),
+        f("shareable", Text, Optional),
     ];
     const CONSENT: &[Field] = &[
         f("party_id", Ref(Entity::Party), Required),
@@ -135,8 +136,10 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("circumstances_changed_on", Date, Optional),
         f("circumstances", Text, Optional),
     ];
+    // Exactly one subject (checked by `Op::validate`).
     const SIGN_OFF: &[Field] = &[
-        f("risk_assessment", Ref(Entity::RiskAssessment), Required),
+        f("risk_assessment", Ref(Entity::RiskAssessment), Optional),
+        f("court_report", Ref(Entity::CourtReport), Optional),
         f("submission", Token, Required),
         f("decision", Named(named::<SignOffDecision>), Required),
         f("note", Text, Optional),
@@ -158,6 +161,19 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("party", Ref(Entity::Party), Optional),
         f("date", Date, Required),
     ];
+    const AGREEMENT: &[Field] = &[
+        f("meeting", Ref(Entity::Meeting), Optional),
+        f("made_on", Date, Required),
+        f("actions", Shaped(crate::agreement::is_actions), Required),
+        f("how_agreed", Text, Defaulted),
+        f("review_on", Date, Optional),
+        f("reviewed_on", Date, Optional),
+    ];
+    const COURT_REPORT: &[Field] = &[
+        f("what_took_place", Text, Defaulted),
+        f("submission", Token, Optional),
+        f("submitted_on", Date, Optional),
+    ];
     match entity {
         Entity::Case => CASE,
         Entity::Party => PARTY,
@@ -169,6 +185,8 @@ pub fn of(entity: Entity) -> &'static [Field] {
         Entity::SignOff => SIGN_OFF,
         Entity::Meeting => MEETING,
         Entity::MeetingCheck => MEETING_CHECK,
+        Entity::Agreement => AGREEMENT,
+        Entity::CourtReport => COURT_REPORT,
     }
 }
 

@@ -96,6 +96,14 @@ id_type!(
     MeetingCheckId
 );
 id_type!(
+    /// Identifies one agreement.
+    AgreementId
+);
+id_type!(
+    /// Identifies one court report.
+    CourtReportId
+);
+id_type!(
     /// Identifies one operation of the op log.
     OpId
 );

@@ -33,7 +33,13 @@ pub fn may_write(role: Role, entity: Entity, kind: OpKind) -> bool {
         Role::Facilitator => matches!(
             (entity, kind),
             (
-                E::Case | E::Party | E::Contact | E::RiskAssessment | E::Meeting,
+                E::Case
+                    | E::Party
+                    | E::Contact
+                    | E::RiskAssessment
+                    | E::Meeting
+                    | E::Agreement
+                    | E::CourtReport,
                 Create | Update
             ) | (E::Consent | E::StatusChange | E::MeetingCheck, Create)
         ),

@@ -92,6 +92,14 @@ fn sample(
             Uuid::now_v7(),
             json!({"meeting": risk, "item": "venue_checked", "date": "2026-11-27"}),
         ),
+        Entity::Agreement if create => (
+            Uuid::now_v7(),
+            json!({"made_on": "2026-12-10",
+                   "actions": r#"[{"what": "Repair the fence", "by": "Bob", "due": "2027-01-15", "status": "open"}]"#}),
+        ),
+        Entity::Agreement => (risk, json!({"review_on": "2027-01-20"})),
+        Entity::CourtReport if create => (Uuid::now_v7(), json!({"what_took_place": "Two visits each."})),
+        Entity::CourtReport => (risk, json!({"what_took_place": "A conference."})),
         Entity::SignOff => (
             Uuid::now_v7(),
             json!({"risk_assessment": risk, "submission": Uuid::now_v7(), "decision": "approved",
@@ -124,7 +132,10 @@ impl World {
         let hit = (entity == Entity::Case && id == self.case.as_uuid())
             || (entity == Entity::Party && id == self.party)
             || (entity == Entity::Contact && id == self.contact)
-            || (matches!(entity, Entity::RiskAssessment | Entity::Meeting) && id == self.risk);
+            || (matches!(
+                entity,
+                Entity::RiskAssessment | Entity::Meeting | Entity::Agreement | Entity::CourtReport
+            ) && id == self.risk);
         hit.then_some(Known {
             entity,
             case_id: self.case,
@@ -193,8 +204,8 @@ fn every_role_writes_exactly_what_its_table_allows() {
             }
         }
     }
-    // Facilitators: 5 kinds × 2 + 3 creates; supervisors 2; coordinators 1.
-    assert_eq!(allowed, 16);
+    // Facilitators: 7 kinds × 2 + 3 creates; supervisors 2; coordinators 1.
+    assert_eq!(allowed, 20);
 }
 
 #[test]

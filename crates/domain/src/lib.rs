@@ -7,6 +7,7 @@
 
 #[macro_use]
 pub mod labels;
+pub mod agreement;
 pub mod calendar;
 pub mod case;
 pub mod consent;
@@ -23,6 +24,7 @@ pub mod party;
 pub mod risk;
 pub mod role;
 pub mod scope;
+pub mod sharing;
 pub mod supervision;
 
 pub use case::{CaseKind, CaseStatus, Deadline, DeadlineKind, JusticeStage, ReferralSource};
@@ -31,8 +33,8 @@ pub use contact::{ContactKind, ContactState};
 pub use error::RuleError;
 pub use hlc::{Clock, Hlc};
 pub use ids::{
-    CaseId, ConsentId, ContactId, DeviceId, MeetingCheckId, MeetingId, OpId, PartyId, RiskAssessmentId,
-    SignOffId, StatusChangeId, SupervisionNoteId, UserId,
+    AgreementId, CaseId, ConsentId, ContactId, CourtReportId, DeviceId, MeetingCheckId, MeetingId, OpId,
+    PartyId, RiskAssessmentId, SignOffId, StatusChangeId, SupervisionNoteId, UserId,
 };
 pub use op::{Entity, Op, OpError, OpKind, SCHEMA_VERSION};
 pub use party::{PartyFacts, PartyRole};

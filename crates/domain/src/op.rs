@@ -38,6 +38,10 @@ labelled_enum!(
         Meeting = "meeting" / "meeting",
         /// Something a person confirmed while preparing a meeting.
         MeetingCheck = "meeting_check" / "meeting check",
+        /// The agreement reached: actions, reviews.
+        Agreement = "agreement" / "agreement",
+        /// A pre-sentence report to the court.
+        CourtReport = "court_report" / "court report",
     }
 );
 
@@ -118,6 +122,9 @@ pub enum OpError {
         /// The field.
         field: String,
     },
+    /// A sign-off that answers no piece of work, or two.
+    #[error("a sign-off answers exactly one piece of work (a risk assessment or a court report)")]
+    SignOffSubjects,
     /// It edits a record that is append-only.
     #[error("a {0} is never edited once recorded")]
     AppendOnly(Entity),
@@ -152,6 +159,15 @@ impl Op {
         }
         if self.kind == OpKind::Update && self.entity.is_append_only() {
             return Err(OpError::AppendOnly(self.entity));
+        }
+        if self.entity == Entity::SignOff && self.kind == OpKind::Create {
+            let subjects = ["risk_assessment", "court_report"]
+                .iter()
+                .filter(|f| self.fields.get(**f).is_some_and(|v| !v.is_null()))
+                .count();
+            if subjects != 1 {
+                return Err(OpError::SignOffSubjects);
+            }
         }
         let table = crate::fields::of(self.entity);
         if self.kind == OpKind::Create {

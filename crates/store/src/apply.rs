@@ -22,6 +22,8 @@ pub(crate) fn table(entity: Entity) -> &'static str {
         Entity::SignOff => "sign_offs",
         Entity::Meeting => "meetings",
         Entity::MeetingCheck => "meeting_checks",
+        Entity::Agreement => "agreements",
+        Entity::CourtReport => "court_reports",
     }
 }
 

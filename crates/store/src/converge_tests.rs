@@ -172,6 +172,7 @@ proptest! {
             })?;
             let party = w.add_party(case.id, NewParty { role: PartyRole::Party, name: "P".into(), phone: None, minor: false, guardian_of: None })?;
             let contact = w.add_contact(case.id, NewContact {
+                shareable: None,
                 party_ids: vec![party], kind: ContactKind::Visit, date: chrono::NaiveDate::MIN, notes: String::new(),
                 initiated_by_party: false, draft: true, amends: None,
             })?;

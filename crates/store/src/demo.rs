@@ -238,6 +238,7 @@ pub fn one_case(w: &mut Writer<'_>, rng: &mut Rng, today: NaiveDate) -> Result<(
         w.add_contact(
             case.id,
             NewContact {
+                shareable: None,
                 party_ids: seen,
                 kind: if rng.chance(70) {
                     ContactKind::Visit

@@ -20,6 +20,7 @@ mod passphrase;
 mod preview;
 mod read;
 mod rekey;
+pub mod report;
 pub mod risk;
 mod schema;
 mod sync;

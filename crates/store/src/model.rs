@@ -74,6 +74,8 @@ pub struct NewContact {
     pub draft: bool,
     /// The finalised contact this one corrects.
     pub amends: Option<ContactId>,
+    /// What this party agreed may be passed to the other side (the private notes never are).
+    pub shareable: Option<String>,
 }
 
 /// A new consent decision.

@@ -23,6 +23,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V6__meetings",
         include_str!("../../../migrations/V6__meetings.sql"),
     ),
+    (
+        "V7__agreements_and_reports",
+        include_str!("../../../migrations/V7__agreements_and_reports.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -297,6 +297,10 @@ impl Writer<'_> {
                     "finalised_on",
                     json!((state == ContactState::Finalised).then_some(self.today)),
                 ),
+                (
+                    "shareable",
+                    json!(new.shareable.as_deref().map(str::trim).filter(|s| !s.is_empty())),
+                ),
             ]),
         )?;
         Ok(id)

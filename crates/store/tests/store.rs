@@ -57,6 +57,7 @@ fn consent(party: casebook_domain::PartyId, scope: ConsentScope, decision: Conse
 
 fn visit(party: casebook_domain::PartyId, notes: &str) -> NewContact {
     NewContact {
+        shareable: None,
         party_ids: vec![party],
         kind: ContactKind::Visit,
         date: date("2026-11-03"),

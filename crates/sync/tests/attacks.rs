@@ -95,6 +95,7 @@ impl Laptop {
                 w.add_contact(
                     case,
                     NewContact {
+                        shareable: None,
                         party_ids: vec![party],
                         kind: ContactKind::Visit,
                         date: chrono::Utc::now().date_naive(),

@@ -160,6 +160,7 @@ fn write_big_case(store: &mut Store) -> anyhow::Result<()> {
             w.add_contact(
                 case,
                 NewContact {
+                    shareable: None,
                     party_ids: vec![parties[i % 2]],
                     kind: ContactKind::Visit,
                     date: day,
