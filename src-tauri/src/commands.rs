@@ -5,11 +5,15 @@ use std::sync::Arc;
 
 use casebook_app_core::ConflictView;
 use casebook_app_core::dto::{
-    AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, Strength, SyncView,
+    AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, RiskInput, Strength,
+    SyncView,
 };
 use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, NewParty};
 use casebook_app_core::problems::SyncProblems;
-use casebook_app_core::{App, AppError, CaseId, ConsentId, ContactId, ErrorCode, PartyId};
+use casebook_app_core::{
+    App, AppError, CaseId, ConsentId, ContactId, ErrorCode, PartyId, RiskAssessment, RiskAssessmentId,
+    SignOffDecision,
+};
 use tauri::State;
 
 type Shared<'a> = State<'a, Arc<App>>;
@@ -145,6 +149,53 @@ async fn add_supervision_note(app: Shared<'_>, case_id: CaseId, text: String) ->
 }
 
 #[tauri::command]
+async fn risk_assessments(app: Shared<'_>, case_id: CaseId) -> Result<Vec<RiskAssessment>, AppError> {
+    blocking(&app, move |a| a.risk_assessments(case_id)).await
+}
+
+#[tauri::command]
+async fn new_risk_assessment(
+    app: Shared<'_>,
+    case_id: CaseId,
+    input: RiskInput,
+) -> Result<RiskAssessmentId, AppError> {
+    blocking(&app, move |a| a.new_risk_assessment(case_id, input)).await
+}
+
+#[tauri::command]
+async fn edit_risk_assessment(
+    app: Shared<'_>,
+    risk_id: RiskAssessmentId,
+    input: RiskInput,
+) -> Result<(), AppError> {
+    blocking(&app, move |a| a.edit_risk_assessment(risk_id, input)).await
+}
+
+#[tauri::command]
+async fn submit_risk_assessment(app: Shared<'_>, risk_id: RiskAssessmentId) -> Result<(), AppError> {
+    blocking(&app, move |a| a.submit_risk_assessment(risk_id)).await
+}
+
+#[tauri::command]
+async fn sign_off_risk_assessment(
+    app: Shared<'_>,
+    risk_id: RiskAssessmentId,
+    decision: SignOffDecision,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    blocking(&app, move |a| a.sign_off_risk_assessment(risk_id, decision, note)).await
+}
+
+#[tauri::command]
+async fn change_of_circumstances(
+    app: Shared<'_>,
+    risk_id: RiskAssessmentId,
+    what: String,
+) -> Result<(), AppError> {
+    blocking(&app, move |a| a.change_of_circumstances(risk_id, what)).await
+}
+
+#[tauri::command]
 async fn sync_status(app: Shared<'_>) -> Result<SyncView, AppError> {
     blocking(&app, |a| a.sync_status()).await
 }
@@ -169,7 +220,9 @@ async fn resolve_conflict(app: Shared<'_>, id: String, keep: KeepChoice) -> Resu
     blocking(&app, move |a| a.resolve_conflict(id, keep)).await
 }
 
-/// The ui's commands (their permissions are listed in build.rs and granted in capabilities/).
+/// The ui's commands. This list is the one source of their names: build.rs reads it to make
+/// each command's permission, and `command_list`'s test checks the capability, `ui/src/lib/api.ts`
+/// and `ui/src/lib/devMock.ts` against it.
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app_state,
@@ -191,6 +244,12 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         save_draft,
         finalise_visit,
         add_supervision_note,
+        risk_assessments,
+        new_risk_assessment,
+        edit_risk_assessment,
+        submit_risk_assessment,
+        sign_off_risk_assessment,
+        change_of_circumstances,
         sync_status,
         sync_now,
         conflicts,

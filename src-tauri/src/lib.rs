@@ -1,6 +1,8 @@
 //! The desktop app's window: wires the ui's commands and events to `casebook-app-core`.
 #![forbid(unsafe_code)]
 
+#[cfg(test)]
+mod command_list;
 mod commands;
 
 use std::sync::Arc;

@@ -130,7 +130,7 @@ fn secret(s: String) -> SecretString {
     SecretString::from(s)
 }
 
-fn nonempty(s: Option<String>) -> Option<String> {
+pub(crate) fn nonempty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
@@ -360,13 +360,14 @@ impl App {
     }
 
     /// Runs a change on the open store for a user allowed to change cases, then schedules a sync.
-    fn change<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, AppError>) -> Result<T, AppError> {
+    pub(crate) fn change<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, AppError>) -> Result<T, AppError> {
         let value = {
             let mut session = lock(&self.session);
             if role_of(&session.who) == Role::Supervisor {
                 return Err(AppError::new(
                     ErrorCode::ReadOnly,
-                    "Supervisors read their team's cases; only supervision notes can be added here.",
+                    "Supervisors read their team's cases: they add supervision notes and sign off risk \
+                     assessments, and change nothing else.",
                 ));
             }
             session.last_activity = Instant::now();
@@ -465,6 +466,7 @@ impl App {
                 w.add_contact(
                     case,
                     NewContact {
+                        shareable: None,
                         party_ids: input.party_ids,
                         kind: input.kind,
                         date: input.date,
@@ -499,20 +501,31 @@ impl App {
     pub fn add_supervision_note(&self, case: CaseId, text: String) -> Result<String, AppError> {
         let text =
             nonempty(Some(text)).ok_or_else(|| AppError::invalid("Write the supervision note first."))?;
-        let id = {
+        let id = self.supervise("Only supervisors add supervision notes.", |store| {
+            Ok(store.write(|w| w.add_supervision_note(case, &text))?)
+        })?;
+        Ok(id.to_string())
+    }
+
+    /// Runs a change only a supervisor makes (a supervision note, a sign-off), then schedules a
+    /// sync; anyone else is refused as `read_only` with `refusal` before the store is touched
+    /// (the store and the hub refuse it too).
+    pub(crate) fn supervise<T>(
+        &self,
+        refusal: &str,
+        f: impl FnOnce(&mut Store) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let value = {
             let mut session = lock(&self.session);
             if role_of(&session.who) != Role::Supervisor {
-                return Err(AppError::new(
-                    ErrorCode::ReadOnly,
-                    "Only supervisors add supervision notes.",
-                ));
+                return Err(AppError::new(ErrorCode::ReadOnly, refusal));
             }
             session.last_activity = Instant::now();
             let store = session.store.as_mut().ok_or_else(AppError::locked)?;
-            store.write(|w| w.add_supervision_note(case, &text))?
+            f(store)?
         };
         self.sync_soon(self.options.sync_after_change);
-        Ok(id.to_string())
+        Ok(value)
     }
 
     /// The conflicts waiting for a person.

@@ -55,7 +55,10 @@ fn labels() -> String {
         d::ConsentMethod,
         d::ContactKind,
         d::ContactState,
-        d::DeadlineKind
+        d::DeadlineKind,
+        d::risk::RiskLevel,
+        d::risk::RiskFactor,
+        d::risk::SignOffDecision
     );
     out.push_str("} as const;\n");
     out
@@ -71,7 +74,9 @@ fn generate() -> String {
         m::CaseSummary, m::CreatedCase, m::CaseRecord, m::ConsentNow, m::PartyView, m::ContactView,
         m::ConsentView, m::StatusView, m::SupervisionNoteView, m::TimelineEntry, m::CaseDetail,
         casebook_store::ConflictView, crate::problems::SyncProblems, crate::problems::RefusedChange,
-        crate::problems::SetAsideChange,
+        crate::problems::SetAsideChange, dto::RiskInput, casebook_store::risk::RiskAssessment,
+        casebook_store::risk::SignOff, d::risk::RiskLevel, d::risk::RiskFactor, d::risk::SignOffDecision,
+        d::risk::FactorAssessment, d::risk::RiskState, d::risk::NotCurrent, d::RiskAssessmentId,
         d::CaseId, d::PartyId, d::ContactId, d::ConsentId, d::StatusChangeId, d::UserId, d::SupervisionNoteId,
         d::CaseKind, d::JusticeStage, d::CaseStatus, d::ReferralSource, d::PartyRole, d::ConsentScope,
         d::ConsentDecision, d::ConsentMethod, d::ContactKind, d::ContactState, d::Deadline, d::DeadlineKind,

@@ -1,6 +1,7 @@
 //! The shapes that cross to the ui, besides the store's own views (which cross as they are).
 
 use casebook_domain::Role;
+use casebook_domain::risk::{Factors, RiskLevel};
 use casebook_domain::{
     CaseKind, CaseStatus, ConsentDecision, ConsentMethod, ConsentScope, ContactId, ContactKind, JusticeStage,
     PartyId,
@@ -181,4 +182,17 @@ pub struct SyncView {
     pub error: Option<String>,
     /// When the next attempt is due (RFC 3339), while offline.
     pub next_attempt: Option<String>,
+}
+
+/// A risk assessment as typed in the form: the overall rating, the factors assessed so far (a
+/// factor left out is "not assessed yet"; on an edit it is left as it was) and the safety plan.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
+pub struct RiskInput {
+    /// The overall rating; required for a new assessment, `None` leaves it on an edit.
+    pub rating: Option<RiskLevel>,
+    /// The factors assessed, each with its level and note.
+    pub factors: Factors,
+    /// The safety plan: what will keep people safe.
+    pub mitigations: String,
 }

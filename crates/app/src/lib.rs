@@ -9,13 +9,16 @@ pub mod caseload;
 pub mod dto;
 mod error;
 pub mod problems;
+mod risk;
 pub mod strength;
 
 #[cfg(test)]
 mod bindings;
 
 pub use app::{App, AppEvent, AppOptions, DEFAULT_AUTO_LOCK_MINUTES, Emitter};
-pub use casebook_domain::{CaseId, ConsentId, ContactId, PartyId};
+pub use casebook_domain::risk::SignOffDecision;
+pub use casebook_domain::{CaseId, ConsentId, ContactId, PartyId, RiskAssessmentId};
 pub use casebook_store::model;
+pub use casebook_store::risk::RiskAssessment;
 pub use casebook_store::{ConflictView, StorePaths};
 pub use error::{AppError, ErrorCode};

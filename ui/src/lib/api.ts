@@ -17,6 +17,9 @@ import type {
   NewConsentInput,
   NewParty,
   NewVisitInput,
+  RiskAssessment,
+  RiskInput,
+  SignOffDecision,
   Strength,
   SyncProblems,
   SyncView,
@@ -102,6 +105,18 @@ export const saveDraft = (contactId: string, notes: string) =>
 export const finaliseVisit = (contactId: string) => call<null>('finalise_visit', { contactId });
 export const addSupervisionNote = (caseId: string, text: string) =>
   call<string>('add_supervision_note', { caseId, text });
+export const riskAssessments = (caseId: string) =>
+  call<RiskAssessment[]>('risk_assessments', { caseId });
+export const newRiskAssessment = (caseId: string, input: RiskInput) =>
+  call<string>('new_risk_assessment', { caseId, input });
+export const editRiskAssessment = (riskId: string, input: RiskInput) =>
+  call<null>('edit_risk_assessment', { riskId, input });
+export const submitRiskAssessment = (riskId: string) =>
+  call<null>('submit_risk_assessment', { riskId });
+export const signOffRiskAssessment = (riskId: string, decision: SignOffDecision, note: string | null) =>
+  call<null>('sign_off_risk_assessment', { riskId, decision, note });
+export const changeOfCircumstances = (riskId: string, what: string) =>
+  call<null>('change_of_circumstances', { riskId, what });
 export const syncStatus = () => call<SyncView>('sync_status');
 export const syncNow = () => call<SyncView>('sync_now');
 export const conflicts = () => call<ConflictView[]>('conflicts');

@@ -271,7 +271,7 @@ method: ConsentMethod,
  */
 date: string, };
 
-export type ConsentScope = "participation" | "info_sharing" | "contact" | "direct_meeting" | "indirect" | "share_with_other_party" | "follow_up";
+export type ConsentScope = "participation" | "info_sharing" | "contact" | "direct_meeting" | "indirect" | "share_with_other_party" | "follow_up" | "share_with_court";
 
 export type ConsentView = { 
 /**
@@ -393,6 +393,16 @@ saved_at: string, };
 
 export type ErrorCode = "wrong_passphrase" | "passphrase_mismatch" | "weak_passphrase" | "no_store" | "store_exists" | "store_damaged" | "locked" | "invalid_input" | "rule" | "not_found" | "read_only" | "hub_unreachable" | "hub_refused" | "not_enrolled" | "wiped" | "internal";
 
+export type FactorAssessment = { 
+/**
+ * How serious.
+ */
+level: RiskLevel, 
+/**
+ * Why, in the facilitator's words.
+ */
+note: string, };
+
 export type JusticeStage = "out_of_court" | "pre_sentence" | "post_sentence" | "not_applicable";
 
 export type KeepChoice = { "keep": "mine" } | { "keep": "theirs" } | { "keep": "merged", "text": string };
@@ -501,6 +511,8 @@ notes: string,
  */
 amends: ContactId | null, };
 
+export type NotCurrent = "not_approved" | "circumstances_changed" | "expired";
+
 export type PartyId = string;
 
 export type PartyRole = "victim" | "harmer" | "party" | "supporter" | "guardian" | "interpreter" | "other";
@@ -559,6 +571,110 @@ record: string,
  */
 reason: string, };
 
+export type RiskAssessment = { 
+/**
+ * Its id.
+ */
+id: RiskAssessmentId, 
+/**
+ * Its case.
+ */
+case_id: CaseId, 
+/**
+ * The overall rating.
+ */
+rating: RiskLevel, 
+/**
+ * Every factor assessed.
+ */
+factors: { [key in RiskFactor]?: FactorAssessment }, 
+/**
+ * The factors not assessed yet.
+ */
+missing_factors: Array<RiskFactor>, 
+/**
+ * The safety plan.
+ */
+mitigations: string, 
+/**
+ * Where it stands.
+ */
+state: RiskState, 
+/**
+ * When its current version was submitted (`None` while a draft).
+ */
+submitted_on: string | null, 
+/**
+ * Whether a meeting may rely on it today.
+ */
+current: boolean, 
+/**
+ * Why not, when it is not current.
+ */
+not_current: NotCurrent | null, 
+/**
+ * Why not, in words.
+ */
+not_current_text: string | null, 
+/**
+ * When the facilitator recorded a change of circumstances since it was submitted.
+ */
+circumstances_changed_on: string | null, 
+/**
+ * What changed.
+ */
+circumstances: string | null, 
+/**
+ * When it was first written (RFC 3339).
+ */
+created_at: string, 
+/**
+ * Every sign-off recorded for it, oldest first.
+ */
+sign_offs: Array<SignOff>, };
+
+export type RiskAssessmentId = string;
+
+export type RiskFactor = "re-victimisation" | "power-imbalance" | "intimidation" | "violence" | "substance-use" | "mental-health" | "safeguarding" | "abuse-context" | "responsibility";
+
+export type RiskInput = { 
+/**
+ * The overall rating; required for a new assessment, `None` leaves it on an edit.
+ */
+rating: RiskLevel | null, 
+/**
+ * The factors assessed, each with its level and note.
+ */
+factors: { [key in RiskFactor]?: FactorAssessment }, 
+/**
+ * The safety plan: what will keep people safe.
+ */
+mitigations: string, };
+
+export type RiskLevel = "low" | "medium" | "high";
+
+export type RiskState = { "state": "draft" } | { "state": "submitted", 
+/**
+ * When it was submitted.
+ */
+on: string, } | { "state": "approved", 
+/**
+ * When.
+ */
+on: string, 
+/**
+ * The supervisor's comment.
+ */
+note: string | null, } | { "state": "returned", 
+/**
+ * When.
+ */
+on: string, 
+/**
+ * What to change.
+ */
+note: string | null, };
+
 export type Role = "facilitator" | "supervisor" | "coordinator" | "admin";
 
 export type SetAsideChange = { 
@@ -594,6 +710,38 @@ set_aside_at: string,
  * The day it was set aside on this laptop's calendar (none if the moment is unreadable).
  */
 set_aside_on: string | null, };
+
+export type SignOff = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Approved or returned.
+ */
+decision: SignOffDecision, 
+/**
+ * The supervisor's comment.
+ */
+note: string | null, 
+/**
+ * When.
+ */
+date: string, 
+/**
+ * Who (user id).
+ */
+by: string, 
+/**
+ * Their name, when the team directory knows it.
+ */
+by_name: string | null, 
+/**
+ * Whether it answers the assessment's current submission.
+ */
+current: boolean, };
+
+export type SignOffDecision = "approved" | "returned";
 
 export type StatusChangeId = string;
 
@@ -782,6 +930,7 @@ export const LABELS = {
     "indirect": "indirect communication",
     "share_with_other_party": "sharing information with the other party",
     "follow_up": "follow-up feedback",
+    "share_with_court": "sharing their words with the court",
   },
   ConsentDecision: {
     "given": "given",
@@ -807,5 +956,25 @@ export const LABELS = {
   DeadlineKind: {
     "court_date": "court date",
     "first_contact": "first contact due",
+  },
+  RiskLevel: {
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+  },
+  RiskFactor: {
+    "re-victimisation": "re-victimisation",
+    "power-imbalance": "power imbalance",
+    "intimidation": "intimidation or threats",
+    "violence": "history of violence",
+    "substance-use": "substance use",
+    "mental-health": "mental health",
+    "safeguarding": "safeguarding of a child or adult at risk",
+    "abuse-context": "domestic or sexual abuse context",
+    "responsibility": "readiness to take responsibility",
+  },
+  SignOffDecision: {
+    "approved": "approved",
+    "returned": "returned",
   },
 } as const;

@@ -15,10 +15,16 @@ import type {
   NewParty,
   NewVisitInput,
   PartyView,
+  RiskAssessment,
+  RiskFactor,
+  RiskInput,
+  SignOffDecision,
   SyncProblems,
   SyncView,
   TimelineEntry,
 } from './types';
+import { LABELS } from './types';
+import { label } from './format';
 
 type Handler = (payload: unknown) => void;
 
@@ -255,6 +261,25 @@ export function mockBackend() {
     throw { code: 'not_found', message: 'That draft is not on this laptop.' };
   };
 
+  const risks: RiskAssessment[] = [];
+  const risk = (riskId: string) => {
+    const r = risks.find((x) => x.id === riskId);
+    if (!r) throw { code: 'not_found', message: 'That risk assessment is not on this laptop.' };
+    return r;
+  };
+  /** What the store derives: the factors missing, and whether a meeting may rely on it. */
+  const refresh = (r: RiskAssessment) => {
+    const all = Object.keys(LABELS.RiskFactor) as RiskFactor[];
+    r.missing_factors = all.filter((f) => !r.factors[f]);
+    r.current = r.state.state === 'approved' && !r.circumstances_changed_on;
+    r.not_current = r.current ? null : r.state.state === 'approved' ? 'circumstances_changed' : 'not_approved';
+    r.not_current_text = r.current
+      ? null
+      : r.not_current === 'circumstances_changed'
+        ? 'circumstances changed after the risk assessment was approved: revise it and submit it again'
+        : 'the risk assessment has not been approved by a supervisor';
+  };
+
   const commands: Record<string, (a: Record<string, unknown>) => unknown> = {
     app_state: () => state,
     passphrase_strength: (a) => {
@@ -407,6 +432,86 @@ export function mockBackend() {
         date: day(0),
       });
       return nid;
+    },
+    risk_assessments: (a) => {
+      needUnlocked();
+      return risks.filter((r) => r.case_id === a.caseId).reverse();
+    },
+    new_risk_assessment: (a) => {
+      needWriter();
+      const input = a.input as RiskInput;
+      if (!input.rating)
+        throw { code: 'invalid_input', message: 'Choose the overall rating: low, medium or high.' };
+      const r: RiskAssessment = {
+        id: id(),
+        case_id: String(a.caseId),
+        rating: input.rating,
+        factors: input.factors,
+        missing_factors: [],
+        mitigations: input.mitigations.trim(),
+        state: { state: 'draft' },
+        submitted_on: null,
+        current: false,
+        not_current: 'not_approved',
+        not_current_text: 'the risk assessment has not been approved by a supervisor',
+        circumstances_changed_on: null,
+        circumstances: null,
+        created_at: new Date().toISOString(),
+        sign_offs: [],
+      };
+      risks.push(r);
+      refresh(r);
+      return r.id;
+    },
+    edit_risk_assessment: (a) => {
+      needWriter();
+      const r = risk(String(a.riskId));
+      const input = a.input as RiskInput;
+      Object.assign(r.factors, input.factors);
+      r.rating = input.rating ?? r.rating;
+      r.mitigations = input.mitigations.trim();
+      r.state = { state: 'draft' };
+      r.submitted_on = null;
+      refresh(r);
+      return null;
+    },
+    submit_risk_assessment: (a) => {
+      needWriter();
+      const r = risk(String(a.riskId));
+      if (r.missing_factors.length > 0)
+        throw {
+          code: 'rule',
+          message: `Assess every risk factor before submitting it for sign-off: ${r.missing_factors
+            .map((f) => label('RiskFactor', f))
+            .join(', ')} not assessed yet. Nothing was submitted.`,
+        };
+      r.state = { state: 'submitted', on: day(0) };
+      r.submitted_on = day(0);
+      r.circumstances_changed_on = null;
+      refresh(r);
+      return null;
+    },
+    sign_off_risk_assessment: (a) => {
+      if (state.role !== 'supervisor')
+        throw { code: 'read_only', message: 'Only a supervisor of the case\'s team signs off a risk assessment.' };
+      const r = risk(String(a.riskId));
+      const note = (a.note as string | null)?.trim() || null;
+      const decision = a.decision as SignOffDecision;
+      if (decision === 'returned' && !note)
+        throw { code: 'invalid_input', message: 'Say what should change before returning the risk assessment.' };
+      r.state = { state: decision, on: day(0), note };
+      r.sign_offs.push({ id: id(), decision, note, date: day(0), by: 'u-me', by_name: state.user_name, current: true });
+      refresh(r);
+      return null;
+    },
+    change_of_circumstances: (a) => {
+      needWriter();
+      const r = risk(String(a.riskId));
+      if (!String(a.what).trim()) throw { code: 'invalid_input', message: 'Say what changed.' };
+      r.circumstances_changed_on = day(0);
+      r.circumstances = String(a.what).trim();
+      refresh(r);
+      return null;
     },
     sync_status: () => sync,
     sync_now: async () => {
