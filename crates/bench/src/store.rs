@@ -112,8 +112,51 @@ pub(crate) fn seed_case(store: &mut Store) -> anyhow::Result<(CaseId, [PartyId; 
     })?)
 }
 
+/// What a case holds after its visits: a submitted risk assessment, a planned meeting and an
+/// agreement, so the store's figures include the process tables.
+fn process_records(
+    w: &mut casebook_store::Writer<'_>,
+    case: CaseId,
+    parties: &[PartyId],
+) -> Result<(), casebook_store::StoreError> {
+    use casebook_domain::risk::{RiskFactor, RiskLevel};
+    let factors = RiskFactor::ALL
+        .iter()
+        .map(|f| {
+            (
+                *f,
+                casebook_store::risk::factor(RiskLevel::Low, "Discussed at the first visit."),
+            )
+        })
+        .collect();
+    let risk = w.new_risk_assessment(
+        case,
+        casebook_store::risk::NewRiskAssessment {
+            rating: RiskLevel::Low,
+            factors,
+            mitigations: "Separate arrival times and waiting rooms.".into(),
+        },
+    )?;
+    w.submit_risk_assessment(risk)?;
+    w.plan_meeting(
+        case,
+        casebook_store::meeting::NewMeeting {
+            kind: casebook_domain::meeting::MeetingKind::Conference,
+            planned_on: day(),
+            planned_time: Some("14:00".into()),
+            venue: "Community centre, room 2".into(),
+            attendees: parties.to_vec(),
+        },
+    )?;
+    let action =
+        casebook_domain::agreement::parse_action("Write a letter of apology|Responsible person|2026-12-15")?;
+    w.record_agreement(case, None, vec![action], "Both agreed in the room.", None)?;
+    Ok(())
+}
+
 fn contact(party: PartyId, i: usize) -> NewContact {
     NewContact {
+        shareable: None,
         party_ids: vec![party],
         kind: ContactKind::Visit,
         date: day(),
@@ -243,6 +286,7 @@ pub(crate) fn fill(store: &mut Store, cases: usize) -> anyhow::Result<()> {
                         ..Default::default()
                     },
                 )?;
+                process_records(w, case.id, &parties)?;
             }
             Ok(())
         })?;
