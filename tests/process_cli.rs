@@ -337,6 +337,32 @@ fn a_meeting_becomes_ready_with_sign_off_and_consent_and_a_withdrawal_elsewhere_
         "{}",
         describe(&refused)
     );
+
+    // Only a supervisor overrides, with a reason; the override reaches the facilitator by sync.
+    assert_code(
+        &laptop.run(&["meeting", "override", &meeting, "--reason", "x"]),
+        EXIT_REFUSED,
+        "a facilitator overriding",
+    );
+    sync(&sup, &hub);
+    assert_code(
+        &sup.run(&["meeting", "override", &meeting, "--reason", " "]),
+        EXIT_REFUSED,
+        "an override without a reason",
+    );
+    sup.ok(&[
+        "meeting",
+        "override",
+        &meeting,
+        "--reason",
+        "Ann asked to go ahead by letter; recorded at her visit.",
+    ]);
+    sync(&sup, &hub);
+    sync(&laptop, &hub);
+    let shown = laptop.json(&["meeting", "show", &meeting]);
+    assert_eq!(shown["overridden"][0], "sunita", "{shown}");
+    laptop.ok(&["meeting", "held", &meeting]);
+    assert!(laptop.json(&["meeting", "show", &meeting])["held_on"].is_string());
 }
 
 fn today() -> String {

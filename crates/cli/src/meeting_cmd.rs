@@ -63,6 +63,14 @@ pub enum MeetingCommand {
         /// Meeting id (or a unique prefix).
         meeting: String,
     },
+    /// Let a meeting that is not ready be held, saying why (a supervisor of the team).
+    Override {
+        /// Meeting id (or a unique prefix).
+        meeting: String,
+        /// Why it may go ahead.
+        #[arg(long)]
+        reason: String,
+    },
     /// Call the meeting off, saying why.
     CallOff {
         /// Meeting id (or a unique prefix).
@@ -157,6 +165,16 @@ pub fn run(store: &mut Store, out: &Out, cmd: MeetingCommand) -> anyhow::Result<
             })?;
             out.created(json!({"id": id, "held": true}), "Recorded as held today.")
         }
+        MeetingCommand::Override { meeting, reason } => {
+            let (id, sign_off) = store.write(|w| {
+                let id = w.resolve_meeting(&meeting)?;
+                Ok((id, w.override_meeting(id, &reason)?))
+            })?;
+            out.created(
+                json!({"id": sign_off, "meeting": id}),
+                "Override recorded: the facilitator can record the meeting as held after the next sync.",
+            )
+        }
         MeetingCommand::CallOff { meeting, reason } => {
             let id = store.write(|w| {
                 let id = w.resolve_meeting(&meeting)?;
@@ -214,6 +232,8 @@ fn show(m: &MeetingView, heading: &str) -> anyhow::Result<()> {
         writeln!(w, "  Held on {}.", day(on))?;
     } else if let Some(why) = &m.called_off {
         writeln!(w, "  Called off: {why}")?;
+    } else if let Some((who, why)) = &m.overridden {
+        writeln!(w, "  May be held: overridden by {who}: {why}")?;
     } else if m.readiness.ready {
         writeln!(w, "  Ready to be held.")?;
     } else {

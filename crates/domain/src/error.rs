@@ -124,11 +124,16 @@ pub enum RuleError {
     #[error("Only a pre-sentence case has a report to the court.")]
     NotPreSentence,
     /// A meeting recorded as held before it is ready.
-    #[error("The meeting is not ready to be held: {missing}.")]
+    #[error(
+        "The meeting is not ready to be held: {missing}. Complete these, or ask a supervisor of the team to override with a reason (`casebook meeting override`)."
+    )]
     MeetingNotReady {
         /// What is missing, in words.
         missing: String,
     },
+    /// An override needs a reason.
+    #[error("Say why the meeting may go ahead although it is not ready (--reason).")]
+    OverrideNeedsReason,
     /// A readiness item the records decide, which no person can tick.
     #[error("{text}: this is decided by the records, not confirmed by hand. {hint}")]
     DecidedByRecords {

@@ -140,6 +140,7 @@ pub fn of(entity: Entity) -> &'static [Field] {
     const SIGN_OFF: &[Field] = &[
         f("risk_assessment", Ref(Entity::RiskAssessment), Optional),
         f("court_report", Ref(Entity::CourtReport), Optional),
+        f("meeting", Ref(Entity::Meeting), Optional),
         f("submission", Token, Required),
         f("decision", Named(named::<SignOffDecision>), Required),
         f("note", Text, Optional),

@@ -123,7 +123,9 @@ pub enum OpError {
         field: String,
     },
     /// A sign-off that answers no piece of work, or two.
-    #[error("a sign-off answers exactly one piece of work (a risk assessment or a court report)")]
+    #[error(
+        "a sign-off answers exactly one piece of work (a risk assessment, a court report or a meeting's override)"
+    )]
     SignOffSubjects,
     /// It edits a record that is append-only.
     #[error("a {0} is never edited once recorded")]
@@ -161,7 +163,7 @@ impl Op {
             return Err(OpError::AppendOnly(self.entity));
         }
         if self.entity == Entity::SignOff && self.kind == OpKind::Create {
-            let subjects = ["risk_assessment", "court_report"]
+            let subjects = ["risk_assessment", "court_report", "meeting"]
                 .iter()
                 .filter(|f| self.fields.get(**f).is_some_and(|v| !v.is_null()))
                 .count();
@@ -284,6 +286,27 @@ mod tests {
             op(Entity::Consent, OpKind::Update, "scope").validate(),
             Err(OpError::AppendOnly(Entity::Consent))
         );
+    }
+
+    #[test]
+    fn a_sign_off_answers_exactly_one_piece_of_work() {
+        let mut o = op(Entity::SignOff, OpKind::Create, "note");
+        for (k, v) in [
+            ("submission", serde_json::json!(Uuid::now_v7())),
+            ("decision", serde_json::json!("approved")),
+            ("date", serde_json::json!("2026-11-27")),
+        ] {
+            o.fields.insert(k.into(), v);
+        }
+        assert_eq!(o.validate(), Err(OpError::SignOffSubjects), "no subject");
+        o.fields
+            .insert("risk_assessment".into(), serde_json::json!(Uuid::now_v7()));
+        assert_eq!(o.validate(), Ok(()));
+        o.fields
+            .insert("meeting".into(), serde_json::json!(Uuid::now_v7()));
+        assert_eq!(o.validate(), Err(OpError::SignOffSubjects), "two subjects");
+        o.fields.insert("risk_assessment".into(), serde_json::json!(null));
+        assert_eq!(o.validate(), Ok(()), "a meeting's override");
     }
 
     #[test]

@@ -5,8 +5,10 @@
 use casebook_domain::meeting::{
     self, Check, CheckItem, MeetingFacts, MeetingKind, Plan, PlanSection, Readiness, RiskStanding,
 };
-use casebook_domain::risk::RiskState;
-use casebook_domain::{CaseId, Entity, MeetingCheckId, MeetingId, OpKind, PartyId, PartyRole, RuleError};
+use casebook_domain::risk::{RiskState, SignOffDecision};
+use casebook_domain::{
+    CaseId, Entity, MeetingCheckId, MeetingId, OpKind, PartyId, PartyRole, RuleError, SignOffId,
+};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -68,6 +70,8 @@ pub struct MeetingView {
     pub held_on: Option<NaiveDate>,
     /// Why it was called off.
     pub called_off: Option<String>,
+    /// A supervisor's override letting it be held although not ready: their name and reason.
+    pub overridden: Option<(String, String)>,
     /// What stands between it and being held (empty once held or called off).
     #[serde(flatten)]
     pub readiness: Readiness,
@@ -155,6 +159,18 @@ fn checks(conn: &Connection, id: MeetingId) -> Result<Vec<Check>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The latest override of a meeting: who (by name when the directory knows them) and why.
+fn override_of(conn: &Connection, id: MeetingId) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT coalesce(p.name, 'a supervisor'), coalesce(s.note, '') FROM sign_offs s
+             LEFT JOIN people p ON p.id = s.created_by
+             WHERE s.meeting = ?1 AND s.decision = 'approved' ORDER BY s.rid DESC LIMIT 1",
+        )?
+        .query_row(params![id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 fn view(conn: &Connection, row: Row, today: NaiveDate) -> Result<MeetingView, StoreError> {
     let parties = read::party_facts(conn, row.case_id)?;
     let attendee_ids: Vec<PartyId> = read::parse_ids(&row.attendees)?;
@@ -192,6 +208,7 @@ fn view(conn: &Connection, row: Row, today: NaiveDate) -> Result<MeetingView, St
         venue: row.venue,
         attendees,
         plan: serde_json::from_str(&row.plan).map_err(|_| StoreError::Corrupt("a meeting's plan".into()))?,
+        overridden: override_of(conn, row.id)?,
         held_on: row.held_on,
         called_off: row.called_off,
         readiness,
@@ -376,7 +393,7 @@ impl Writer<'_> {
     pub fn record_meeting_held(&mut self, id: MeetingId) -> Result<(), StoreError> {
         let row = self.open_meeting(id)?;
         let current = view(&self.tx, load_row(&self.tx, id)?, self.today)?;
-        if !current.readiness.ready {
+        if !current.readiness.ready && current.overridden.is_none() {
             let missing: Vec<String> = current.readiness.missing.iter().map(|m| m.text.clone()).collect();
             return Err(RuleError::MeetingNotReady {
                 missing: missing.join("; "),
@@ -387,6 +404,31 @@ impl Writer<'_> {
         f.insert("held_on".into(), json!(self.today));
         self.emit(row.case_id, Entity::Meeting, id.as_uuid(), OpKind::Update, f)?;
         Ok(())
+    }
+
+    /// A supervisor of the team lets a meeting that is not ready go ahead, saying why (a sign-off
+    /// of the meeting; the judgement refuses anyone but a supervisor).
+    pub fn override_meeting(&mut self, id: MeetingId, reason: &str) -> Result<SignOffId, StoreError> {
+        let row = self.open_meeting(id)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(RuleError::OverrideNeedsReason.into());
+        }
+        let sign_off = SignOffId::new();
+        let mut f = Fields::new();
+        f.insert("meeting".into(), json!(id));
+        f.insert("submission".into(), json!(uuid::Uuid::now_v7()));
+        f.insert("decision".into(), json!(SignOffDecision::Approved.as_str()));
+        f.insert("note".into(), json!(reason));
+        f.insert("date".into(), json!(self.today));
+        self.emit(
+            row.case_id,
+            Entity::SignOff,
+            sign_off.as_uuid(),
+            OpKind::Create,
+            f,
+        )?;
+        Ok(sign_off)
     }
 
     /// Calls the meeting off, saying why.

@@ -27,6 +27,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V7__agreements_and_reports",
         include_str!("../../../migrations/V7__agreements_and_reports.sql"),
     ),
+    (
+        "V8__meeting_override",
+        include_str!("../../../migrations/V8__meeting_override.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
