@@ -2,12 +2,11 @@
 //! HTTP on 127.0.0.1) and a change from the hub the store set aside, each with its reason.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
 use casebook_app_core::dto::NewVisitInput;
 use casebook_app_core::model::{NewCase, NewParty};
-use casebook_app_core::{App, AppOptions, CaseId, StorePaths};
+use casebook_app_core::{App, CaseId};
 use casebook_domain::{
     CaseKind, ContactKind, DeviceId, Entity, JusticeStage, PartyRole, ReferralSource, UserId,
 };
@@ -15,32 +14,8 @@ use casebook_protocol::Role;
 use casebook_store::{RemoteOp, SecretString, Store};
 use casebook_testkit::inproc::{Device, TestHub, now, update};
 use serde_json::json;
-use tempfile::TempDir;
 
-const PASS: &str = "kettle orbit lantern meadow";
-
-fn app(dir: &TempDir) -> Arc<App> {
-    let options = AppOptions {
-        auto_lock_override: None,
-        sync_interval: Duration::from_secs(3600),
-        sync_after_change: Duration::from_secs(3600),
-        device_name: "test laptop".into(),
-    };
-    App::new(
-        StorePaths::new(dir.path().join("store")),
-        options,
-        Arc::new(|_| {}),
-    )
-}
-
-async fn join(hub: &TestHub, dir: &TempDir, name: &str) -> Arc<App> {
-    let app = app(dir);
-    let code = hub.add_user(name, Role::Facilitator, Some("north"));
-    app.join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
-        .await
-        .unwrap();
-    app
-}
+use common::{PASS, app, join};
 
 fn new_case(app: &App) -> CaseId {
     app.create_case(NewCase {
@@ -67,7 +42,7 @@ fn reference(app: &App, case: CaseId) -> String {
 async fn a_change_the_hub_refused_is_listed_with_its_case_record_and_the_hubs_reason() {
     let hub = TestHub::start().await;
     let (femi_dir, farah_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let femi = join(&hub, &femi_dir, "Femi").await;
+    let femi = join(&hub, &femi_dir, "Femi", Role::Facilitator).await;
     let case = new_case(&femi);
     let victim = femi
         .add_party(
@@ -95,7 +70,7 @@ async fn a_change_the_hub_refused_is_listed_with_its_case_record_and_the_hubs_re
         )
         .unwrap();
     femi.sync_now().await.unwrap();
-    let farah = join(&hub, &farah_dir, "Farah").await;
+    let farah = join(&hub, &farah_dir, "Farah", Role::Facilitator).await;
     hub.admin()
         .assign(&case.to_string(), "Femi", Some("Farah"), now())
         .unwrap_or_else(|e| panic!("assign Farah as co-facilitator: {e}"));
@@ -146,7 +121,7 @@ async fn a_change_the_hub_refused_is_listed_with_its_case_record_and_the_hubs_re
 async fn a_change_refused_after_its_case_moved_away_stays_listed_once_the_case_has_left() {
     let hub = TestHub::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let femi = join(&hub, &dir, "Femi").await;
+    let femi = join(&hub, &dir, "Femi", Role::Facilitator).await;
     let case = new_case(&femi);
     femi.sync_now().await.unwrap();
     hub.add_user("Farah", Role::Facilitator, Some("north"));

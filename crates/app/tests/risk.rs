@@ -3,44 +3,19 @@
 //! HTTP on 127.0.0.1) agree on where it stands.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
 use casebook_app_core::dto::RiskInput;
 use casebook_app_core::model::NewCase;
-use casebook_app_core::{App, AppOptions, CaseId, ErrorCode, StorePaths};
+use casebook_app_core::{App, CaseId, ErrorCode};
 use casebook_domain::risk::{
     FactorAssessment, Factors, NotCurrent, RiskFactor, RiskLevel, RiskState, SignOffDecision,
 };
 use casebook_domain::{CaseKind, JusticeStage, ReferralSource};
 use casebook_protocol::Role;
 use casebook_testkit::inproc::TestHub;
-use tempfile::TempDir;
 
-const PASS: &str = "kettle orbit lantern meadow";
-
-fn app(dir: &TempDir) -> Arc<App> {
-    let options = AppOptions {
-        auto_lock_override: None,
-        sync_interval: Duration::from_secs(3600),
-        sync_after_change: Duration::from_secs(3600),
-        device_name: "test laptop".into(),
-    };
-    App::new(
-        StorePaths::new(dir.path().join("store")),
-        options,
-        Arc::new(|_| {}),
-    )
-}
-
-async fn join(hub: &TestHub, dir: &TempDir, name: &str, role: Role) -> Arc<App> {
-    let app = app(dir);
-    let code = hub.add_user(name, role, Some("north"));
-    app.join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
-        .await
-        .unwrap();
-    app
-}
+use common::join;
 
 fn new_case(app: &App) -> CaseId {
     app.create_case(NewCase {
