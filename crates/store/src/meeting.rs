@@ -231,14 +231,7 @@ pub(crate) fn of_case(
 }
 
 fn resolve(conn: &Connection, given: &str) -> Result<MeetingId, StoreError> {
-    let given = given.trim();
-    let ids: Vec<String> = conn
-        .prepare_cached(
-            "SELECT id FROM meetings WHERE id = ?1 OR (length(?1) >= 6 AND id LIKE ?1 || '%') LIMIT 5",
-        )?
-        .query_map(params![given], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    read::one_of("meeting", given, ids)
+    read::resolve_record(conn, Entity::Meeting, given)
 }
 
 impl Writer<'_> {

@@ -471,14 +471,24 @@ pub(crate) fn resolve_contact(
     conn: &Connection,
     given: &str,
 ) -> Result<casebook_domain::ContactId, StoreError> {
+    resolve_record(conn, casebook_domain::Entity::Contact, given)
+}
+
+/// Finds a record of `entity` by id or a unique id prefix (at least six characters).
+pub(crate) fn resolve_record<T: FromStr>(
+    conn: &Connection,
+    entity: casebook_domain::Entity,
+    given: &str,
+) -> Result<T, StoreError> {
     let given = given.trim();
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM contacts WHERE id = ?1 OR (length(?1) >= 6 AND id LIKE ?1 || '%') LIMIT 5",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id FROM {} WHERE id = ?1 OR (length(?1) >= 6 AND id LIKE ?1 || '%') LIMIT 5",
+        crate::apply::table(entity)
+    ))?;
     let ids: Vec<String> = stmt
         .query_map(params![given], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    one_of("contact", given, ids)
+    one_of(entity.label(), given, ids)
 }
 
 pub(crate) fn one_of<T: FromStr>(what: &'static str, given: &str, ids: Vec<String>) -> Result<T, StoreError> {

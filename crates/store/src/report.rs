@@ -215,43 +215,21 @@ fn report_row(conn: &Connection, filter: &str, id: &str) -> Result<Option<Report
         .optional()?)
 }
 
-/// The sign-offs of a court report, with the supervisor's name.
-fn report_sign_offs(
-    conn: &Connection,
-    id: CourtReportId,
-) -> Result<Vec<(SignOffFacts, Option<String>)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.submission, s.decision, s.date, s.note, p.name
-         FROM sign_offs s LEFT JOIN people p ON p.id = s.created_by
-         WHERE s.court_report = ?1 ORDER BY s.date, s.rid",
-    )?;
-    let rows = stmt.query_map(params![id.to_string()], |r| {
-        Ok((
-            SignOffFacts {
-                submission: parse(r, 0)?,
-                decision: parse(r, 1)?,
-                date: r.get(2)?,
-                note: r.get(3)?,
-            },
-            r.get(4)?,
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 fn report_state(
     conn: &Connection,
     row: &ReportRow,
 ) -> Result<(RiskState, Option<(String, NaiveDate)>), StoreError> {
-    let offs = report_sign_offs(conn, row.id)?;
-    let facts: Vec<SignOffFacts> = offs.iter().map(|(f, _)| f.clone()).collect();
+    let offs = crate::risk::sign_offs(conn, crate::risk::Subject::CourtReport, row.id.as_uuid())?;
+    let facts: Vec<SignOffFacts> = offs.iter().map(|r| r.facts.clone()).collect();
     // The same derivation as a risk assessment's: only a sign-off of the current submission counts.
     let state = risk::state(row.submission.zip(row.submitted_on), &facts);
     let approved_by = match &state {
         RiskState::Approved { on, .. } => offs
             .iter()
-            .filter(|(f, _)| Some(f.submission) == row.submission && f.decision == SignOffDecision::Approved)
-            .map(|(_, name)| (name.clone().unwrap_or_else(|| "a supervisor".into()), *on))
+            .filter(|r| {
+                Some(r.facts.submission) == row.submission && r.facts.decision == SignOffDecision::Approved
+            })
+            .map(|r| (r.by_name.clone().unwrap_or_else(|| "a supervisor".into()), *on))
             .next(),
         _ => None,
     };

@@ -140,19 +140,33 @@ fn load_row(conn: &Connection, id: RiskAssessmentId) -> Result<Row, StoreError> 
 }
 
 /// A sign-off as stored: what the derivation needs, and who.
-struct Recorded {
-    facts: SignOffFacts,
-    id: String,
-    by: String,
-    by_name: Option<String>,
+pub(crate) struct Recorded {
+    pub(crate) facts: SignOffFacts,
+    pub(crate) id: String,
+    pub(crate) by: String,
+    pub(crate) by_name: Option<String>,
 }
 
-fn sign_offs(conn: &Connection, id: RiskAssessmentId) -> Result<Vec<Recorded>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+/// What a sign-off answers: the column of `sign_offs` that names it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Subject {
+    /// A risk assessment.
+    RiskAssessment,
+    /// A court report.
+    CourtReport,
+}
+
+/// The sign-offs of one piece of work, oldest first, with the supervisor's name.
+pub(crate) fn sign_offs(conn: &Connection, subject: Subject, id: Uuid) -> Result<Vec<Recorded>, StoreError> {
+    let column = match subject {
+        Subject::RiskAssessment => "risk_assessment",
+        Subject::CourtReport => "court_report",
+    };
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT s.submission, s.decision, s.date, s.note, s.id, s.created_by, p.name
          FROM sign_offs s LEFT JOIN people p ON p.id = s.created_by
-         WHERE s.risk_assessment = ?1 ORDER BY s.date, s.rid",
-    )?;
+         WHERE s.{column} = ?1 ORDER BY s.date, s.rid"
+    ))?;
     let rows = stmt.query_map(params![id.to_string()], |r| {
         Ok(Recorded {
             facts: SignOffFacts {
@@ -174,7 +188,7 @@ fn factors_of(row: &Row) -> Result<Factors, StoreError> {
 }
 
 fn derive(conn: &Connection, row: Row, today: NaiveDate) -> Result<RiskAssessment, StoreError> {
-    let offs = sign_offs(conn, row.id)?;
+    let offs = sign_offs(conn, Subject::RiskAssessment, row.id.as_uuid())?;
     let facts: Vec<SignOffFacts> = offs.iter().map(|r| r.facts.clone()).collect();
     let submission = row.submission.zip(row.submitted_on);
     let state = risk::state(submission, &facts);
@@ -231,14 +245,7 @@ pub(crate) fn of_case(
 
 /// Finds a risk assessment by id or unique id prefix.
 pub(crate) fn resolve(conn: &Connection, given: &str) -> Result<RiskAssessmentId, StoreError> {
-    let given = given.trim();
-    let ids: Vec<String> = conn
-        .prepare_cached(
-            "SELECT id FROM risk_assessments WHERE id = ?1 OR (length(?1) >= 6 AND id LIKE ?1 || '%') LIMIT 5",
-        )?
-        .query_map(params![given], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    read::one_of("risk assessment", given, ids)
+    read::resolve_record(conn, Entity::RiskAssessment, given)
 }
 
 impl Writer<'_> {
