@@ -14,6 +14,7 @@ pub mod consent;
 pub mod contact;
 pub mod error;
 pub mod fields;
+pub mod figures;
 pub mod hlc;
 pub mod ids;
 pub mod judgement;
