@@ -12,6 +12,7 @@ mod converge_tests;
 pub mod demo;
 mod error;
 mod export;
+pub mod figures;
 mod judge;
 mod key;
 pub mod meeting;
@@ -24,6 +25,8 @@ pub mod report;
 pub mod risk;
 mod schema;
 mod sync;
+#[cfg(test)]
+mod test_laptops;
 mod verify;
 mod write;
 
