@@ -51,6 +51,8 @@ pub enum Command {
     /// The pre-sentence court report (and the agreement) as documents.
     #[command(subcommand)]
     Report(crate::after_cmd::ReportCommand),
+    /// Quarterly figures for commissioners over the cases held here (defined in docs/figures.md).
+    Figures(crate::figures_cmd::FiguresArgs),
     /// A preparation brief for one party: only what the others agreed to share with them.
     Brief {
         /// Case id or reference.

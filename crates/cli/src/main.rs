@@ -4,6 +4,7 @@
 
 mod after_cmd;
 mod args;
+mod figures_cmd;
 mod meeting_cmd;
 mod output;
 mod risk_cmd;
@@ -61,6 +62,12 @@ fn main() -> ExitCode {
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
+    // Asked for what cannot be counted (a backwards period, a team this laptop cannot tell).
+    if err.downcast_ref::<casebook_domain::figures::PeriodError>().is_some()
+        || err.downcast_ref::<casebook_store::figures::FiguresError>().is_some()
+    {
+        return exit::USAGE;
+    }
     match err.downcast_ref::<StoreError>() {
         Some(StoreError::WrongPassphrase | StoreError::PassphraseMissing) => exit::LOCKED,
         Some(StoreError::NotFound { .. } | StoreError::NoStore { .. }) => exit::NOT_FOUND,
@@ -143,6 +150,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(cmd) => {
             let (mut store, _) = unlock(&paths)?;
             after_cmd::report(&mut store, &out, cmd)?;
+        }
+        Command::Figures(args) => {
+            let (store, _) = unlock(&paths)?;
+            figures_cmd::run(&store, &out, args)?;
         }
         Command::Brief {
             case,
