@@ -41,6 +41,18 @@ pub struct CaseEdit {
     pub stage: Option<JusticeStage>,
 }
 
+/// Changes to a party; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PartyEdit {
+    /// Their name.
+    pub name: Option<String>,
+    /// A phone number; a blank one removes it.
+    pub phone: Option<String>,
+    /// Under 18.
+    pub minor: Option<bool>,
+}
+
 /// A new party to a case.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -423,6 +423,20 @@ pub(crate) fn timeline(
     Ok(entries.into_iter().map(|(e, _)| e).collect())
 }
 
+/// The case a party belongs to and their phone number (the rest is in [`party_facts`]).
+pub(crate) fn party_case_and_phone(
+    conn: &Connection,
+    id: casebook_domain::PartyId,
+) -> Result<(CaseId, Option<String>), StoreError> {
+    conn.prepare_cached("SELECT case_id, phone FROM parties WHERE id = ?1")?
+        .query_row(params![id.to_string()], |r| Ok((parse(r, 0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "party",
+            given: id.to_string(),
+        })
+}
+
 /// A contact's state, case and finalisation date.
 pub(crate) fn contact_state(
     conn: &Connection,

@@ -23,7 +23,7 @@ use casebook_domain::judgement::{Authority, Verdict};
 use crate::apply::{apply, log};
 use crate::error::StoreError;
 use crate::judge::judge_local;
-use crate::model::{CaseEdit, CreatedCase, NewCase, NewConsent, NewContact, NewParty};
+use crate::model::{CaseEdit, CreatedCase, NewCase, NewConsent, NewContact, NewParty, PartyEdit};
 use crate::read;
 
 /// Who is making changes on this device.
@@ -148,7 +148,9 @@ impl Writer<'_> {
     }
 
     /// Changes referral details; the rules are checked on the case as it would become.
+    /// A closed case is refused: reopen it first.
     pub fn edit_case(&mut self, case: CaseId, edit: CaseEdit) -> Result<(), StoreError> {
+        self.ensure_open(case)?;
         let current = read::case_record(&self.tx, case)?;
         let stage = edit.stage.unwrap_or(current.stage);
         let court_date = edit.court_date.or(current.court_date);
@@ -171,6 +173,24 @@ impl Writer<'_> {
         }
         if !f.is_empty() {
             self.emit(case, Entity::Case, case.as_uuid(), OpKind::Update, f)?;
+        }
+        Ok(())
+    }
+
+    /// Sets who referred the case (their name or team); a blank one removes it. A closed case
+    /// is refused: reopen it first.
+    pub fn set_referrer(&mut self, case: CaseId, referrer: &str) -> Result<(), StoreError> {
+        self.ensure_open(case)?;
+        let current = read::case_record(&self.tx, case)?.referrer;
+        let referrer = Some(referrer.trim()).filter(|r| !r.is_empty());
+        if referrer != current.as_deref() {
+            self.emit(
+                case,
+                Entity::Case,
+                case.as_uuid(),
+                OpKind::Update,
+                fields([("referrer", json!(referrer))]),
+            )?;
         }
         Ok(())
     }
@@ -236,6 +256,59 @@ impl Writer<'_> {
             ]),
         )?;
         Ok(id)
+    }
+
+    /// Changes a party's name, phone or whether they are under 18, checked like a new party on
+    /// the party as it would become; a party with a guardian on the case stays a minor. A closed
+    /// case is refused: reopen it first.
+    pub fn edit_party(&mut self, party: PartyId, edit: PartyEdit) -> Result<(), StoreError> {
+        let (case, phone) = read::party_case_and_phone(&self.tx, party)?;
+        self.ensure_open(case)?;
+        let parties = read::party_facts(&self.tx, case)?;
+        let current = parties
+            .iter()
+            .find(|p| p.id == party)
+            .ok_or_else(|| StoreError::NotFound {
+                what: "party",
+                given: party.to_string(),
+            })?;
+        let others: Vec<PartyFacts> = parties.iter().filter(|p| p.id != party).cloned().collect();
+        let facts = PartyFacts {
+            name: edit
+                .name
+                .as_deref()
+                .map_or(current.name.as_str(), str::trim)
+                .to_owned(),
+            minor: edit.minor.unwrap_or(current.minor),
+            ..current.clone()
+        };
+        validate_new_party(&facts, &others)?;
+        if !facts.minor
+            && let Some(guardian) = others.iter().find(|p| p.guardian_of == Some(party))
+        {
+            return Err(RuleError::GuardianOfNonMinor {
+                guardian: guardian.name.clone(),
+                minor: facts.name,
+            }
+            .into());
+        }
+        let mut f = Fields::new();
+        if facts.name != current.name {
+            f.insert("name".into(), json!(facts.name));
+        }
+        if facts.minor != current.minor {
+            f.insert("minor".into(), json!(facts.minor));
+        }
+        if let Some(new_phone) = edit.phone {
+            let new_phone = Some(new_phone.trim().to_owned()).filter(|p| !p.is_empty());
+            if new_phone != phone {
+                f.insert("phone".into(), json!(new_phone));
+            }
+        }
+        if !f.is_empty() {
+            self.emit(case, Entity::Party, party.as_uuid(), OpKind::Update, f)?;
+        }
+        Ok(())
     }
 
     /// Records a contact, checking consent first: the service may not contact a party who
