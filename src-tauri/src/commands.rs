@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use casebook_app_core::ConflictView;
 use casebook_app_core::dto::{
-    AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, RiskInput, Strength,
-    SyncView,
+    AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, ReferralEdit, RiskInput,
+    StatusMove, Strength, SyncView,
 };
-use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, NewParty};
+use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, NewParty, PartyEdit};
 use casebook_app_core::problems::SyncProblems;
 use casebook_app_core::{
-    App, AppError, CaseId, ConsentId, ContactId, ErrorCode, PartyId, RiskAssessment, RiskAssessmentId,
-    SignOffDecision,
+    App, AppError, CaseId, CaseStatus, ConsentId, ContactId, ErrorCode, PartyId, RiskAssessment,
+    RiskAssessmentId, SignOffDecision, Transition,
 };
 use tauri::State;
 
@@ -104,6 +104,36 @@ async fn create_case(app: Shared<'_>, input: NewCase) -> Result<CreatedCase, App
 #[tauri::command]
 async fn add_party(app: Shared<'_>, case_id: CaseId, input: NewParty) -> Result<PartyId, AppError> {
     blocking(&app, move |a| a.add_party(case_id, input)).await
+}
+
+#[tauri::command]
+async fn edit_referral(app: Shared<'_>, case_id: CaseId, input: ReferralEdit) -> Result<(), AppError> {
+    blocking(&app, move |a| a.edit_referral(case_id, input)).await
+}
+
+#[tauri::command]
+async fn edit_party(app: Shared<'_>, party_id: PartyId, input: PartyEdit) -> Result<(), AppError> {
+    blocking(&app, move |a| a.edit_party(party_id, input)).await
+}
+
+#[tauri::command]
+async fn status_moves(app: Shared<'_>, case_id: CaseId) -> Result<Vec<StatusMove>, AppError> {
+    blocking(&app, move |a| a.status_moves(case_id)).await
+}
+
+#[tauri::command]
+async fn change_status(
+    app: Shared<'_>,
+    case_id: CaseId,
+    to: CaseStatus,
+    outcome: Option<String>,
+) -> Result<Transition, AppError> {
+    blocking(&app, move |a| a.change_status(case_id, to, outcome)).await
+}
+
+#[tauri::command]
+async fn amend_visit(app: Shared<'_>, case_id: CaseId, contact_id: ContactId) -> Result<ContactId, AppError> {
+    blocking(&app, move |a| a.amend_visit(case_id, contact_id)).await
 }
 
 #[tauri::command]
@@ -238,6 +268,11 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         case_detail,
         create_case,
         add_party,
+        edit_referral,
+        edit_party,
+        status_moves,
+        change_status,
+        amend_visit,
         record_consent,
         visit_warnings,
         start_visit,

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::background::SyncTrack;
 use crate::caseload;
-use crate::dto::{AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput};
+use crate::dto::{
+    Abilities, AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput,
+};
 use crate::error::{AppError, ErrorCode};
 
 /// Default minutes of inactivity before the app locks itself.
@@ -192,6 +194,7 @@ impl App {
             hub: session.who.hub.clone(),
             auto_lock_minutes: session.settings.auto_lock_minutes,
             reason: session.reason.clone(),
+            may: Abilities::of(role_of(&session.who)),
         }
     }
 
@@ -359,16 +362,29 @@ impl App {
         f(store)
     }
 
-    /// Runs a change on the open store for a user allowed to change cases, then schedules a sync.
-    pub(crate) fn change<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, AppError>) -> Result<T, AppError> {
+    /// Runs a change on the open store if the user `may` make it, then schedules a sync; anyone
+    /// else is refused as `read_only` in their role's words before the store is touched (the
+    /// store and the hub would refuse the op too).
+    pub(crate) fn change<T>(
+        &self,
+        may: fn(&Abilities) -> bool,
+        f: impl FnOnce(&mut Store) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        self.change_refused_as(may, None, f)
+    }
+
+    fn change_refused_as<T>(
+        &self,
+        may: fn(&Abilities) -> bool,
+        refusal: Option<&str>,
+        f: impl FnOnce(&mut Store) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let value = {
             let mut session = lock(&self.session);
-            if role_of(&session.who) == Role::Supervisor {
-                return Err(AppError::new(
-                    ErrorCode::ReadOnly,
-                    "Supervisors read their team's cases: they add supervision notes and sign off risk \
-                     assessments, and change nothing else.",
-                ));
+            let role = role_of(&session.who);
+            if !may(&Abilities::of(role)) {
+                let message = refusal.unwrap_or_else(|| crate::may::refusal(role));
+                return Err(AppError::new(ErrorCode::ReadOnly, message));
             }
             session.last_activity = Instant::now();
             let store = session.store.as_mut().ok_or_else(AppError::locked)?;
@@ -410,7 +426,10 @@ impl App {
             referrer: nonempty(input.referrer),
             ..input
         };
-        self.change(|store| Ok(store.write(|w| w.create_case(input))?))
+        self.change(
+            |a| a.create_case,
+            |store| Ok(store.write(|w| w.create_case(input))?),
+        )
     }
 
     /// Adds a party to a case.
@@ -420,7 +439,10 @@ impl App {
             phone: nonempty(input.phone),
             ..input
         };
-        self.change(|store| Ok(store.write(|w| w.add_party(case, input))?))
+        self.change(
+            |a| a.add_party,
+            |store| Ok(store.write(|w| w.add_party(case, input))?),
+        )
     }
 
     /// Records a consent decision.
@@ -429,21 +451,24 @@ impl App {
         case: CaseId,
         input: NewConsentInput,
     ) -> Result<casebook_domain::ConsentId, AppError> {
-        self.change(|store| {
-            Ok(store.write(|w| {
-                w.record_consent(
-                    case,
-                    NewConsent {
-                        party: input.party_id,
-                        scope: input.scope,
-                        decision: input.decision,
-                        method: input.method,
-                        date: input.date,
-                        note: nonempty(input.note),
-                    },
-                )
-            })?)
-        })
+        self.change(
+            |a| a.record_consent,
+            |store| {
+                Ok(store.write(|w| {
+                    w.record_consent(
+                        case,
+                        NewConsent {
+                            party: input.party_id,
+                            scope: input.scope,
+                            decision: input.decision,
+                            method: input.method,
+                            date: input.date,
+                            note: nonempty(input.note),
+                        },
+                    )
+                })?)
+            },
+        )
     }
 
     /// What the consent rules would say about a visit with these parties, before it is made.
@@ -461,29 +486,35 @@ impl App {
         if input.party_ids.is_empty() {
             return Err(AppError::invalid("Choose at least one party you saw."));
         }
-        self.change(|store| {
-            Ok(store.write(|w| {
-                w.add_contact(
-                    case,
-                    NewContact {
-                        shareable: None,
-                        party_ids: input.party_ids,
-                        kind: input.kind,
-                        date: input.date,
-                        notes: input.notes,
-                        initiated_by_party: input.initiated_by_party,
-                        draft: true,
-                        amends: input.amends,
-                    },
-                )
-            })?)
-        })
+        self.change(
+            |a| a.write_visits,
+            |store| {
+                Ok(store.write(|w| {
+                    w.add_contact(
+                        case,
+                        NewContact {
+                            shareable: None,
+                            party_ids: input.party_ids,
+                            kind: input.kind,
+                            date: input.date,
+                            notes: input.notes,
+                            initiated_by_party: input.initiated_by_party,
+                            draft: true,
+                            amends: input.amends,
+                        },
+                    )
+                })?)
+            },
+        )
     }
 
     /// Saves a draft's notes (every pause in typing).
     pub fn save_draft(&self, contact: ContactId, notes: String) -> Result<DraftSaved, AppError> {
         let chars = u32::try_from(notes.chars().count()).unwrap_or(u32::MAX);
-        self.change(|store| Ok(store.write(|w| w.save_draft(contact, &notes))?))?;
+        self.change(
+            |a| a.write_visits,
+            |store| Ok(store.write(|w| w.save_draft(contact, &notes))?),
+        )?;
         Ok(DraftSaved {
             contact_id: contact,
             chars,
@@ -493,7 +524,10 @@ impl App {
 
     /// Finalises a visit record: it never changes again (amend it instead).
     pub fn finalise_visit(&self, contact: ContactId) -> Result<(), AppError> {
-        self.change(|store| Ok(store.write(|w| w.finalise_contact(contact))?))
+        self.change(
+            |a| a.write_visits,
+            |store| Ok(store.write(|w| w.finalise_contact(contact))?),
+        )
     }
 
     /// Adds a supervision note to a case of the team (supervisors only; the store and the hub
@@ -501,31 +535,23 @@ impl App {
     pub fn add_supervision_note(&self, case: CaseId, text: String) -> Result<String, AppError> {
         let text =
             nonempty(Some(text)).ok_or_else(|| AppError::invalid("Write the supervision note first."))?;
-        let id = self.supervise("Only supervisors add supervision notes.", |store| {
-            Ok(store.write(|w| w.add_supervision_note(case, &text))?)
-        })?;
+        let id = self.supervise(
+            "Only supervisors add supervision notes.",
+            |a| a.supervise,
+            |store| Ok(store.write(|w| w.add_supervision_note(case, &text))?),
+        )?;
         Ok(id.to_string())
     }
 
-    /// Runs a change only a supervisor makes (a supervision note, a sign-off), then schedules a
-    /// sync; anyone else is refused as `read_only` with `refusal` before the store is touched
-    /// (the store and the hub refuse it too).
+    /// Runs a change only a supervisor makes (a supervision note, a sign-off), like
+    /// [`App::change`] but refused to anyone else with `refusal`, which says who may.
     pub(crate) fn supervise<T>(
         &self,
         refusal: &str,
+        may: fn(&Abilities) -> bool,
         f: impl FnOnce(&mut Store) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let value = {
-            let mut session = lock(&self.session);
-            if role_of(&session.who) != Role::Supervisor {
-                return Err(AppError::new(ErrorCode::ReadOnly, refusal));
-            }
-            session.last_activity = Instant::now();
-            let store = session.store.as_mut().ok_or_else(AppError::locked)?;
-            f(store)?
-        };
-        self.sync_soon(self.options.sync_after_change);
-        Ok(value)
+        self.change_refused_as(may, Some(refusal), f)
     }
 
     /// The conflicts waiting for a person.

@@ -1,6 +1,7 @@
 //! The shapes that cross to the ui, besides the store's own views (which cross as they are).
 
 use casebook_domain::Role;
+use casebook_domain::case::Transition;
 use casebook_domain::risk::{Factors, RiskLevel};
 use casebook_domain::{
     CaseKind, CaseStatus, ConsentDecision, ConsentMethod, ConsentScope, ContactId, ContactKind, JusticeStage,
@@ -42,6 +43,61 @@ pub struct AppState {
     pub auto_lock_minutes: u32,
     /// Why the app is in this phase, when it changed by itself (auto-lock, wipe).
     pub reason: Option<String>,
+    /// What this user may do: the ui offers exactly these actions.
+    pub may: Abilities,
+}
+
+/// What the user may do, read from the domain's rules (who may write which record,
+/// `judgement::may_write`; who sees which case, `scope::in_scope`) so the ui never decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
+pub struct Abilities {
+    /// Record a new referral.
+    pub create_case: bool,
+    /// Edit a case's referral details.
+    pub edit_case: bool,
+    /// Move a case's status, close it with an outcome, reopen it.
+    pub change_status: bool,
+    /// Add a party to a case.
+    pub add_party: bool,
+    /// Edit a party.
+    pub edit_party: bool,
+    /// Record a consent decision.
+    pub record_consent: bool,
+    /// Write visit notes: start, save, finalise and amend a visit.
+    pub write_visits: bool,
+    /// Draft, submit and revise a risk assessment.
+    pub write_risk: bool,
+    /// Approve or return a submitted risk assessment.
+    pub sign_off: bool,
+    /// Add a supervision note.
+    pub supervise: bool,
+    /// Sees cases other facilitators lead (the caseload is grouped by facilitator).
+    pub sees_others_cases: bool,
+}
+
+/// A case's referral details as typed in the edit form; every field is sent as it stands.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
+pub struct ReferralEdit {
+    /// The harm or conflict, in a few sentences.
+    pub summary: String,
+    /// Where it is in the justice process.
+    pub stage: JusticeStage,
+    /// The sentencing date (required for a pre-sentence case).
+    pub court_date: Option<NaiveDate>,
+    /// Who referred it (name or team); blank removes it.
+    pub referrer: String,
+}
+
+/// A status the case may move to now, and what the move amounts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
+pub struct StatusMove {
+    /// The status.
+    pub to: CaseStatus,
+    /// Advance, step back, close (needs an outcome) or reopen.
+    pub transition: Transition,
 }
 
 /// How strong a new passphrase is (zxcvbn's judgement), with its advice.

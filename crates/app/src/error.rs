@@ -52,6 +52,11 @@ pub struct AppError {
     pub code: ErrorCode,
     /// What happened and what to do, for the user.
     pub message: String,
+    /// The form field at fault, when one is (`summary`, `court_date`, `outcome`, `name`...), so
+    /// the ui can put the message beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(any(test, feature = "ts"), ts(optional))]
+    pub field: Option<String>,
 }
 
 impl AppError {
@@ -60,6 +65,15 @@ impl AppError {
         Self {
             code,
             message: message.into(),
+            field: None,
+        }
+    }
+
+    /// A missing or malformed value of the form field `field`.
+    pub fn in_field(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::invalid(message)
         }
     }
 

@@ -6,8 +6,10 @@
 mod app;
 mod background;
 pub mod caseload;
+mod casework;
 pub mod dto;
 mod error;
+mod may;
 pub mod problems;
 mod risk;
 pub mod strength;
@@ -16,6 +18,8 @@ pub mod strength;
 mod bindings;
 
 pub use app::{App, AppEvent, AppOptions, DEFAULT_AUTO_LOCK_MINUTES, Emitter};
+pub use casebook_domain::CaseStatus;
+pub use casebook_domain::case::Transition;
 pub use casebook_domain::risk::SignOffDecision;
 pub use casebook_domain::{CaseId, ConsentId, ContactId, PartyId, RiskAssessmentId};
 pub use casebook_store::model;

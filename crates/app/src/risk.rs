@@ -46,42 +46,48 @@ impl App {
         let rating = input
             .rating
             .ok_or_else(|| AppError::invalid("Choose the overall rating: low, medium or high."))?;
-        self.change(|store| {
-            Ok(store.write(|w| {
-                w.new_risk_assessment(
-                    case,
-                    NewRiskAssessment {
-                        rating,
-                        factors: input.factors,
-                        mitigations: input.mitigations,
-                    },
-                )
-            })?)
-        })
+        self.change(
+            |a| a.write_risk,
+            |store| {
+                Ok(store.write(|w| {
+                    w.new_risk_assessment(
+                        case,
+                        NewRiskAssessment {
+                            rating,
+                            factors: input.factors,
+                            mitigations: input.mitigations,
+                        },
+                    )
+                })?)
+            },
+        )
     }
 
     /// Saves changes to an assessment. A submitted or approved one goes back to draft: what a
     /// supervisor approved is no longer what it says.
     pub fn edit_risk_assessment(&self, id: RiskAssessmentId, input: RiskInput) -> Result<(), AppError> {
         let input = trimmed_notes(input);
-        self.change(|store| {
-            Ok(store.write(|w| {
-                w.edit_risk_assessment(
-                    id,
-                    RiskEdit {
-                        rating: input.rating,
-                        factors: input.factors,
-                        mitigations: Some(input.mitigations),
-                    },
-                )
-            })?)
-        })
+        self.change(
+            |a| a.write_risk,
+            |store| {
+                Ok(store.write(|w| {
+                    w.edit_risk_assessment(
+                        id,
+                        RiskEdit {
+                            rating: input.rating,
+                            factors: input.factors,
+                            mitigations: Some(input.mitigations),
+                        },
+                    )
+                })?)
+            },
+        )
     }
 
     /// Submits an assessment for a supervisor's sign-off; refused, naming them, while any
     /// factor is not assessed.
     pub fn submit_risk_assessment(&self, id: RiskAssessmentId) -> Result<(), AppError> {
-        self.change(|store| {
+        self.change(|a| a.write_risk, |store| {
             let missing = store.risk_assessment(id)?.missing_factors;
             if !missing.is_empty() {
                 let verb = if missing.len() == 1 { "is" } else { "are" };
@@ -113,6 +119,7 @@ impl App {
         }
         self.supervise(
             "Only a supervisor of the case's team signs off a risk assessment; submit it for sign-off instead.",
+            |a| a.sign_off,
             |store| {
                 store.write(|w| w.sign_off_risk_assessment(id, decision, note.as_deref()))?;
                 Ok(())
@@ -124,7 +131,10 @@ impl App {
     /// current until it is revised and approved again.
     pub fn change_of_circumstances(&self, id: RiskAssessmentId, what: String) -> Result<(), AppError> {
         let what = nonempty(Some(what)).ok_or_else(|| AppError::invalid("Say what changed."))?;
-        self.change(|store| Ok(store.write(|w| w.change_of_circumstances(id, &what))?))
+        self.change(
+            |a| a.write_risk,
+            |store| Ok(store.write(|w| w.change_of_circumstances(id, &what))?),
+        )
     }
 }
 

@@ -17,12 +17,17 @@ import type {
   NewConsentInput,
   NewParty,
   NewVisitInput,
+  PartyEdit,
+  ReferralEdit,
   RiskAssessment,
   RiskInput,
   SignOffDecision,
+  StatusMove,
   Strength,
   SyncProblems,
   SyncView,
+  CaseStatus,
+  Transition,
 } from './types';
 
 type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
@@ -94,6 +99,14 @@ export const caseDetail = (caseId: string) => call<CaseDetail>('case_detail', { 
 export const createCase = (input: NewCase) => call<CreatedCase>('create_case', { input });
 export const addParty = (caseId: string, input: NewParty) =>
   call<string>('add_party', { caseId, input });
+export const editReferral = (caseId: string, input: ReferralEdit) =>
+  call<null>('edit_referral', { caseId, input });
+export const editParty = (partyId: string, input: PartyEdit) => call<null>('edit_party', { partyId, input });
+export const statusMoves = (caseId: string) => call<StatusMove[]>('status_moves', { caseId });
+export const changeStatus = (caseId: string, to: CaseStatus, outcome: string | null) =>
+  call<Transition>('change_status', { caseId, to, outcome });
+export const amendVisit = (caseId: string, contactId: string) =>
+  call<string>('amend_visit', { caseId, contactId });
 export const recordConsent = (caseId: string, input: NewConsentInput) =>
   call<string>('record_consent', { caseId, input });
 export const visitWarnings = (caseId: string, partyIds: string[], initiatedByParty: boolean) =>

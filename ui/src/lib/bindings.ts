@@ -1,6 +1,52 @@
 // Generated from the Rust types by `cargo test -p casebook-app-core bindings`.
 // Do not edit: change the Rust type, then run it with UPDATE_BINDINGS=1.
 
+export type Abilities = { 
+/**
+ * Record a new referral.
+ */
+create_case: boolean, 
+/**
+ * Edit a case's referral details.
+ */
+edit_case: boolean, 
+/**
+ * Move a case's status, close it with an outcome, reopen it.
+ */
+change_status: boolean, 
+/**
+ * Add a party to a case.
+ */
+add_party: boolean, 
+/**
+ * Edit a party.
+ */
+edit_party: boolean, 
+/**
+ * Record a consent decision.
+ */
+record_consent: boolean, 
+/**
+ * Write visit notes: start, save, finalise and amend a visit.
+ */
+write_visits: boolean, 
+/**
+ * Draft, submit and revise a risk assessment.
+ */
+write_risk: boolean, 
+/**
+ * Approve or return a submitted risk assessment.
+ */
+sign_off: boolean, 
+/**
+ * Add a supervision note.
+ */
+supervise: boolean, 
+/**
+ * Sees cases other facilitators lead (the caseload is grouped by facilitator).
+ */
+sees_others_cases: boolean, };
+
 export type AppError = { 
 /**
  * What kind of error.
@@ -9,7 +55,12 @@ code: ErrorCode,
 /**
  * What happened and what to do, for the user.
  */
-message: string, };
+message: string, 
+/**
+ * The form field at fault, when one is (`summary`, `court_date`, `outcome`, `name`...), so
+ * the ui can put the message beside it.
+ */
+field?: string, };
 
 export type AppPhase = "first_run" | "locked" | "unlocked" | "wiped";
 
@@ -41,7 +92,11 @@ auto_lock_minutes: number,
 /**
  * Why the app is in this phase, when it changed by itself (auto-lock, wipe).
  */
-reason: string | null, };
+reason: string | null, 
+/**
+ * What this user may do: the ui offers exactly these actions.
+ */
+may: Abilities, };
 
 export type CaseDetail = { 
 /**
@@ -513,6 +568,20 @@ amends: ContactId | null, };
 
 export type NotCurrent = "not_approved" | "circumstances_changed" | "expired";
 
+export type PartyEdit = { 
+/**
+ * Their name.
+ */
+name: string | null, 
+/**
+ * A phone number; a blank one removes it.
+ */
+phone: string | null, 
+/**
+ * Under 18.
+ */
+minor: boolean | null, };
+
 export type PartyId = string;
 
 export type PartyRole = "victim" | "harmer" | "party" | "supporter" | "guardian" | "interpreter" | "other";
@@ -546,6 +615,24 @@ guardian_of: PartyId | null,
  * Current consent per scope (scopes never asked are absent).
  */
 consents: Array<ConsentNow>, };
+
+export type ReferralEdit = { 
+/**
+ * The harm or conflict, in a few sentences.
+ */
+summary: string, 
+/**
+ * Where it is in the justice process.
+ */
+stage: JusticeStage, 
+/**
+ * The sentencing date (required for a pre-sentence case).
+ */
+court_date: string | null, 
+/**
+ * Who referred it (name or team); blank removes it.
+ */
+referrer: string, };
 
 export type ReferralSource = "police" | "probation" | "court" | "youth_justice" | "victim_services" | "housing" | "school" | "self" | "other";
 
@@ -744,6 +831,16 @@ current: boolean, };
 export type SignOffDecision = "approved" | "returned";
 
 export type StatusChangeId = string;
+
+export type StatusMove = { 
+/**
+ * The status.
+ */
+to: CaseStatus, 
+/**
+ * Advance, step back, close (needs an outcome) or reopen.
+ */
+transition: Transition, };
 
 export type StatusView = { 
 /**

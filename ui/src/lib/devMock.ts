@@ -1,9 +1,10 @@
 // A pretend backend for `npm run dev` in a plain browser, so screens can be looked at without
 // Rust. api.ts loads it only when import.meta.env.DEV and there is no Tauri: never in a build.
-// Passphrase "correct horse battery staple" unlocks; add "?role=supervisor" to the address for a
-// supervisor, "?phase=first_run" for the first start, "?slow" for slow saves.
+// Passphrase "correct horse battery staple" unlocks; add "?role=supervisor" (or coordinator) to
+// the address for that role, "?phase=first_run" for the first start, "?slow" for slow saves.
 
 import type {
+  Abilities,
   AppState,
   CaseDetail,
   CaseSummary,
@@ -14,7 +15,9 @@ import type {
   NewConsentInput,
   NewParty,
   NewVisitInput,
+  PartyEdit,
   PartyView,
+  ReferralEdit,
   RiskAssessment,
   RiskFactor,
   RiskInput,
@@ -22,6 +25,8 @@ import type {
   SyncProblems,
   SyncView,
   TimelineEntry,
+  CaseStatus,
+  Role,
 } from './types';
 import { LABELS } from './types';
 import { label } from './format';
@@ -37,10 +42,29 @@ export function mockBackend() {
   const emit = (event: string, payload: unknown) =>
     listeners.get(event)?.forEach((h) => h(structuredClone(payload)));
 
+  // What Rust reads from the domain's may_write and scope rules, written out for the pretend roles.
+  const mayOf = (role: Role): Abilities => {
+    const works = role === 'facilitator';
+    return {
+      create_case: works || role === 'coordinator',
+      edit_case: works,
+      change_status: works,
+      add_party: works,
+      edit_party: works,
+      record_consent: works,
+      write_visits: works,
+      write_risk: works,
+      sign_off: role === 'supervisor',
+      supervise: role === 'supervisor',
+      sees_others_cases: !works,
+    };
+  };
+  const role = (['supervisor', 'coordinator'].find((r) => r === params.get('role')) ?? 'facilitator') as Role;
   const state: AppState = {
     phase: (params.get('phase') as AppState['phase']) ?? 'locked',
     store_dir: '/home/sam/.local/share/casebook',
-    role: params.get('role') === 'supervisor' ? 'supervisor' : 'facilitator',
+    role,
+    may: mayOf(role),
     user_name: 'Sam Facilitator',
     hub: 'https://hub.example.org',
     auto_lock_minutes: 10,
@@ -237,9 +261,14 @@ export function mockBackend() {
     if (state.phase !== 'unlocked') throw { code: 'locked', message: 'Casebook is locked.' };
   };
   const needWriter = () => {
-    if (state.role === 'supervisor')
-      throw { code: 'read_only', message: 'Supervisors read cases; only the facilitator changes them.' };
+    if (!state.may.edit_case)
+      throw { code: 'read_only', message: 'Only the facilitators who hold a case change it.' };
   };
+  const needOpen = (c: Case) => {
+    if (c.detail.case.status === 'closed')
+      throw { code: 'rule', message: 'The case is closed: reopen it before changing anything. Nothing was changed.' };
+  };
+  const ORDER: CaseStatus[] = ['referred', 'contacting', 'preparing', 'meeting_planned', 'follow_up', 'closed'];
   const summary = (c: Case): CaseSummary => ({
     id: c.detail.case.id,
     reference: c.detail.case.reference,
@@ -300,6 +329,7 @@ export function mockBackend() {
         throw { code: 'passphrase_mismatch', message: 'The two passphrases are not the same.' };
       state.phase = 'unlocked';
       state.role = 'facilitator';
+      state.may = mayOf('facilitator');
       state.hub = null;
       sync.state = 'not_enrolled';
       return state;
@@ -361,6 +391,75 @@ export function mockBackend() {
       const p: PartyView = { id: id(), ...input, consents: [] };
       find(String(a.caseId)).detail.parties.push(p);
       return p.id;
+    },
+    edit_referral: (a) => {
+      needWriter();
+      const c = find(String(a.caseId));
+      needOpen(c);
+      const input = a.input as ReferralEdit;
+      if (!input.summary.trim())
+        throw { code: 'invalid_input', field: 'summary', message: 'Write a short summary of the harm or conflict.' };
+      if (input.stage === 'pre_sentence' && !input.court_date)
+        throw { code: 'invalid_input', field: 'court_date', message: 'A pre-sentence case needs its court date.' };
+      Object.assign(c.detail.case, {
+        summary: input.summary.trim(),
+        stage: input.stage,
+        court_date: input.court_date ?? c.detail.case.court_date,
+        referrer: input.referrer.trim() || null,
+      });
+      return null;
+    },
+    edit_party: (a) => {
+      needWriter();
+      const input = a.input as PartyEdit;
+      const c = cases.find((x) => x.detail.parties.some((p) => p.id === a.partyId))!;
+      needOpen(c);
+      const p = c.detail.parties.find((x) => x.id === a.partyId)!;
+      if (input.name !== null && !input.name.trim())
+        throw { code: 'invalid_input', field: 'name', message: "Enter the party's name." };
+      if (input.name !== null) p.name = input.name.trim();
+      if (input.phone !== null) p.phone = input.phone.trim() || null;
+      if (input.minor !== null) p.minor = input.minor;
+      return null;
+    },
+    status_moves: (a) => {
+      if (!state.may.change_status) return [];
+      const from = find(String(a.caseId)).detail.case.status;
+      if (from === 'closed') return ORDER.filter((s) => s !== 'closed').map((to) => ({ to, transition: 'reopen' }));
+      const i = ORDER.indexOf(from);
+      const moves = [{ to: ORDER[i + 1]!, transition: ORDER[i + 1] === 'closed' ? 'close' : 'advance' }];
+      if (from === 'meeting_planned') moves.push({ to: 'preparing', transition: 'step_back' });
+      if (ORDER[i + 1] !== 'closed') moves.push({ to: 'closed', transition: 'close' });
+      return moves;
+    },
+    change_status: (a) => {
+      needWriter();
+      const c = find(String(a.caseId));
+      const to = a.to as CaseStatus;
+      const outcome = typeof a.outcome === 'string' ? a.outcome.trim() : '';
+      if (to === 'closed' && !outcome)
+        throw { code: 'invalid_input', field: 'outcome', message: 'Write the outcome: how the case ended.' };
+      const from = c.detail.case.status;
+      const transition = from === 'closed' ? 'reopen' : to === 'closed' ? 'close' : 'advance';
+      c.detail.case.status = to;
+      c.detail.case.outcome = to === 'closed' ? outcome : null;
+      const sid = id();
+      c.detail.timeline.push({ type: 'status', id: sid, from, to, transition, outcome: outcome || null, date: day(0) });
+      return transition;
+    },
+    amend_visit: (a) => {
+      needWriter();
+      const original = contact(String(a.contactId));
+      const cid = id();
+      find(String(a.caseId)).detail.timeline.push({
+        ...original,
+        id: cid,
+        state: 'draft',
+        amends: original.id,
+        finalised_on: null,
+        flagged: null,
+      });
+      return cid;
     },
     record_consent: (a) => {
       needWriter();

@@ -49,10 +49,6 @@ export function go(screen: Screen, notice = ''): void {
   session.screen = screen;
 }
 
-export function isSupervisor(): boolean {
-  return session.app?.role === 'supervisor';
-}
-
 // A lookup, never shown: the values it holds are reactive themselves.
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
 const forms = new Map<string, object>();

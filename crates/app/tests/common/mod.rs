@@ -37,3 +37,45 @@ pub async fn join(hub: &TestHub, dir: &TempDir, name: &str, role: Role) -> Arc<A
         .unwrap();
     app
 }
+
+/// An app on a new store of its own (no hub: its user is a facilitator).
+pub fn unlocked(dir: &TempDir) -> Arc<App> {
+    let app = app(dir);
+    app.create_store(PASS.into(), PASS.into()).unwrap();
+    app
+}
+
+/// A new out-of-court referral from the police.
+pub fn new_case(app: &App, summary: &str) -> casebook_app_core::CaseId {
+    app.create_case(casebook_app_core::model::NewCase {
+        kind: casebook_domain::CaseKind::RestorativeJustice,
+        stage: casebook_domain::JusticeStage::OutOfCourt,
+        source: casebook_domain::ReferralSource::Police,
+        referrer: Some("PC Okafor".into()),
+        summary: summary.into(),
+        court_date: None,
+        received_on: None,
+    })
+    .unwrap()
+    .id
+}
+
+/// A new adult party of `case`.
+pub fn party(
+    app: &App,
+    case: casebook_app_core::CaseId,
+    name: &str,
+    role: casebook_domain::PartyRole,
+) -> casebook_app_core::PartyId {
+    app.add_party(
+        case,
+        casebook_app_core::model::NewParty {
+            role,
+            name: name.into(),
+            phone: None,
+            minor: false,
+            guardian_of: None,
+        },
+    )
+    .unwrap()
+}
