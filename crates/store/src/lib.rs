@@ -24,6 +24,7 @@ mod rekey;
 pub mod report;
 pub mod risk;
 mod schema;
+pub mod signoffs;
 mod sync;
 #[cfg(test)]
 mod test_laptops;
