@@ -10,6 +10,10 @@
 
 mod window;
 
+// The case, whole: editing the referral, status changes, amending a visit.
+#[path = "window/case_whole.rs"]
+mod case_whole;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
