@@ -120,3 +120,73 @@ fn figures_print_as_json_csv_and_a_table() {
         describe(&team)
     );
 }
+
+/// Done when (issue 10, the sign-off queue): a facilitator's submission, made offline, waits in
+/// their supervisor's queue after both sync, oldest first, named and dated, with the command
+/// that answers it; once answered with that very command it waits no more.
+#[test]
+fn a_supervisor_answers_what_waits_with_the_command_it_gives() {
+    let hub = start_hub();
+    let fac = member(&hub, "femi", "facilitator", Some("north"));
+    let sup = member(&hub, "sunita", "supervisor", Some("north"));
+    let (case, reference) = fac.new_case(&format!("Threats after a break-in {}", marker()));
+    let mut args = vec![
+        "risk",
+        "new",
+        &case,
+        "--rating",
+        "low",
+        "--mitigations",
+        "Separate arrivals",
+    ];
+    let factors = [
+        "re-victimisation",
+        "power-imbalance",
+        "intimidation",
+        "violence",
+        "substance-use",
+        "mental-health",
+        "safeguarding",
+        "abuse-context",
+        "responsibility",
+    ]
+    .map(|f| format!("{f}=low"));
+    for f in &factors {
+        args.extend(["--factor", f]);
+    }
+    let risk = fac.create(&args);
+    fac.ok(&["risk", "submit", &risk]);
+    let own = fac.json(&["signoffs"]);
+    assert_eq!(
+        own["waiting"].as_array().unwrap().len(),
+        1,
+        "their own, before any sync: {own}"
+    );
+
+    assert!(sup.json(&["signoffs"])["waiting"].as_array().unwrap().is_empty());
+    sync(&fac, &hub);
+    sync(&sup, &hub);
+    let queue = sup.json(&["signoffs"]);
+    let item = &queue["waiting"][0];
+    assert_eq!(item["what"], "risk_assessment", "{queue}");
+    assert_eq!(item["case_id"], case.as_str());
+    assert_ne!(item["reference"], reference.as_str(), "the hub's reference, given at sync");
+    assert_eq!(item["submitted_by_name"], "femi");
+    assert_eq!(item["approve"], format!("casebook risk approve {risk}"));
+    let text = stdout(&sup.ok(&["signoffs"]));
+    assert!(text.contains("risk assessment, submitted by femi on "), "{text}");
+    assert!(
+        text.contains(&format!("casebook risk return {risk} --note TEXT")),
+        "{text}"
+    );
+
+    let approve: Vec<&str> = item["approve"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .collect();
+    sup.ok(&approve);
+    assert!(sup.json(&["signoffs"])["waiting"].as_array().unwrap().is_empty());
+    assert!(stdout(&sup.ok(&["signoffs"])).contains("Nothing is waiting for a sign-off."));
+}

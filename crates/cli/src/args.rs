@@ -53,6 +53,8 @@ pub enum Command {
     Report(crate::after_cmd::ReportCommand),
     /// Quarterly figures for commissioners over the cases held here (defined in docs/figures.md).
     Figures(crate::figures_cmd::FiguresArgs),
+    /// What waits for a supervisor's answer (risk assessments, court reports), oldest first.
+    Signoffs,
     /// A preparation brief for one party: only what the others agreed to share with them.
     Brief {
         /// Case id or reference.

@@ -9,6 +9,7 @@ mod meeting_cmd;
 mod output;
 mod risk_cmd;
 mod secret;
+mod signoffs_cmd;
 mod sync_cmd;
 
 use std::io::{Read, Write};
@@ -155,6 +156,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (store, _) = unlock(&paths)?;
             figures_cmd::run(&store, &out, args)?;
         }
+        Command::Signoffs => signoffs_cmd::run(&unlock(&paths)?.0, &out)?,
         Command::Brief {
             case,
             for_party,
