@@ -121,6 +121,35 @@ fn a_facilitator_edits_the_referral_and_a_party_and_a_missing_field_is_named() {
         (p.name.as_str(), p.phone.as_deref(), p.minor),
         ("Kai Brennan", Some("07700 900123"), true)
     );
+
+    // A minor whose guardian is on the case stays a minor: the guardian's consent is needed.
+    app.add_party(
+        case,
+        casebook_app_core::model::NewParty {
+            role: PartyRole::Guardian,
+            name: "Jo Brennan".into(),
+            phone: None,
+            minor: false,
+            guardian_of: Some(kai),
+        },
+    )
+    .unwrap();
+    let adult = app
+        .edit_party(
+            kai,
+            PartyEdit {
+                minor: Some(false),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        (adult.code, adult.field.as_deref()),
+        (ErrorCode::Rule, Some("minor")),
+        "{}",
+        adult.message
+    );
+    assert!(app.case_detail(case).unwrap().parties[0].minor);
 }
 
 #[test]
