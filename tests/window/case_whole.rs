@@ -1,6 +1,7 @@
 //! The case, whole, in the window: a facilitator edits the referral (a missing field is named
-//! beside it and nothing typed is lost), closes the case with an outcome and reopens it, and
-//! amends a finalised visit, with the original and its amendment both on the timeline.
+//! beside it and nothing typed is lost), closes the case with an outcome and reopens it, edits
+//! a party, and amends a finalised visit, with the original and its amendment both on the
+//! timeline.
 //! Declared from tests/app_window.rs, whose steps (`create_case`, `add_party`, ...) it uses.
 
 use crate::window::{Profile, Window, marker};
@@ -83,10 +84,19 @@ fn a_facilitator_edits_the_referral_closes_the_case_with_an_outcome_and_reopens_
 }
 
 #[test]
-fn a_facilitator_amends_a_finalised_visit_and_sees_both_on_the_timeline() {
+fn a_facilitator_edits_a_party_and_amends_a_finalised_visit_seeing_both_on_the_timeline() {
     let profile = Profile::new();
     let w = open_case(&profile, "amend", "Window broken at the corner shop.");
     add_party(&w, "Ann Example", "victim");
+    w.click("Edit Ann Example");
+    w.fill("Name", "  ");
+    w.click("Save changes");
+    w.alert_saying(&["name"]);
+    w.fill("Name", "Ann Example");
+    w.fill("Phone", "01632 960123");
+    w.click("Save changes");
+    wait_button_gone(&w, "Save changes");
+    w.wait_page_contains("Phone: 01632 960123");
     record_consent(&w, "Ann Example");
 
     start_visit(&w, "Ann Example");
