@@ -18,6 +18,7 @@ use crate::meeting::MeetingKind;
 
 /// The days counted: from `from` to `to`, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Period {
     /// The first day counted.
     pub from: NaiveDate,
@@ -113,6 +114,7 @@ pub struct CaseFacts {
 
 /// The figures of a period, each field's doc comment its definition.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Figures {
     /// The first day counted.
     pub from: NaiveDate,
@@ -257,6 +259,7 @@ pub fn figures(period: Period, team: Option<&str>, cases: &[CaseFacts]) -> Figur
 
 /// One line of the figures in long form: what is counted, which part of it, and the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FigureRow {
     /// The figure's name (a field of [`Figures`]).
     pub figure: &'static str,
