@@ -37,10 +37,10 @@ pub fn run(store: &Store, out: &Out, args: FiguresArgs) -> anyhow::Result<()> {
         FiguresError::Store(e) => anyhow::Error::from(e),
         other => anyhow::Error::from(other),
     })?;
-    let mut stdout = std::io::stdout().lock();
     if out.json {
         return out.print_json(&figures);
     }
+    let mut stdout = std::io::stdout().lock();
     if args.csv {
         return csv(&mut stdout, &figures);
     }
