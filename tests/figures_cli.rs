@@ -170,7 +170,11 @@ fn a_supervisor_answers_what_waits_with_the_command_it_gives() {
     let item = &queue["waiting"][0];
     assert_eq!(item["what"], "risk_assessment", "{queue}");
     assert_eq!(item["case_id"], case.as_str());
-    assert_ne!(item["reference"], reference.as_str(), "the hub's reference, given at sync");
+    assert_ne!(
+        item["reference"],
+        reference.as_str(),
+        "the hub's reference, given at sync"
+    );
     assert_eq!(item["submitted_by_name"], "femi");
     assert_eq!(item["approve"], format!("casebook risk approve {risk}"));
     let text = stdout(&sup.ok(&["signoffs"]));
