@@ -42,7 +42,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0)).into_response()
+        let code = self.0.code;
+        let mut response = (status, Json(self.0)).into_response();
+        // For the audit of refusals, which sees only the response.
+        response.extensions_mut().insert(code);
+        response
     }
 }
 

@@ -1,8 +1,11 @@
 //! Device tokens: issued at enrollment, stored only as hashes, checked on every request.
 
+use std::sync::{Arc, Mutex};
+
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use casebook_domain::{DeviceId, UserId};
 use casebook_protocol::ErrorCode;
 use sha2::{Digest, Sha256};
 
@@ -21,6 +24,23 @@ pub fn new_token() -> Result<String, HubError> {
 /// The hash under which a token is stored.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Who made a request, once its token is known: filled in by [`Authed`], read by the audit of
+/// refusals after the handler has answered (a request's extensions do not come back with the
+/// response, so the middleware hands this slot in and keeps a clone).
+#[derive(Debug, Clone, Default)]
+pub struct Caller(Arc<Mutex<Option<(UserId, DeviceId)>>>);
+
+impl Caller {
+    /// The user and device, if a known token was presented.
+    pub fn get(&self) -> Option<(UserId, DeviceId)> {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn set(&self, user: UserId, device: DeviceId) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((user, device));
+    }
 }
 
 /// A device that presented a known token and was not plainly revoked. A device revoked with
@@ -45,6 +65,9 @@ impl FromRequestParts<AppState> for Authed {
             .authenticate(hash, now_ms())
             .await?
             .ok_or_else(unauthorized)?;
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            caller.set(device.user.id, device.id);
+        }
         if device.revoked && !device.wipe {
             return Err(ApiError::new(
                 ErrorCode::DeviceRevoked,

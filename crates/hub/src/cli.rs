@@ -53,6 +53,9 @@ enum Command {
     /// Enrolled devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// The audit trail: verify its hash chain, print its head, show who saw what.
+    #[command(subcommand)]
+    Audit(crate::audit_cmd::AuditCommand),
     /// Load a demo team, its users (with codes) and a few cases into an empty hub.
     Demo {
         /// Print JSON.
@@ -143,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .transpose()
         .context("CASEBOOK_HUB_KEY is set but unusable")?;
     let mut storage = open(&data, key)?;
+    storage.set_operator(operator());
     match cli.command {
         Command::Serve {
             listen,
@@ -231,6 +235,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Audit(command) => crate::audit_cmd::run(&mut storage, command),
         Command::Demo { json } => {
             let users = demo::load(&mut storage, now_ms())?;
             if json {
@@ -245,6 +250,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Openapi => print_openapi(),
     }
+}
+
+/// The system user running this command, for the audit entries of admin commands.
+fn operator() -> Option<String> {
+    ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok())
+        .map(|name| name.chars().take(64).collect())
+        .filter(|name: &String| !name.is_empty())
 }
 
 fn print_openapi() -> anyhow::Result<()> {

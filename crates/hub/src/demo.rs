@@ -98,6 +98,11 @@ pub fn load(storage: &mut Storage, now_ms: i64) -> Result<Vec<DemoUser>, HubErro
             }
         }
     }
+    storage.record_admin(
+        crate::audit::AuditAction::Demo,
+        json!({"users": PEOPLE.len(), "cases": CASES.len()}),
+        now_ms,
+    )?;
     Ok(out)
 }
 

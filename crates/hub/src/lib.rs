@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod audit;
+pub mod audit_log;
 pub mod auth;
 pub mod demo;
 pub mod enroll;

@@ -1,6 +1,7 @@
 //! The `casebook-hub` binary: logging to stderr, then the command line.
 #![forbid(unsafe_code)]
 
+mod audit_cmd;
 mod cli;
 
 use std::io::IsTerminal;

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -21,7 +21,8 @@ use serde::Deserialize;
 use utoipa::OpenApi;
 
 use crate::api::{ApiError, ApiJson};
-use crate::auth::{Authed, new_token, token_hash};
+use crate::audit::{AuditAction, AuditEvent};
+use crate::auth::{Authed, Caller, new_token, token_hash};
 use crate::enroll::code_hash;
 use crate::state::{AppState, now_ms};
 
@@ -43,6 +44,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         .route("/v1/openapi.json", get(openapi))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), record_refusals))
         .layer(middleware::from_fn_with_state(
             request_timeout,
             crate::limits::time_limit,
@@ -146,6 +148,51 @@ async fn require_version(req: Request, next: Next) -> Response {
     response
 }
 
+/// Records every refused request (a 4xx answer) in the audit trail: which endpoint, the code,
+/// the client's address, and the device if its token was known. A path no route matches is
+/// not recorded as sent, so a scanner cannot write its own text into the trail.
+async fn record_refusals(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let caller = Caller::default();
+    req.extensions_mut().insert(caller.clone());
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "(no such endpoint)".to_owned(), |p| p.as_str().to_owned());
+    let method: String = req.method().as_str().chars().take(16).collect();
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| {
+            state
+                .enroll_limiter
+                .client_ip(addr.ip(), req.headers())
+                .to_string()
+        });
+    let response = next.run(req).await;
+    if !response.status().is_client_error() {
+        return response;
+    }
+    let code = response.extensions().get::<ErrorCode>().copied();
+    let mut event = AuditEvent::new(
+        AuditAction::Refused,
+        serde_json::json!({
+            "method": method,
+            "path": path,
+            "status": response.status().as_u16(),
+            "code": code,
+            "client": client,
+        }),
+    );
+    if let Some((user, device)) = caller.get() {
+        event = event.by(user, Some(device));
+    }
+    if let Err(e) = state.audit.record(event).await {
+        // The refusal delivered nothing: it is still answered, and the operator is told.
+        tracing::error!(error = %e, "a refused request could not be recorded in the audit trail");
+    }
+    response
+}
+
 /// Counts enrollment attempts before the body is even read, so garbage counts too.
 async fn limit_enroll(
     State(state): State<AppState>,
@@ -185,6 +232,8 @@ async fn limit_enroll(
 )]
 async fn enroll(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, ApiError> {
     let device_name = req.device_name.trim().to_owned();
@@ -196,8 +245,9 @@ async fn enroll(
     }
     let token = new_token()?;
     let (hash, token_hash) = (code_hash(&req.code), token_hash(&token));
+    let client = state.enroll_limiter.client_ip(addr.ip(), &headers).to_string();
     let enrolled = state
-        .db(move |s| s.enroll(&hash, &device_name, &token_hash, now_ms()))
+        .db(move |s| s.enroll_from(&hash, &device_name, &token_hash, now_ms(), Some(&client)))
         .await?;
     let Some(enrolled) = enrolled else {
         return Err(invalid_code());
@@ -280,6 +330,7 @@ async fn push(
         }
     }
     let (wipe, device_id, count) = (device.wipe, device.id, readable.len());
+    let unreadable = results.iter().filter(|r| r.is_some()).count();
     // A device told to wipe may push once more, so nothing written in good faith is lost;
     // after that it only hears the order to wipe.
     let drain = wipe && state.db(move |s| s.begin_drain(device_id, now_ms())).await?;
@@ -287,7 +338,16 @@ async fn push(
         return Err(crate::auth::wiped());
     }
     let stored = state
-        .db(move |s| s.push_as(&device.user, Some(device.id), &readable, now_ms(), drain))
+        .db(move |s| {
+            s.push_as(
+                &device.user,
+                Some(device.id),
+                &readable,
+                now_ms(),
+                drain,
+                unreadable,
+            )
+        })
         .await?;
     let mut stored = stored.into_iter();
     let results: Vec<OpResult> = results
@@ -337,9 +397,26 @@ async fn pull(
 ) -> Result<Json<PullResponse>, ApiError> {
     let device = authed.not_wiped()?;
     let (device_id, viewer, limit) = (device.id, device.user.viewer(), page_limit(req.limit));
+    let (user_id, cursor) = (device.user.id, req.cursor);
     let page = state
         .read(move |r| r.pull(&viewer, req.cursor, &req.held_cases, limit))
         .await?;
+    // A pull that delivers nothing and changes no scope tells nobody anything: not recorded.
+    if !(page.ops.is_empty() && page.cases_added.is_empty() && page.cases_removed.is_empty()) {
+        let event = AuditEvent::new(
+            AuditAction::Pull,
+            serde_json::json!({
+                "cursor": cursor,
+                "next_cursor": page.next_cursor,
+                "ops": page.ops.len(),
+                "cases_added": page.cases_added,
+                "cases_removed": page.cases_removed,
+            }),
+        )
+        .by(user_id, Some(device_id))
+        .about(page.ops.iter().map(|o| o.op.case_id));
+        state.audit.record(event).await?;
+    }
     tracing::info!(device = %device_id, ops = page.ops.len(), next_cursor = page.next_cursor, "pull");
     Ok(Json(PullResponse {
         ops: page.ops,
@@ -383,11 +460,18 @@ async fn history(
     let device = authed.not_wiped()?;
     let Path(case_id) = path.map_err(|_| ApiError::bad_request("the case id is not a UUID"))?;
     let Query(query) = query.map_err(|_| ApiError::bad_request("after and limit must be numbers"))?;
-    let (viewer, limit) = (device.user.viewer(), page_limit(query.limit));
+    let (viewer, limit, after) = (device.user.viewer(), page_limit(query.limit), query.after);
     let page = state
-        .read(move |r| r.history(&viewer, case_id, query.after, limit))
+        .read(move |r| r.history(&viewer, case_id, after, limit))
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such case in your scope"))?;
+    let event = AuditEvent::new(
+        AuditAction::History,
+        serde_json::json!({"after": after, "next_after": page.next_after, "ops": page.ops.len()}),
+    )
+    .by(device.user.id, Some(device.id))
+    .about([case_id]);
+    state.audit.record(event).await?;
     Ok(Json(HistoryResponse {
         case_id,
         ops: page.ops,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use tokio::sync::Semaphore;
 
+use crate::audit_log::AuditLog;
 use crate::enroll::RateLimiter;
 use crate::error::HubError;
 use crate::storage::{DeviceRow, Reader, Storage};
@@ -21,6 +22,8 @@ pub struct AppState {
     readers: Arc<ReaderPool>,
     /// Limits enrollment attempts per client address.
     pub enroll_limiter: Arc<RateLimiter>,
+    /// Records reads and refusals in the audit trail before they are answered.
+    pub audit: AuditLog,
 }
 
 /// The read-only connections, and one permit per connection: a task holding a permit always
@@ -32,11 +35,13 @@ struct ReaderPool {
 }
 
 impl AppState {
-    /// Wraps an open storage and opens [`READERS`] read-only connections beside it.
+    /// Wraps an open storage and opens [`READERS`] read-only connections and the audit
+    /// writer's connection beside it. Call it inside a tokio runtime.
     pub fn new(storage: Storage, enroll_limiter: RateLimiter) -> Result<Self, HubError> {
         let readers = (0..READERS)
             .map(|_| storage.reader().map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
+        let audit = AuditLog::start(storage.audit_connection()?);
         Ok(Self {
             writer: Arc::new(Mutex::new(storage)),
             readers: Arc::new(ReaderPool {
@@ -44,6 +49,7 @@ impl AppState {
                 permits: Arc::new(Semaphore::new(READERS)),
             }),
             enroll_limiter: Arc::new(enroll_limiter),
+            audit,
         })
     }
 

@@ -7,9 +7,11 @@ use casebook_protocol::Role;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
+use super::audit::append;
 use super::facts::record_former_holders;
 use super::ops::{assignment, hub_op, insert_op};
 use super::{DeviceRow, Storage, UserRow, parse, user_from_row, user_row};
+use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 use crate::scope::Assignment;
 
@@ -73,7 +75,14 @@ impl Storage {
             role,
             team: team.map(str::to_owned),
         };
-        let inserted = self.conn.execute(
+        let event = AuditEvent::new(
+            AuditAction::UserAdd,
+            self.admin_detail(serde_json::json!({"user": user.id, "role": role.as_str(), "team": user.team})),
+        );
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let inserted = tx.execute(
             "INSERT INTO users (id, name, role, team, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (name) DO NOTHING",
             params![user.id.to_string(), user.name, role.as_str(), user.team, now_ms],
@@ -81,6 +90,8 @@ impl Storage {
         if inserted == 0 {
             return Err(HubError::UserExists(name.to_owned()));
         }
+        append(&tx, &[event], now_ms)?;
+        tx.commit()?;
         Ok(user)
     }
 
@@ -103,10 +114,19 @@ impl Storage {
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<(), HubError> {
-        self.conn.execute(
+        let event = AuditEvent::new(
+            AuditAction::CodeIssued,
+            self.admin_detail(serde_json::json!({"user": user, "expires_at_ms": expires_ms})),
+        );
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
             "INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
             params![code_hash, user.to_string(), now_ms, expires_ms],
         )?;
+        append(&tx, &[event], now_ms)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -117,6 +137,18 @@ impl Storage {
         device_name: &str,
         token_hash: &str,
         now_ms: i64,
+    ) -> Result<Option<Enrollment>, HubError> {
+        self.enroll_from(code_hash, device_name, token_hash, now_ms, None)
+    }
+
+    /// [`Storage::enroll`] from the client address `client`, which the audit trail records.
+    pub fn enroll_from(
+        &mut self,
+        code_hash: &str,
+        device_name: &str,
+        token_hash: &str,
+        now_ms: i64,
+        client: Option<&str>,
     ) -> Result<Option<Enrollment>, HubError> {
         let tx = self
             .conn
@@ -140,6 +172,9 @@ impl Storage {
             "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
             params![now_ms, device.to_string(), code_hash],
         )?;
+        let event = AuditEvent::new(AuditAction::Enroll, serde_json::json!({ "client": client }))
+            .by(user.id, Some(device));
+        append(&tx, &[event], now_ms)?;
         tx.commit()?;
         Ok(Some(Enrollment {
             device: DeviceRow {
@@ -200,7 +235,7 @@ impl Storage {
     ) -> Result<CaseId, HubError> {
         let lead = self.user_by_name(lead)?;
         let co = co.map(|name| self.user_by_name(name)).transpose()?;
-        let hub = self.hub;
+        let (hub, operator) = (self.hub, self.operator.clone());
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -259,6 +294,12 @@ impl Storage {
         insert_op(&tx, &op, None, None, now_ms)?;
         // A note its former holders wrote before this moment is still theirs to push.
         record_former_holders(&tx, &before, &after, op.hlc.wall_ms)?;
+        let event = AuditEvent::new(
+            AuditAction::Assign,
+            serde_json::json!({"operator": operator, "lead": after.lead, "co": after.co, "team": after.team}),
+        )
+        .about([case_id]);
+        append(&tx, &[event], now_ms)?;
         tx.commit()?;
         Ok(case_id)
     }
@@ -299,13 +340,23 @@ impl Storage {
 
     /// Revokes a device; with `wipe`, it is also told to erase its store.
     pub fn revoke(&mut self, device: &str, wipe: bool, now_ms: i64) -> Result<(), HubError> {
-        let changed = self.conn.execute(
+        let id = device.trim().to_ascii_lowercase();
+        let event = AuditEvent::new(
+            AuditAction::Revoke,
+            self.admin_detail(serde_json::json!({"device": id, "wipe": wipe})),
+        );
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
             "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1), wipe = (wipe OR ?2) WHERE id = ?3",
-            params![now_ms, wipe, device.trim().to_ascii_lowercase()],
+            params![now_ms, wipe, id],
         )?;
         if changed == 0 {
             return Err(HubError::NoSuchDevice(device.to_owned()));
         }
+        append(&tx, &[event], now_ms)?;
+        tx.commit()?;
         Ok(())
     }
 }

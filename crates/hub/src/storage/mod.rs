@@ -2,6 +2,7 @@
 //! methods, so another backend (PostgreSQL) can take this module's place.
 
 mod admin;
+mod audit;
 mod facts;
 pub mod key;
 mod ops;
@@ -15,6 +16,7 @@ use casebook_protocol::{Role, UserInfo};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use admin::{CaseSummary, DeviceSummary, Enrollment};
+pub use audit::{AuditEntry, AuditHead, AuditQuery, Verification};
 pub use key::{HubKey, KEY_FILE};
 pub use ops::{HistoryPage, PullPage};
 pub use reader::Reader;
@@ -107,6 +109,8 @@ pub struct Storage {
     /// The database file and its key, to open [`Reader`]s next to this connection.
     path: PathBuf,
     key: HubKey,
+    /// Who runs the admin commands on this connection, for the audit trail.
+    operator: Option<String>,
 }
 
 impl std::fmt::Debug for Storage {
@@ -123,8 +127,7 @@ impl Storage {
         create_private_dir(dir)?;
         let path = dir.join(DB_FILE);
         let key = key::load_or_create(dir, key_from_env, path.exists())?;
-        let mut conn = Connection::open(&path)?;
-        unlock(&conn, &key, &path)?;
+        let mut conn = open_keyed(&path, &key)?;
         conn.execute_batch(
             "PRAGMA busy_timeout = 10000;
              PRAGMA journal_mode = WAL;
@@ -138,12 +141,33 @@ impl Storage {
         // Again now that the database and its WAL files exist (new ones take the umask's mode).
         key::protect_data_files(dir)?;
         let hub = identity(&conn)?;
-        Ok(Self { conn, hub, path, key })
+        Ok(Self {
+            conn,
+            hub,
+            path,
+            key,
+            operator: None,
+        })
     }
 
     /// The hub's own identity.
     pub fn hub_identity(&self) -> HubIdentity {
         self.hub
+    }
+
+    /// Names who runs the admin commands on this connection (the system user of the command
+    /// line), recorded with each of them in the audit trail.
+    pub fn set_operator(&mut self, operator: Option<String>) {
+        self.operator = operator;
+    }
+
+    /// The detail every admin entry carries: who ran it, and `extra`.
+    fn admin_detail(&self, extra: serde_json::Value) -> serde_json::Value {
+        let mut detail = serde_json::json!({ "operator": self.operator });
+        if let (Some(detail), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
+            detail.extend(extra);
+        }
+        detail
     }
 }
 
@@ -164,12 +188,39 @@ fn create_private_dir(dir: &Path) -> Result<(), HubError> {
     key::protect_data_files(dir)
 }
 
-fn unlock(conn: &Connection, key: &HubKey, path: &Path) -> Result<(), HubError> {
-    // SQLCipher would otherwise log HMAC failures (a wrong key) to stderr.
-    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex()))
-        // Only the error's code: SQLite's message could echo the statement, and with it the key.
-        .map_err(|e| HubError::Database(format!("could not apply the key ({:?})", e.sqlite_error_code())))?;
+/// Opens `path` and unlocks it with `key`. Now and then (about one test hub in a few hundred
+/// started at once) SQLCipher fails to set up a new connection's cipher context, with only its
+/// generic "an error occurred with PRAGMA key" and the connection left unusable; a fresh
+/// connection then succeeds. So a failed `PRAGMA key` is retried on a new connection, twice.
+fn open_keyed(path: &Path, key: &HubKey) -> Result<Connection, HubError> {
+    let mut failure = None;
+    for attempt in 0..3u64 {
+        if attempt > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(10 * attempt));
+        }
+        let conn = Connection::open(path)?;
+        // SQLCipher would otherwise log HMAC failures (a wrong key) to stderr.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+        match conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex())) {
+            Ok(()) => {
+                check_key(&conn, path)?;
+                return Ok(conn);
+            }
+            // Only the error's code: SQLite's message could echo the statement, and with it the key.
+            Err(e) => failure = Some(e.sqlite_error_code()),
+        }
+        tracing::warn!(
+            attempt,
+            "SQLCipher could not set up the connection's key; retrying"
+        );
+    }
+    Err(HubError::Database(format!(
+        "could not apply the key ({failure:?})"
+    )))
+}
+
+/// Whether the key opens the database: a wrong key reads as "not a database".
+fn check_key(conn: &Connection, path: &Path) -> Result<(), HubError> {
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {

@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use casebook_domain::judgement::{Verdict, judge};
 
 use super::{HubIdentity, Storage, UserRow, facts, parse};
+use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 use crate::scope::{self, Assignment, Viewer};
 
@@ -56,10 +57,12 @@ impl Storage {
         ops: &[Op],
         now_ms: i64,
     ) -> Result<Vec<OpResult>, HubError> {
-        self.push_as(author, from_device, ops, now_ms, false)
+        self.push_as(author, from_device, ops, now_ms, false, 0)
     }
 
-    /// [`Storage::push`], saying whether this is a wiped device's last push.
+    /// [`Storage::push`], saying whether this is a wiped device's last push and how many ops
+    /// of the same request the hub could not read (they are refused before they get here, and
+    /// counted in the push's audit entry, which is written in the same transaction).
     pub fn push_as(
         &mut self,
         author: &UserRow,
@@ -67,6 +70,7 @@ impl Storage {
         ops: &[Op],
         now_ms: i64,
         drain: bool,
+        unreadable: usize,
     ) -> Result<Vec<OpResult>, HubError> {
         let hub = self.hub;
         let tx = self
@@ -82,6 +86,12 @@ impl Storage {
                 op_id: op.op_id,
                 outcome,
             });
+        }
+        if !ops.is_empty() || unreadable > 0 {
+            let event = push_event(&results, unreadable, drain)
+                .by(author.id, from_device)
+                .about(ops.iter().map(|op| op.case_id));
+            super::audit::append(&tx, &[event], now_ms)?;
         }
         tx.commit()?;
         Ok(results)
@@ -201,6 +211,31 @@ impl Storage {
             more,
         }))
     }
+}
+
+/// What a push's audit entry says: how many ops were taken, flagged and refused, and why.
+fn push_event(results: &[OpResult], unreadable: usize, drain: bool) -> AuditEvent {
+    let (mut accepted, mut held, mut flagged) = (0u64, 0u64, 0u64);
+    let mut refused: BTreeMap<&str, u64> = BTreeMap::new();
+    for result in results {
+        match &result.outcome {
+            OpOutcome::Accepted { .. } => accepted += 1,
+            OpOutcome::AlreadyHeld { .. } => held += 1,
+            OpOutcome::Quarantined { .. } => flagged += 1,
+            OpOutcome::Rejected { code, .. } => *refused.entry(code.as_str()).or_default() += 1,
+        }
+    }
+    AuditEvent::new(
+        AuditAction::Push,
+        serde_json::json!({
+            "accepted": accepted,
+            "already_held": held,
+            "flagged": flagged,
+            "refused": refused,
+            "unreadable": unreadable,
+            "last_push_before_wipe": drain,
+        }),
+    )
 }
 
 fn refused(code: &str, reason: impl Into<String>) -> OpOutcome {

@@ -2,9 +2,8 @@
 //! these, so they never wait behind the one writer (WAL lets readers and a writer overlap).
 
 use casebook_domain::CaseId;
-use rusqlite::Connection;
 
-use super::{FoundDevice, HistoryPage, HubKey, PullPage, Storage, unlock};
+use super::{FoundDevice, HistoryPage, HubKey, PullPage, Storage};
 use crate::error::HubError;
 use crate::scope::Viewer;
 
@@ -23,8 +22,7 @@ impl Storage {
     /// Opens another connection to the same database, with the same key, that can only read.
     /// No migration: the writer did that when it opened.
     pub fn reader(&self) -> Result<Reader, HubError> {
-        let conn = Connection::open(&self.path)?;
-        unlock(&conn, &self.key, &self.path)?;
+        let conn = super::open_keyed(&self.path, &self.key)?;
         conn.execute_batch(&format!(
             "PRAGMA busy_timeout = 10000;
              PRAGMA temp_store = MEMORY;
@@ -37,6 +35,7 @@ impl Storage {
                 hub: self.hub,
                 path: self.path.clone(),
                 key: HubKey::from_hex(self.key.hex())?,
+                operator: None,
             },
         })
     }
