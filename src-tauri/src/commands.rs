@@ -12,7 +12,7 @@ use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, Ne
 use casebook_app_core::problems::SyncProblems;
 use casebook_app_core::{
     App, AppError, CaseId, CaseStatus, ConsentId, ContactId, ErrorCode, PartyId, RiskAssessment,
-    RiskAssessmentId, SignOffDecision, Transition,
+    RiskAssessmentId, SignOffDecision, Transition, WaitingSignOff,
 };
 use tauri::State;
 
@@ -226,6 +226,21 @@ async fn change_of_circumstances(
 }
 
 #[tauri::command]
+async fn signoffs(app: Shared<'_>) -> Result<Vec<WaitingSignOff>, AppError> {
+    blocking(&app, |a| a.signoffs()).await
+}
+
+#[tauri::command]
+async fn sign_off_court_report(
+    app: Shared<'_>,
+    case_id: CaseId,
+    decision: SignOffDecision,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    blocking(&app, move |a| a.sign_off_court_report(case_id, decision, note)).await
+}
+
+#[tauri::command]
 async fn sync_status(app: Shared<'_>) -> Result<SyncView, AppError> {
     blocking(&app, |a| a.sync_status()).await
 }
@@ -285,6 +300,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         submit_risk_assessment,
         sign_off_risk_assessment,
         change_of_circumstances,
+        signoffs,
+        sign_off_court_report,
         sync_status,
         sync_now,
         conflicts,

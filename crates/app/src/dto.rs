@@ -68,12 +68,14 @@ pub struct Abilities {
     pub write_visits: bool,
     /// Draft, submit and revise a risk assessment.
     pub write_risk: bool,
-    /// Approve or return a submitted risk assessment.
+    /// Approve or return a submitted risk assessment or court report.
     pub sign_off: bool,
     /// Add a supervision note.
     pub supervise: bool,
     /// Sees cases other facilitators lead (the caseload is grouped by facilitator).
     pub sees_others_cases: bool,
+    /// Oversees the work of others: the sign-off queue (supervisors and coordinators).
+    pub oversee: bool,
 }
 
 /// A case's referral details as typed in the edit form; every field is sent as it stands.

@@ -12,6 +12,7 @@ mod error;
 mod may;
 pub mod problems;
 mod risk;
+mod signoffs;
 pub mod strength;
 
 #[cfg(test)]
@@ -24,5 +25,6 @@ pub use casebook_domain::risk::SignOffDecision;
 pub use casebook_domain::{CaseId, ConsentId, ContactId, PartyId, RiskAssessmentId};
 pub use casebook_store::model;
 pub use casebook_store::risk::RiskAssessment;
+pub use casebook_store::signoffs::{Awaiting, WaitingSignOff};
 pub use casebook_store::{ConflictView, StorePaths};
 pub use error::{AppError, ErrorCode};

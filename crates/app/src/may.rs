@@ -26,6 +26,9 @@ impl Abilities {
             sign_off: may(E::SignOff, Create),
             supervise: may(E::SupervisionNote, Create),
             sees_others_cases: sees_a_teammates_case(role),
+            // Supervisors answer the sign-off queue; coordinators watch it across the service.
+            // An administrator runs the hub and reads no casework's progress.
+            oversee: matches!(role, Role::Supervisor | Role::Coordinator),
         }
     }
 }
@@ -76,14 +79,16 @@ mod tests {
 
         let supervisor = Abilities::of(Role::Supervisor);
         assert!(supervisor.sign_off && supervisor.supervise && supervisor.sees_others_cases);
+        assert!(supervisor.oversee && !facilitator.oversee);
         assert!(!supervisor.edit_case && !supervisor.write_visits && !supervisor.create_case);
 
         let coordinator = Abilities::of(Role::Coordinator);
         assert!(coordinator.create_case && coordinator.sees_others_cases);
         assert!(!coordinator.write_visits && !coordinator.edit_case && !coordinator.change_status);
         assert!(!coordinator.sign_off && !coordinator.supervise && !coordinator.record_consent);
+        assert!(coordinator.oversee);
 
         let admin = Abilities::of(Role::Admin);
-        assert!(admin.sees_others_cases && !admin.create_case && !admin.edit_case);
+        assert!(admin.sees_others_cases && !admin.create_case && !admin.edit_case && !admin.oversee);
     }
 }

@@ -104,7 +104,8 @@ impl App {
         })
     }
 
-    /// A supervisor approves or returns a submitted assessment; returning needs a comment.
+    /// A supervisor approves or returns a submitted assessment; returning needs a comment (a
+    /// refusal names the comment's field, `note`).
     pub fn sign_off_risk_assessment(
         &self,
         id: RiskAssessmentId,
@@ -113,9 +114,7 @@ impl App {
     ) -> Result<(), AppError> {
         let note = nonempty(note);
         if decision == SignOffDecision::Returned && note.is_none() {
-            return Err(AppError::invalid(
-                "Say what should change before returning the risk assessment.",
-            ));
+            return Err(crate::signoffs::comment_needed("risk assessment"));
         }
         self.supervise(
             "Only a supervisor of the case's team signs off a risk assessment; submit it for sign-off instead.",

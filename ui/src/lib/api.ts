@@ -28,6 +28,7 @@ import type {
   SyncView,
   CaseStatus,
   Transition,
+  WaitingSignOff,
 } from './types';
 
 type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
@@ -130,6 +131,9 @@ export const signOffRiskAssessment = (riskId: string, decision: SignOffDecision,
   call<null>('sign_off_risk_assessment', { riskId, decision, note });
 export const changeOfCircumstances = (riskId: string, what: string) =>
   call<null>('change_of_circumstances', { riskId, what });
+export const signoffs = () => call<WaitingSignOff[]>('signoffs');
+export const signOffCourtReport = (caseId: string, decision: SignOffDecision, note: string | null) =>
+  call<null>('sign_off_court_report', { caseId, decision, note });
 export const syncStatus = () => call<SyncView>('sync_status');
 export const syncNow = () => call<SyncView>('sync_now');
 export const conflicts = () => call<ConflictView[]>('conflicts');

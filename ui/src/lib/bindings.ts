@@ -35,7 +35,7 @@ write_visits: boolean,
  */
 write_risk: boolean, 
 /**
- * Approve or return a submitted risk assessment.
+ * Approve or return a submitted risk assessment or court report.
  */
 sign_off: boolean, 
 /**
@@ -45,7 +45,11 @@ supervise: boolean,
 /**
  * Sees cases other facilitators lead (the caseload is grouped by facilitator).
  */
-sees_others_cases: boolean, };
+sees_others_cases: boolean, 
+/**
+ * Oversees the work of others: the sign-off queue (supervisors and coordinators).
+ */
+oversee: boolean, };
 
 export type AppError = { 
 /**
@@ -97,6 +101,8 @@ reason: string | null,
  * What this user may do: the ui offers exactly these actions.
  */
 may: Abilities, };
+
+export type Awaiting = "risk_assessment" | "court_report";
 
 export type CaseDetail = { 
 /**
@@ -978,6 +984,44 @@ export type TimelineEntry = { "type": "contact" } & ContactView | { "type": "con
 export type Transition = "advance" | "step_back" | "close" | "reopen";
 
 export type UserId = string;
+
+export type WaitingSignOff = { 
+/**
+ * What it is.
+ */
+what: Awaiting, 
+/**
+ * The risk assessment's or court report's id.
+ */
+id: string, 
+/**
+ * Its case.
+ */
+case_id: CaseId, 
+/**
+ * The case's reference.
+ */
+reference: string, 
+/**
+ * Who submitted it (user id).
+ */
+submitted_by: string, 
+/**
+ * Their name, when the team directory knows it.
+ */
+submitted_by_name: string | null, 
+/**
+ * When it was submitted, by the clock of the laptop that submitted it.
+ */
+submitted_at: string, 
+/**
+ * The command that approves it.
+ */
+approve: string, 
+/**
+ * The command that returns it, saying what should change.
+ */
+return_with: string, };
 
 /** People's words for the stored names of every closed set (from the Rust domain). */
 export const LABELS = {

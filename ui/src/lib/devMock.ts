@@ -25,6 +25,7 @@ import type {
   SyncProblems,
   SyncView,
   TimelineEntry,
+  WaitingSignOff,
   CaseStatus,
   Role,
 } from './types';
@@ -57,6 +58,7 @@ export function mockBackend() {
       sign_off: role === 'supervisor',
       supervise: role === 'supervisor',
       sees_others_cases: !works,
+      oversee: role === 'supervisor' || role === 'coordinator',
     };
   };
   const role = (['supervisor', 'coordinator'].find((r) => r === params.get('role')) ?? 'facilitator') as Role;
@@ -307,6 +309,42 @@ export function mockBackend() {
       : r.not_current === 'circumstances_changed'
         ? 'circumstances changed after the risk assessment was approved: revise it and submit it again'
         : 'the risk assessment has not been approved by a supervisor';
+  };
+
+  /** A court report waiting for a supervisor, as if synced from a facilitator (the mock has no writer). */
+  let reportWaiting = true;
+  const waiting = (): WaitingSignOff[] => {
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+    const out: WaitingSignOff[] = risks
+      .filter((r) => r.state.state === 'submitted')
+      .map((r) => {
+        const c = find(r.case_id).detail.case;
+        return {
+          what: 'risk_assessment',
+          id: r.id,
+          case_id: r.case_id,
+          reference: c.reference,
+          submitted_by: 'u-fay',
+          submitted_by_name: c.lead_name,
+          submitted_at: at(0),
+          approve: `casebook risk approve ${r.id}`,
+          return_with: `casebook risk return ${r.id} --note TEXT`,
+        };
+      });
+    const first = cases[0]?.detail.case;
+    if (reportWaiting && first)
+      out.unshift({
+        what: 'court_report',
+        id: 'report-1',
+        case_id: first.id,
+        reference: first.reference,
+        submitted_by: 'u-fay',
+        submitted_by_name: first.lead_name,
+        submitted_at: at(2),
+        approve: `casebook report approve ${first.reference}`,
+        return_with: `casebook report return ${first.reference} --note TEXT`,
+      });
+    return out;
   };
 
   const commands: Record<string, (a: Record<string, unknown>) => unknown> = {
@@ -597,7 +635,11 @@ export function mockBackend() {
       const note = (a.note as string | null)?.trim() || null;
       const decision = a.decision as SignOffDecision;
       if (decision === 'returned' && !note)
-        throw { code: 'invalid_input', message: 'Say what should change before returning the risk assessment.' };
+        throw {
+          code: 'invalid_input',
+          field: 'note',
+          message: 'Say what should change before returning the risk assessment. Nothing was sent back.',
+        };
       r.state = { state: decision, on: day(0), note };
       r.sign_offs.push({ id: id(), decision, note, date: day(0), by: 'u-me', by_name: state.user_name, current: true });
       refresh(r);
@@ -610,6 +652,22 @@ export function mockBackend() {
       r.circumstances_changed_on = day(0);
       r.circumstances = String(a.what).trim();
       refresh(r);
+      return null;
+    },
+    signoffs: () => {
+      needUnlocked();
+      return waiting();
+    },
+    sign_off_court_report: (a) => {
+      if (state.role !== 'supervisor')
+        throw { code: 'read_only', message: "Only a supervisor of the case's team signs off a court report." };
+      if (a.decision === 'returned' && !(a.note as string | null)?.trim())
+        throw {
+          code: 'invalid_input',
+          field: 'note',
+          message: 'Say what should change before returning the court report. Nothing was sent back.',
+        };
+      reportWaiting = false;
       return null;
     },
     sync_status: () => sync,

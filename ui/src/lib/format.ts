@@ -72,6 +72,12 @@ export function formatMoment(rfc3339: string | null | undefined): string {
   return sameDay ? timeFormat.format(d) : dateTimeFormat.format(d);
 }
 
+/** A moment (RFC 3339) as date and 24-hour time, whatever the day ("27 Nov 2026, 14:05"). */
+export function formatDateTime(rfc3339: string): string {
+  const d = new Date(rfc3339);
+  return Number.isNaN(d.getTime()) ? rfc3339 : dateTimeFormat.format(d);
+}
+
 /** Today on this laptop's calendar, as `YYYY-MM-DD` (the value of a date field). */
 export function today(): string {
   const d = new Date();

@@ -9,6 +9,7 @@ export type Screen =
   | { name: 'case'; caseId: string }
   | { name: 'visit'; caseId: string; contactId: string | null }
   | { name: 'conflicts' }
+  | { name: 'signoffs' }
   | { name: 'settings' };
 
 export const session = $state({
@@ -19,6 +20,8 @@ export const session = $state({
   notice: '',
   /** Goes up when a sync brought changes, so the screen on show reads its data again. */
   dataVersion: 0,
+  /** How many submissions wait for a supervisor's answer (shown beside "Sign-offs"); null unread. */
+  signoffsWaiting: null as number | null,
 });
 
 /**
