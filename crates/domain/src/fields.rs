@@ -92,6 +92,8 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("court_date", Date, Optional),
         f("outcome", Text, Optional),
         f("lead", User, Optional),
+        // Added with allocation by coordinators; a case without one has none.
+        f("co", User, Optional),
     ];
     const PARTY: &[Field] = &[
         f("role", Named(named::<PartyRole>), Required),

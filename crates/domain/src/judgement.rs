@@ -20,8 +20,18 @@ pub const MAX_CLOCK_AHEAD_MS: u64 = 24 * 60 * 60 * 1000;
 /// The most bytes an op's fields may hold: a visit note is text, never a file.
 pub const MAX_FIELDS_BYTES: usize = 1024 * 1024;
 
-/// Fields only the hub sets: the human reference and who leads the case.
-pub const HUB_OWNED_FIELDS: &[&str] = &["reference", "lead"];
+/// Fields only the hub sets: the human reference.
+pub const HUB_OWNED_FIELDS: &[&str] = &["reference"];
+
+/// The fields that allocate a case: who leads it and who co-facilitates it. Coordinators set
+/// them on any case, a supervisor on their team's (see [`may_allocate`]), and the hub through
+/// its admin command; nobody else.
+pub const ALLOCATION_FIELDS: &[&str] = &["lead", "co"];
+
+/// Whether `field` of a case is one the hub itself writes (its reference, its allocation).
+fn hub_writes(field: &str) -> bool {
+    HUB_OWNED_FIELDS.contains(&field) || ALLOCATION_FIELDS.contains(&field)
+}
 
 /// What each role may write: the one table of write permissions. Scope (which cases) is
 /// decided by [`crate::scope::in_scope`]; this says which records and how.
@@ -45,11 +55,18 @@ pub fn may_write(role: Role, entity: Entity, kind: OpKind) -> bool {
         ),
         // Supervision notes and sign-offs of their team's work; nothing else.
         Role::Supervisor => matches!((entity, kind), (E::SupervisionNote | E::SignOff, Create)),
-        // Intake: a new referral. Assignment itself is the hub's (its `lead` ops).
+        // Intake: a new referral. Allocating it is [`may_allocate`]'s row.
         Role::Coordinator => matches!((entity, kind), (E::Case, Create)),
         // Admins run the hub through its commands; they write no casework.
         Role::Admin => false,
     }
+}
+
+/// Whether `role` may allocate a case (set its [`ALLOCATION_FIELDS`]): a coordinator any case,
+/// a supervisor their team's cases and only to facilitators of their team. This is the row of
+/// the permission table for those two fields; [`may_write`] is the rest of it.
+pub fn may_allocate(role: Role) -> bool {
+    matches!(role, Role::Coordinator | Role::Supervisor)
 }
 
 /// Who wrote an op, as far as the judging side can tell.
@@ -104,6 +121,16 @@ pub struct Reference {
     pub entity: Entity,
 }
 
+/// What the judging side knows of a user an allocation names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Named {
+    /// Their role.
+    pub role: Role,
+    /// Whether they are of the author's team (both have one, the same). A laptop knows this
+    /// from its team directory, which for a supervisor is their team.
+    pub in_authors_team: bool,
+}
+
 /// Everything [`judge`] needs to know besides the op.
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -118,6 +145,8 @@ pub struct Facts {
     /// The judge's clock (ms since the epoch); `None` skips the clock check (a laptop judging
     /// an op the hub already dated).
     pub now_ms: Option<u64>,
+    /// Each user [`named`]`(op)` names, with what is known of them (`None`: no such user).
+    pub named: Vec<(UserId, Option<Named>)>,
 }
 
 /// What becomes of an op.
@@ -213,6 +242,33 @@ pub enum Refusal {
     /// An amendment of a contact that is not finalised.
     #[error("an amendment must refer to a finalised contact")]
     AmendsDraft,
+    /// A case's lead or co-facilitator set by a role that does not allocate cases.
+    #[error("a {role} cannot allocate a case; a coordinator or the team's supervisor does")]
+    MayNotAllocate {
+        /// The author's role.
+        role: Role,
+    },
+    /// An allocation that names no lead: a case always has one.
+    #[error("an allocation must name a lead facilitator")]
+    NoLead,
+    /// An allocation names someone who is not a user the judge knows.
+    #[error("the {field:?} named is not a known user")]
+    UnknownUser {
+        /// `lead` or `co`.
+        field: &'static str,
+    },
+    /// An allocation names a user who is not a facilitator.
+    #[error("the {field:?} named is not a facilitator")]
+    NotAFacilitator {
+        /// `lead` or `co`.
+        field: &'static str,
+    },
+    /// A supervisor names a facilitator of another team.
+    #[error("the {field:?} named is not of the supervisor's team; a coordinator moves cases between teams")]
+    OtherTeam {
+        /// `lead` or `co`.
+        field: &'static str,
+    },
 }
 
 impl Refusal {
@@ -236,6 +292,11 @@ impl Refusal {
             Refusal::Dangling { .. } => "dangling_reference",
             Refusal::ReferenceIntoOtherCase { .. } => "reference_into_other_case",
             Refusal::AmendsDraft => "amends_draft",
+            Refusal::MayNotAllocate { .. } => "may_not_allocate",
+            Refusal::NoLead => "no_lead",
+            Refusal::UnknownUser { .. } => "unknown_user",
+            Refusal::NotAFacilitator { .. } => "not_a_facilitator",
+            Refusal::OtherTeam { .. } => "other_team",
         }
     }
 }
@@ -274,6 +335,38 @@ pub fn references(op: &Op) -> Vec<Reference> {
     out
 }
 
+/// The users `op` allocates its case to (its `lead` and `co`, where they name someone other
+/// than a case's author naming themselves), for the caller to look up.
+pub fn named(op: &Op) -> Vec<UserId> {
+    if op.entity != Entity::Case {
+        return Vec::new();
+    }
+    ALLOCATION_FIELDS
+        .iter()
+        .filter_map(|f| op.fields.get(*f)?.as_str()?.parse().ok())
+        .collect()
+}
+
+/// Whether `op` allocates its case: it sets `lead` or `co`, beyond a new case's author naming
+/// themselves as its lead (which is how every facilitator's referral starts).
+fn allocates(op: &Op) -> bool {
+    if op.entity != Entity::Case {
+        return false;
+    }
+    let author = op.author.to_string();
+    match op.kind {
+        OpKind::Update => ALLOCATION_FIELDS.iter().any(|f| op.fields.contains_key(*f)),
+        OpKind::Create => {
+            let lead_other = op
+                .fields
+                .get("lead")
+                .is_some_and(|l| !l.is_null() && l.as_str() != Some(author.as_str()));
+            let co = op.fields.get("co").is_some_and(|c| !c.is_null());
+            lead_other || co
+        }
+    }
+}
+
 /// Decides what becomes of `op`, given what is known of its target.
 pub fn judge(op: &Op, facts: &Facts) -> Verdict {
     match decide(op, facts) {
@@ -296,7 +389,15 @@ fn decide(op: &Op, facts: &Facts) -> Result<Verdict, Refusal> {
     if op.entity == Entity::Case && op.entity_id != op.case_id.as_uuid() {
         return Err(Refusal::CaseIdMismatch);
     }
-    check_authority(op, facts.authority)?;
+    check_authority(op, facts)?;
+    if allocates(op)
+        && matches!(facts.authority, Authority::User { .. })
+        && matches!(facts.standing, Standing::HeldUntil(_) | Standing::Outsider)
+    {
+        // A late note is kept in good faith; a late allocation would move a case its author no
+        // longer answers for.
+        return Err(Refusal::NotYourCase);
+    }
     let verdict = match (facts.standing, facts.authority) {
         (_, Authority::Hub | Authority::Vetted) | (Standing::Holds, _) => Verdict::Accept,
         (Standing::UnknownCase, _) if op.entity == Entity::Case && op.kind == OpKind::Create => {
@@ -328,21 +429,27 @@ fn fields_bytes(op: &Op) -> usize {
     op.fields.iter().map(|(k, v)| k.len() + 3 + size(v)).sum()
 }
 
-fn check_authority(op: &Op, authority: Authority) -> Result<(), Refusal> {
-    match authority {
+fn check_authority(op: &Op, facts: &Facts) -> Result<(), Refusal> {
+    match facts.authority {
         Authority::Vetted => Ok(()),
         Authority::Hub => {
             let hub_work = op.entity == Entity::Case
                 && op.kind == OpKind::Update
-                && op.fields.keys().all(|f| HUB_OWNED_FIELDS.contains(&f.as_str()));
+                && op.fields.keys().all(|f| hub_writes(f));
             if hub_work {
                 Ok(())
             } else {
                 Err(Refusal::NotHubWork)
             }
         }
-        Authority::User { id, role } => {
-            if !may_write(role, op.entity, op.kind) {
+        Authority::User { role, .. } => {
+            let allocation = allocates(op);
+            // An allocation alone is judged by its own row; anything else the op sets, by the
+            // table of record kinds.
+            let casework = !(allocation
+                && op.kind == OpKind::Update
+                && op.fields.keys().all(|f| ALLOCATION_FIELDS.contains(&f.as_str())));
+            if casework && !may_write(role, op.entity, op.kind) {
                 let verb = match op.kind {
                     OpKind::Create => "create",
                     OpKind::Update => "change",
@@ -356,30 +463,60 @@ fn check_authority(op: &Op, authority: Authority) -> Result<(), Refusal> {
             if op.entity != Entity::Case {
                 return Ok(());
             }
-            match op.kind {
-                OpKind::Update => match HUB_OWNED_FIELDS.iter().find(|f| op.fields.contains_key(**f)) {
-                    Some(field) => Err(Refusal::HubOwnedField { field }),
-                    None => Ok(()),
-                },
-                OpKind::Create => {
-                    let lead_ok = op
-                        .fields
-                        .get("lead")
-                        .is_none_or(|lead| lead.is_null() || lead.as_str() == Some(&id.to_string()));
-                    let reference_ok = op
-                        .fields
-                        .get("reference")
-                        .and_then(|r| r.as_str())
-                        .is_some_and(|r| r == crate::case::provisional_reference(op.case_id));
-                    if lead_ok && reference_ok {
-                        Ok(())
-                    } else {
-                        Err(Refusal::BadNewCase)
-                    }
+            if op.kind == OpKind::Update
+                && let Some(field) = HUB_OWNED_FIELDS.iter().find(|f| op.fields.contains_key(**f))
+            {
+                return Err(Refusal::HubOwnedField { field });
+            }
+            if op.kind == OpKind::Create {
+                let reference_ok = op
+                    .fields
+                    .get("reference")
+                    .and_then(|r| r.as_str())
+                    .is_some_and(|r| r == crate::case::provisional_reference(op.case_id));
+                // Only an allocating role names someone else; a facilitator's referral is theirs.
+                let lead_ok = !allocation || may_allocate(role);
+                if !(lead_ok && reference_ok) {
+                    return Err(Refusal::BadNewCase);
                 }
             }
+            if allocation {
+                check_allocation(op, role, facts)?;
+            }
+            Ok(())
         }
     }
+}
+
+/// An allocation by a user: a role that allocates, a lead, and facilitators it may name.
+fn check_allocation(op: &Op, role: Role, facts: &Facts) -> Result<(), Refusal> {
+    if !may_allocate(role) {
+        return Err(Refusal::MayNotAllocate { role });
+    }
+    if op.fields.get("lead").is_some_and(serde_json::Value::is_null)
+        || (op.kind == OpKind::Create && !op.fields.contains_key("lead"))
+    {
+        return Err(Refusal::NoLead);
+    }
+    for field in ALLOCATION_FIELDS {
+        let Some(user) = op.fields.get(*field).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let known = user
+            .parse::<UserId>()
+            .ok()
+            .and_then(|user| facts.named.iter().find(|(id, _)| *id == user))
+            .and_then(|(_, named)| *named);
+        match known {
+            None => return Err(Refusal::UnknownUser { field }),
+            Some(n) if n.role != Role::Facilitator => return Err(Refusal::NotAFacilitator { field }),
+            Some(n) if role == Role::Supervisor && !n.in_authors_team => {
+                return Err(Refusal::OtherTeam { field });
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 fn check_target(op: &Op, target: Option<Known>) -> Result<(), Refusal> {

@@ -159,6 +159,7 @@ impl World {
                 .map(|r| (r, self.known(r.entity, r.id)))
                 .collect(),
             now_ms: Some(NOW),
+            named: Vec::new(),
         }
     }
 }
@@ -209,10 +210,10 @@ fn every_role_writes_exactly_what_its_table_allows() {
 }
 
 #[test]
-fn only_the_hub_sets_reference_and_lead() {
+fn only_the_hub_sets_the_reference_and_it_may_allocate() {
     let w = World::new();
     let (id, fac) = user(Role::Facilitator);
-    for field in HUB_OWNED_FIELDS {
+    for field in HUB_OWNED_FIELDS.iter().chain(ALLOCATION_FIELDS) {
         let o = op(
             w.case,
             Entity::Case,
@@ -220,9 +221,16 @@ fn only_the_hub_sets_reference_and_lead() {
             OpKind::Update,
             json!({*field: id}),
         );
+        let refused = if HUB_OWNED_FIELDS.contains(field) {
+            Refusal::HubOwnedField { field }
+        } else {
+            Refusal::MayNotAllocate {
+                role: Role::Facilitator,
+            }
+        };
         assert_eq!(
             judge(&o, &w.facts(&o, fac, Standing::Holds)),
-            Verdict::Refuse(Refusal::HubOwnedField { field })
+            Verdict::Refuse(refused)
         );
         assert_eq!(
             judge(&o, &w.facts(&o, Authority::Hub, Standing::Outsider)),
@@ -240,6 +248,132 @@ fn only_the_hub_sets_reference_and_lead() {
         judge(&summary, &w.facts(&summary, Authority::Hub, Standing::Holds)),
         Verdict::Refuse(Refusal::NotHubWork)
     );
+}
+
+/// What the judge knows of the facilitator an allocation names: their role and whether they
+/// are of the author's team, or nothing (no such user).
+type NamedAs = Option<(Role, bool)>;
+
+/// Who may move a case to whom: coordinators any case to any facilitator, a supervisor their
+/// team's cases within their team, nobody else; and only to facilitators the judge knows.
+#[rstest]
+#[case::coordinator_accepted(Role::Coordinator, Standing::Holds, Some((Role::Facilitator, false)), None)]
+#[case::supervisor_within_the_team(Role::Supervisor, Standing::Holds, Some((Role::Facilitator, true)), None)]
+#[case::facilitator_refused(Role::Facilitator, Standing::Holds, Some((Role::Facilitator, true)), Some("may_not_allocate"))]
+#[case::admin_refused(Role::Admin, Standing::Holds, Some((Role::Facilitator, true)), Some("may_not_allocate"))]
+#[case::supervisor_of_another_team(Role::Supervisor, Standing::Outsider, Some((Role::Facilitator, true)), Some("not_your_case"))]
+#[case::supervisor_whose_team_lost_it(Role::Supervisor, Standing::HeldUntil(NOW + 1), Some((Role::Facilitator, true)), Some("not_your_case"))]
+#[case::supervisor_to_another_teams_facilitator(Role::Supervisor, Standing::Holds, Some((Role::Facilitator, false)), Some("other_team"))]
+#[case::unknown_user(Role::Coordinator, Standing::Holds, None, Some("unknown_user"))]
+#[case::not_a_facilitator(Role::Coordinator, Standing::Holds, Some((Role::Supervisor, false)), Some("not_a_facilitator"))]
+fn who_may_allocate_a_case(
+    #[case] role: Role,
+    #[case] standing: Standing,
+    #[case] named_as: NamedAs,
+    #[case] refused: Option<&str>,
+    #[values("lead", "co")] field: &str,
+) {
+    let w = World::new();
+    let (author, authority) = user(role);
+    let (lead, co) = (UserId::new(), UserId::new());
+    let facilitator = Named {
+        role: Role::Facilitator,
+        in_authors_team: true,
+    };
+    let mut o = op(
+        w.case,
+        Entity::Case,
+        w.case.as_uuid(),
+        OpKind::Update,
+        json!({"lead": lead, "co": co}),
+    );
+    o.author = author;
+    let mut facts = w.facts(&o, authority, standing);
+    let known = named_as.map(|(role, in_authors_team)| Named {
+        role,
+        in_authors_team,
+    });
+    // The case in question is in `field`; the other field names a facilitator who fits.
+    facts.named = if field == "lead" {
+        vec![(lead, known), (co, Some(facilitator))]
+    } else {
+        vec![(lead, Some(facilitator)), (co, known)]
+    };
+    let verdict = judge(&o, &facts);
+    match refused {
+        None => assert_eq!(verdict, Verdict::Accept),
+        Some(code) => {
+            assert!(
+                matches!(&verdict, Verdict::Refuse(r) if r.code() == code),
+                "{field}: {verdict:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_coordinator_enters_a_referral_already_allocated_and_an_allocation_always_has_a_lead() {
+    let w = World::new();
+    let (coordinator, authority) = user(Role::Coordinator);
+    let (lead, co) = (UserId::new(), UserId::new());
+    let facilitator = Some(Named {
+        role: Role::Facilitator,
+        in_authors_team: false,
+    });
+    let mut o = sample(
+        w.case,
+        coordinator,
+        Entity::Case,
+        OpKind::Create,
+        w.party,
+        w.contact,
+        w.risk,
+    );
+    o.fields.insert("lead".into(), json!(lead));
+    o.fields.insert("co".into(), json!(co));
+    let mut facts = Facts {
+        target: None,
+        ..w.facts(&o, authority, Standing::UnknownCase)
+    };
+    facts.named = vec![(lead, facilitator), (co, facilitator)];
+    assert_eq!(named(&o), vec![lead, co]);
+    assert_eq!(judge(&o, &facts), Verdict::Accept);
+    facts.named = vec![(lead, facilitator)];
+    assert_eq!(
+        judge(&o, &facts),
+        Verdict::Refuse(Refusal::UnknownUser { field: "co" })
+    );
+    // Naming themselves is what every referral does; it allocates nothing.
+    o.fields.insert("lead".into(), json!(coordinator));
+    o.fields.remove("co");
+    facts.named = Vec::new();
+    assert_eq!(judge(&o, &facts), Verdict::Accept);
+
+    let unlead = op(
+        w.case,
+        Entity::Case,
+        w.case.as_uuid(),
+        OpKind::Update,
+        json!({"lead": null}),
+    );
+    assert_eq!(
+        judge(&unlead, &w.facts(&unlead, authority, Standing::Holds)),
+        Verdict::Refuse(Refusal::NoLead)
+    );
+    // An allocation carries nothing else: a coordinator does not edit the referral with it.
+    let mixed = op(
+        w.case,
+        Entity::Case,
+        w.case.as_uuid(),
+        OpKind::Update,
+        json!({"lead": lead, "summary": "x"}),
+    );
+    let mut facts = w.facts(&mixed, authority, Standing::Holds);
+    facts.named = vec![(lead, facilitator)];
+    assert!(matches!(
+        judge(&mixed, &facts),
+        Verdict::Refuse(Refusal::RoleMayNot { .. })
+    ));
 }
 
 #[test]
@@ -570,6 +704,11 @@ fn refusal_codes_are_unique() {
             entity: Entity::Party,
         },
         Refusal::AmendsDraft,
+        Refusal::MayNotAllocate { role: Role::Admin },
+        Refusal::NoLead,
+        Refusal::UnknownUser { field: "lead" },
+        Refusal::NotAFacilitator { field: "lead" },
+        Refusal::OtherTeam { field: "lead" },
     ];
     let codes: std::collections::BTreeSet<_> = all.iter().map(Refusal::code).collect();
     assert_eq!(codes.len(), all.len());

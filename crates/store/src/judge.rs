@@ -1,8 +1,10 @@
 //! The facts this store knows of an op's target, gathered for the domain's judgement, which
 //! decides every local write and every op received from the hub. No rule is written here.
 
-use casebook_domain::judgement::{Authority, Facts, Known, Standing, Verdict, judge, references};
-use casebook_domain::{Entity, Op, OpKind};
+use casebook_domain::judgement::{
+    Authority, Facts, Known, Named, Standing, Verdict, judge, named, references,
+};
+use casebook_domain::{Entity, Op, OpKind, Role, UserId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
@@ -74,7 +76,28 @@ pub(crate) fn gather(conn: &Connection, op: &Op, authority: Authority) -> Result
         references: refs,
         // The hub dates ops against its own clock; a laptop's may be wrong.
         now_ms: None,
+        named: named_users(conn, op)?,
     }))
+}
+
+/// What the team directory says of each user `op` allocates its case to. The directory the hub
+/// sends is the author's team (a coordinator's: the whole service), so anyone in it is of the
+/// author's team as far as this laptop can tell; the hub judges again with every user's team.
+fn named_users(conn: &Connection, op: &Op) -> Result<Vec<(UserId, Option<Named>)>, StoreError> {
+    let mut out = Vec::new();
+    for user in named(op) {
+        let role: Option<String> = conn
+            .prepare_cached("SELECT role FROM people WHERE id = ?1")?
+            .query_row(params![user.to_string()], |r| r.get(0))
+            .optional()?;
+        let known = role.map(|role| Named {
+            // A role this build does not know is no facilitator.
+            role: role.parse().unwrap_or(Role::Admin),
+            in_authors_team: true,
+        });
+        out.push((user, known));
+    }
+    Ok(out)
 }
 
 /// Judges a change this store's own user makes. A change to a record or case that is not here
@@ -88,6 +111,7 @@ pub(crate) fn judge_local(conn: &Connection, op: &Op, authority: Authority) -> R
             target: None,
             references: Vec::new(),
             now_ms: None,
+            named: named_users(conn, op)?,
         },
     };
     Ok(judge(op, &facts))

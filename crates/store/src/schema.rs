@@ -31,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V8__meeting_override",
         include_str!("../../../migrations/V8__meeting_override.sql"),
     ),
+    (
+        "V9__co_facilitator",
+        include_str!("../../../migrations/V9__co_facilitator.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -121,30 +121,85 @@ impl Writer<'_> {
         Ok(status)
     }
 
-    /// Records a new referral. Its reference is provisional until the hub assigns one.
+    /// Records a new referral, led by its author. Its reference is provisional until the hub
+    /// assigns one.
     pub fn create_case(&mut self, new: NewCase) -> Result<CreatedCase, StoreError> {
+        self.create_allocated_case(new, self.actor.user, None)
+    }
+
+    /// Records a new referral allocated as it is entered to `lead` (and `co`): a coordinator's
+    /// intake. The judgement decides who may name someone other than themselves.
+    pub fn create_allocated_case(
+        &mut self,
+        new: NewCase,
+        lead: UserId,
+        co: Option<UserId>,
+    ) -> Result<CreatedCase, StoreError> {
         validate_case(new.stage, new.court_date, &new.summary)?;
         let id = CaseId::new();
         let reference = provisional_reference(id);
-        self.emit(
-            id,
-            Entity::Case,
-            id.as_uuid(),
-            OpKind::Create,
-            fields([
-                ("reference", json!(reference)),
-                ("kind", json!(new.kind.as_str())),
-                ("stage", json!(new.stage.as_str())),
-                ("status", json!(CaseStatus::Referred.as_str())),
-                ("source", json!(new.source.as_str())),
-                ("referrer", json!(new.referrer)),
-                ("summary", json!(new.summary.trim())),
-                ("received_on", json!(new.received_on.unwrap_or(self.today))),
-                ("court_date", json!(new.court_date)),
-                ("lead", json!(self.actor.user)),
-            ]),
-        )?;
+        let mut f = fields([
+            ("reference", json!(reference)),
+            ("kind", json!(new.kind.as_str())),
+            ("stage", json!(new.stage.as_str())),
+            ("status", json!(CaseStatus::Referred.as_str())),
+            ("source", json!(new.source.as_str())),
+            ("referrer", json!(new.referrer)),
+            ("summary", json!(new.summary.trim())),
+            ("received_on", json!(new.received_on.unwrap_or(self.today))),
+            ("court_date", json!(new.court_date)),
+            ("lead", json!(lead)),
+        ]);
+        // Only named when there is one, so that a facilitator's referral is the op it always was.
+        if let Some(co) = co {
+            f.insert("co".into(), json!(co));
+        }
+        self.emit(id, Entity::Case, id.as_uuid(), OpKind::Create, f)?;
         Ok(CreatedCase { id, reference })
+    }
+
+    /// Allocates (or reallocates) a case to `lead`, with `co` or none: one op of the fields that
+    /// change, judged like any other (coordinators any case, a supervisor within their team). A
+    /// closed case is refused: reopen it first.
+    pub fn allocate(&mut self, case: CaseId, lead: UserId, co: Option<UserId>) -> Result<(), StoreError> {
+        self.ensure_open(case)?;
+        let (current_lead, current_co): (Option<String>, Option<String>) = self.tx.query_row(
+            "SELECT lead, co FROM cases WHERE id = ?1",
+            params![case.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut f = Fields::new();
+        if current_lead != Some(lead.to_string()) {
+            f.insert("lead".into(), json!(lead));
+        }
+        if current_co != co.map(|c| c.to_string()) {
+            f.insert("co".into(), json!(co));
+        }
+        if !f.is_empty() {
+            self.emit(case, Entity::Case, case.as_uuid(), OpKind::Update, f)?;
+        }
+        Ok(())
+    }
+
+    /// Finds someone of the team directory (which the hub sends at each sync) by exact name,
+    /// case-insensitive, or by user id.
+    pub fn resolve_person(&self, given: &str) -> Result<UserId, StoreError> {
+        let given = given.trim();
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id FROM people WHERE id = ?1 OR name = ?1 COLLATE NOCASE LIMIT 2")?;
+        let ids: Vec<String> = stmt
+            .query_map(params![given], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        match ids.as_slice() {
+            [one] => one
+                .parse()
+                .map_err(|_| StoreError::Corrupt("bad user id in the team directory".into())),
+            _ => Err(StoreError::NotFound {
+                what: "person in the team directory (sync first)",
+                given: given.to_owned(),
+            }),
+        }
     }
 
     /// Changes referral details; the rules are checked on the case as it would become.

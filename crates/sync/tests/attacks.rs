@@ -298,7 +298,13 @@ async fn a_hostile_enrolled_laptop_is_refused_and_honest_laptops_keep_syncing() 
             case_m.as_uuid(),
             json!({ field: value }),
         );
-        refused(&hub, &mallory, json_of(&owned), "hub_owned_field").await;
+        // The reference is the hub's; a lead is set by a coordinator or the team's supervisor.
+        let code = if field == "lead" {
+            "may_not_allocate"
+        } else {
+            "hub_owned_field"
+        };
+        refused(&hub, &mallory, json_of(&owned), code).await;
     }
     let mut forged = note(&mallory, case_m, "as another device");
     forged.device = DeviceId::new();

@@ -2,18 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use casebook_domain::{CaseId, DeviceId, Op, UserId};
+use casebook_domain::{CaseId, DeviceId, UserId};
 use casebook_protocol::Role;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::audit::append;
-use super::facts::record_former_holders;
-use super::ops::{assignment, hub_op, insert_op};
+use super::ops::{allocate, assignment, hub_op, insert_op, latest_setting};
 use super::{DeviceRow, Storage, UserRow, parse, user_from_row, user_row};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
-use crate::scope::Assignment;
 
 /// A device just enrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,51 +247,25 @@ impl Storage {
             .ok_or_else(|| HubError::NoSuchCase(case.to_owned()))?;
         let case_id: CaseId = parse(&id)?;
         let before = assignment(&tx, case_id)?.ok_or_else(|| HubError::NoSuchCase(case.to_owned()))?;
-        tx.execute(
-            "UPDATE cases SET lead = ?1, co = ?2, team = ?3 WHERE id = ?4",
-            params![
-                lead.id.to_string(),
-                co.as_ref().map(|c| c.id.to_string()),
-                lead.team,
-                id
-            ],
-        )?;
-        let after = Assignment {
-            case_id,
-            lead: Some(lead.id),
-            co: co.as_ref().map(|c| c.id),
-            team: lead.team.clone(),
-        };
-        // The hub's op succeeds the value clients hold now (the latest `lead` by HLC), so it
-        // wins cleanly instead of showing up as a conflict.
-        let current = {
-            let mut stmt = tx.prepare(
-                "SELECT op_json FROM ops WHERE case_id = ?1 AND json_extract(op_json, '$.entity') = 'case'
-                 AND json_extract(op_json, '$.fields.lead') IS NOT NULL",
-            )?;
-            let texts = stmt
-                .query_map([&id], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            let ops = texts
-                .iter()
-                .map(|t| serde_json::from_str::<Op>(t))
-                .collect::<Result<Vec<_>, _>>()?;
-            ops.into_iter().max_by_key(|op| op.hlc)
-        };
-        let fields = BTreeMap::from([("lead".to_owned(), serde_json::Value::String(lead.id.to_string()))]);
-        let replaces = current.iter().map(|op| ("lead".to_owned(), op.op_id)).collect();
-        let op = hub_op(
-            &tx,
-            hub,
-            case_id,
-            fields,
-            replaces,
-            current.map(|op| op.hlc),
-            now_ms,
-        )?;
+        let co = co.map(|c| c.id);
+        // The hub's op succeeds the values clients hold now (the latest by HLC), so it wins
+        // cleanly instead of showing up as a conflict. It names the co only when that changes,
+        // so that an assignment of the lead alone stays readable by laptops from before `co`.
+        let mut fields = BTreeMap::from([("lead".to_owned(), serde_json::json!(lead.id))]);
+        if co != before.co {
+            fields.insert("co".to_owned(), serde_json::json!(co));
+        }
+        let mut replaces = BTreeMap::new();
+        let mut after_hlc = None;
+        for field in fields.keys() {
+            if let Some(held) = latest_setting(&tx, case_id, field)? {
+                replaces.insert(field.clone(), held.op_id);
+                after_hlc = after_hlc.max(Some(held.hlc));
+            }
+        }
+        let op = hub_op(&tx, hub, case_id, fields, replaces, after_hlc, now_ms)?;
         insert_op(&tx, &op, None, None, now_ms)?;
-        // A note its former holders wrote before this moment is still theirs to push.
-        record_former_holders(&tx, &before, &after, op.hlc.wall_ms)?;
+        let (_, after) = allocate(&tx, case_id, &lead, co, op.hlc.wall_ms)?;
         let event = AuditEvent::new(
             AuditAction::Assign,
             serde_json::json!({"operator": operator, "lead": after.lead, "co": after.co, "team": after.team}),

@@ -2,8 +2,8 @@
 //! their cases, the case's assignment, and whether the author held it before a reassignment.
 //! The decision itself is `casebook_domain::judgement::judge`; no rule is written here.
 
-use casebook_domain::judgement::{Authority, Facts, Known, Standing, references};
-use casebook_domain::{CaseId, Entity, Op, OpKind};
+use casebook_domain::judgement::{Authority, Facts, Known, Named, Standing, named, references};
+use casebook_domain::{CaseId, Entity, Op, OpKind, UserId};
 use rusqlite::{OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
@@ -58,8 +58,36 @@ pub(super) fn gather(
         target,
         references: refs,
         now_ms: Some(u64::try_from(now_ms).unwrap_or(0)),
+        named: named_users(tx, author, op)?,
     };
     Ok((facts, case))
+}
+
+/// What the hub knows of each user `op` allocates its case to: their role, and whether they
+/// share the author's team.
+fn named_users(
+    tx: &Transaction<'_>,
+    author: &UserRow,
+    op: &Op,
+) -> Result<Vec<(UserId, Option<Named>)>, HubError> {
+    let mut out = Vec::new();
+    for id in named(op) {
+        let known = user(tx, id)?.map(|user| Named {
+            role: user.role,
+            in_authors_team: author.team.is_some() && user.team == author.team,
+        });
+        out.push((id, known));
+    }
+    Ok(out)
+}
+
+/// The user `id`, if the hub has one.
+pub(super) fn user(tx: &Transaction<'_>, id: UserId) -> Result<Option<UserRow>, HubError> {
+    tx.prepare_cached("SELECT id, name, role, team FROM users WHERE id = ?1")?
+        .query_row([id.to_string()], |r| super::user_from_row(r, 0))
+        .optional()?
+        .map(super::user_row)
+        .transpose()
 }
 
 /// Until when `author` last held the case (as its lead or co, or as a supervisor of its team),

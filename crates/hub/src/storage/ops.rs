@@ -7,7 +7,7 @@ use casebook_protocol::{OpOutcome, OpResult, Person, PulledOp, Role};
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use casebook_domain::judgement::{Verdict, judge};
+use casebook_domain::judgement::{ALLOCATION_FIELDS, Verdict, judge};
 
 use super::{HubIdentity, Storage, UserRow, facts, parse};
 use crate::audit::{AuditAction, AuditEvent};
@@ -283,17 +283,30 @@ fn push_one(
         flag = Some(flag.unwrap_or(DRAINED));
     }
     if case.is_none() {
-        // A case created offline: it belongs to its author until a coordinator allocates it.
+        // A case created offline: it belongs to its author, or to the facilitators a
+        // coordinator allocated it to as they entered it, and to the lead's team.
+        let named = |field: &str| -> Result<Option<UserRow>, HubError> {
+            match op.fields.get(field).and_then(|v| v.as_str()) {
+                Some(id) => facts::user(tx, parse(id)?),
+                None => Ok(None),
+            }
+        };
+        let lead = named("lead")?.unwrap_or_else(|| author.clone());
+        let co = named("co")?;
         tx.execute(
-            "INSERT INTO cases (id, reference, lead, team, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO cases (id, reference, lead, co, team, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 op.case_id.to_string(),
                 next_reference(tx)?,
-                author.id.to_string(),
-                author.team,
+                lead.id.to_string(),
+                co.map(|c| c.id.to_string()),
+                lead.team,
                 now_ms
             ],
         )?;
+    } else if op.entity == Entity::Case && ALLOCATION_FIELDS.iter().any(|f| op.fields.contains_key(*f)) {
+        // Judged before it is stored, so that a later allocation already held is seen as such.
+        apply_allocation(tx, op, to_u64(now_ms).max(op.hlc.wall_ms))?;
     }
     let seq = insert_op(tx, op, from_device, flag, now_ms)?;
     facts::register(tx, op)?;
@@ -315,6 +328,87 @@ fn push_one(
         },
         None => OpOutcome::Accepted { seq },
     })
+}
+
+/// Applies an accepted allocation op (a coordinator's or supervisor's `lead` / `co`) to the
+/// `cases` table, field by field unless a later allocation of that field is already held: the
+/// hub follows the same last-writer-wins by HLC as every laptop, so both end with one answer.
+fn apply_allocation(tx: &Transaction<'_>, op: &Op, until_ms: u64) -> Result<(), HubError> {
+    let Some(before) = assignment(tx, op.case_id)? else {
+        return Ok(());
+    };
+    let (mut lead, mut co) = (before.lead, before.co);
+    for field in ALLOCATION_FIELDS {
+        let Some(value) = op.fields.get(*field) else {
+            continue;
+        };
+        if latest_setting(tx, op.case_id, field)?.is_some_and(|held| held.hlc > op.hlc) {
+            continue;
+        }
+        let user = value.as_str().map(parse).transpose()?;
+        if *field == "lead" {
+            lead = user;
+        } else {
+            co = user;
+        }
+    }
+    // The judgement refuses an allocation without a lead; a case never loses its lead here.
+    let Some(lead) = lead.map(|id| facts::user(tx, id)).transpose()?.flatten() else {
+        return Ok(());
+    };
+    allocate(tx, op.case_id, &lead, co, until_ms)?;
+    Ok(())
+}
+
+/// Moves a case to `lead` (and `co`, or none), into the lead's team, and records whom it was
+/// taken from at `until_ms`: a note they wrote before then is still theirs to push, flagged
+/// (the late-note rule). The one path for the admin's `case assign` and for an allocation op.
+/// Returns the assignment before and after.
+pub(super) fn allocate(
+    tx: &Transaction<'_>,
+    case_id: CaseId,
+    lead: &UserRow,
+    co: Option<casebook_domain::UserId>,
+    until_ms: u64,
+) -> Result<(Assignment, Assignment), HubError> {
+    let before = assignment(tx, case_id)?.ok_or_else(|| HubError::NoSuchCase(case_id.to_string()))?;
+    let after = Assignment {
+        case_id,
+        lead: Some(lead.id),
+        co,
+        team: lead.team.clone(),
+    };
+    tx.execute(
+        "UPDATE cases SET lead = ?1, co = ?2, team = ?3 WHERE id = ?4",
+        params![
+            lead.id.to_string(),
+            co.map(|c| c.to_string()),
+            lead.team,
+            case_id.to_string()
+        ],
+    )?;
+    facts::record_former_holders(tx, &before, &after, until_ms)?;
+    Ok((before, after))
+}
+
+/// The held op of the case with the latest HLC that sets `field` of the case record.
+pub(super) fn latest_setting(
+    tx: &Transaction<'_>,
+    case_id: CaseId,
+    field: &str,
+) -> Result<Option<Op>, HubError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT op_json FROM ops WHERE case_id = ?1 AND json_extract(op_json, '$.entity') = 'case'
+         AND json_type(op_json, '$.fields.' || ?2) IS NOT NULL",
+    )?;
+    let texts = stmt
+        .query_map(params![case_id.to_string(), field], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let ops = texts
+        .iter()
+        .map(|t| serde_json::from_str::<Op>(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ops.into_iter().max_by_key(|op| op.hlc))
 }
 
 /// An op written by the hub itself, so its decisions reach clients like any change.
@@ -440,9 +534,14 @@ fn candidate_assignments(tx: &Transaction<'_>, viewer: &Viewer) -> Result<Vec<As
 }
 
 /// Who the viewer's case ids refer to: their team's members, or only themselves without a
-/// team (a team is what a supervisor groups the caseload by).
+/// team (a team is what a supervisor groups the caseload by). A coordinator allocates cases
+/// across the service, so theirs is everyone.
 fn team_directory(tx: &Transaction<'_>, viewer: &Viewer) -> Result<Vec<Person>, HubError> {
     let (sql, key) = match &viewer.team {
+        _ if viewer.role == Role::Coordinator => (
+            "SELECT id, name, role FROM users WHERE ?1 IS NOT NULL ORDER BY name",
+            String::new(),
+        ),
         Some(team) => (
             "SELECT id, name, role FROM users WHERE team = ?1 ORDER BY name",
             team.clone(),
