@@ -164,6 +164,18 @@ pub enum CaseCommand {
         #[arg(long)]
         outcome: Option<String>,
     },
+    /// Allocate a case to a lead facilitator (and a co-facilitator, or none): coordinators any
+    /// case, supervisors within their team. Names come from the team directory of the last sync.
+    Assign {
+        /// Case id or reference.
+        case: String,
+        /// The lead facilitator (name or user id).
+        #[arg(long, value_name = "USER")]
+        to: String,
+        /// The co-facilitator (name or user id); without it the case has none.
+        #[arg(long, value_name = "USER")]
+        co: Option<String>,
+    },
     /// Add a supervision note to a case of your team (supervisors only).
     Supervise {
         /// Case id or reference.
@@ -198,6 +210,12 @@ pub struct NewCaseArgs {
     /// Who referred it (name or team).
     #[arg(long)]
     pub referrer: Option<String>,
+    /// Allocate it as it is entered (coordinators): the lead facilitator, by name or user id.
+    #[arg(long, value_name = "USER")]
+    pub lead: Option<String>,
+    /// The co-facilitator, by name or user id (with --lead).
+    #[arg(long, value_name = "USER", requires = "lead")]
+    pub co: Option<String>,
 }
 
 /// `casebook party ...`

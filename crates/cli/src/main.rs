@@ -294,7 +294,7 @@ fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
     match cmd {
         CaseCommand::New(a) => {
             let created = store.write(|w| {
-                w.create_case(NewCase {
+                let new = NewCase {
                     kind: a.kind,
                     stage: a.stage,
                     source: a.source,
@@ -302,7 +302,15 @@ fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
                     summary: a.summary,
                     court_date: a.court_date,
                     received_on: a.received,
-                })
+                };
+                match &a.lead {
+                    Some(lead) => {
+                        let lead = w.resolve_person(lead)?;
+                        let co = a.co.as_deref().map(|c| w.resolve_person(c)).transpose()?;
+                        w.create_allocated_case(new, lead, co)
+                    }
+                    None => w.create_case(new),
+                }
             })?;
             out.created(
                 json!({"id": created.id, "reference": created.reference}),
@@ -342,6 +350,19 @@ fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
             out.created(
                 json!({"id": id, "status": to, "transition": transition}),
                 &format!("Case is now {to}."),
+            )?;
+        }
+        CaseCommand::Assign { case, to, co } => {
+            let (id, lead, co) = store.write(|w| {
+                let id = w.resolve_case(&case)?;
+                let lead = w.resolve_person(&to)?;
+                let co = co.as_deref().map(|c| w.resolve_person(c)).transpose()?;
+                w.allocate(id, lead, co)?;
+                Ok((id, lead, co))
+            })?;
+            out.created(
+                json!({"id": id, "lead": lead, "co": co}),
+                "Case allocated; it moves at the next sync.",
             )?;
         }
         CaseCommand::Supervise { case, text } => {
