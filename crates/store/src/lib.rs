@@ -9,6 +9,7 @@ mod apply;
 mod conn;
 #[cfg(test)]
 mod converge_tests;
+pub mod dashboard;
 pub mod demo;
 mod error;
 mod export;
