@@ -107,6 +107,13 @@ pub enum Command {
     Sync,
     /// The hub, this device, the last sync, changes waiting, conflicts.
     Status,
+    /// Hand this laptop in: send everything, get the hub's receipt for every change written
+    /// here, check it, then erase the store. Nothing is erased unless the hub holds it all.
+    Handover {
+        /// Erase even though the hub refused some changes for good (they are lost).
+        #[arg(long)]
+        discard_refused: bool,
+    },
     /// Conflicts to resolve: two people changed the same text at the same time.
     Conflicts,
     /// Resolve a conflict.

@@ -263,6 +263,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Sync => sync_cmd::sync(unlock(&paths)?.0, &out)?,
         Command::Status => sync_cmd::status(&unlock(&paths)?.0, &out)?,
+        Command::Handover { discard_refused } => {
+            if !sync_cmd::handover(unlock(&paths)?.0, &out, discard_refused)? {
+                return Ok(ExitCode::from(exit::OTHER));
+            }
+        }
         Command::Conflicts => sync_cmd::conflicts(&unlock(&paths)?.0, &out)?,
         Command::Conflict(ConflictCommand::Resolve { conflict, keep }) => {
             sync_cmd::resolve(&mut unlock(&paths)?.0, &out, &conflict, keep)?;

@@ -36,6 +36,42 @@ pub fn enroll(
     )
 }
 
+/// `casebook handover`: erases the store only once the hub's receipt covers every change
+/// written here. False (the store kept) when the hub lacks some, which are queued again.
+pub fn handover(store: Store, out: &Out, discard_refused: bool) -> anyhow::Result<bool> {
+    match runtime()?.block_on(casebook_sync::handover(store, discard_refused))? {
+        casebook_sync::HandoverOutcome::HandedOver { ops, digest, at_ms } => {
+            let when = chrono::DateTime::from_timestamp_millis(i64::try_from(at_ms).unwrap_or(0))
+                .map(|t| {
+                    t.with_timezone(&chrono::Local)
+                        .format("%d %b %Y %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            out.created(
+                json!({"handed_over": true, "ops": ops, "digest": digest, "at_ms": at_ms}),
+                &format!(
+                    "Handed over. The hub certified on {when} that it holds all {ops} change(s) written on this \
+                     laptop (receipt {}…); the store on this laptop has been erased and the device retired.",
+                    digest.get(..16).unwrap_or(&digest)
+                ),
+            )?;
+            Ok(true)
+        }
+        casebook_sync::HandoverOutcome::Incomplete { missing } => {
+            out.created(
+                json!({"handed_over": false, "missing": missing}),
+                &format!(
+                    "Not handed over: the hub no longer holds {missing} change(s) written here (it may have been \
+                     restored from a backup). They are queued to be sent again; run `casebook handover` again. \
+                     Nothing was erased."
+                ),
+            )?;
+            Ok(false)
+        }
+    }
+}
+
 /// `casebook sync`; erases the store when the hub orders a wipe.
 pub fn sync(mut store: Store, out: &Out) -> anyhow::Result<()> {
     let report = runtime()?.block_on(casebook_sync::sync_once(&mut store))?;

@@ -34,6 +34,8 @@ pub enum AuditAction {
     Revoke,
     /// The demo data was loaded.
     Demo,
+    /// A laptop asked to be handed in (`detail.complete`: the hub held all it named).
+    Handover,
 }
 
 impl AuditAction {
@@ -50,6 +52,7 @@ impl AuditAction {
             Self::Assign => "assign",
             Self::Revoke => "revoke",
             Self::Demo => "demo",
+            Self::Handover => "handover",
         }
     }
 }

@@ -232,7 +232,7 @@ impl Names {
 }
 
 /// A time as people here read it: "27 Nov 2026 14:05", local time.
-fn when(ms: i64) -> String {
+pub fn when(ms: i64) -> String {
     Local
         .timestamp_millis_opt(ms)
         .single()

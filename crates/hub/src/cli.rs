@@ -217,10 +217,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&devices)?);
             } else {
                 for d in devices {
-                    let state = match (d.revoked, d.wipe) {
-                        (_, true) => "revoked, wipe ordered",
-                        (true, false) => "revoked",
-                        _ => "active",
+                    let state = match (d.handed_over_ms, d.revoked, d.wipe) {
+                        (Some(ms), _, _) => format!("handed over cleanly {}", crate::audit_cmd::when(ms)),
+                        (None, _, true) => "revoked, wipe ordered".to_owned(),
+                        (None, true, false) => "revoked".to_owned(),
+                        _ => "active".to_owned(),
                     };
                     println!("{}  {}  user: {}  {state}", d.device_id, d.name, d.user);
                 }

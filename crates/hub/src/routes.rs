@@ -13,9 +13,9 @@ use axum::{Json, Router};
 use casebook_domain::{CaseId, Op, OpId};
 use casebook_protocol::messages::page_limit;
 use casebook_protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HistoryQuery, HistoryResponse, MAX_PUSH_OPS,
-    OpOutcome, OpResult, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest,
-    PushResponse, StatusResponse, VersionCheck, check_version,
+    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HandoverRequest, HandoverResponse, HistoryQuery,
+    HistoryResponse, MAX_PUSH_OPS, OpOutcome, OpResult, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest,
+    PullResponse, PushRequest, PushResponse, StatusResponse, VersionCheck, check_version,
 };
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -38,6 +38,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         .route("/v1/pull", post(pull))
         .route("/v1/cases/{case_id}/history", get(history))
         .route("/v1/status", get(status))
+        .route("/v1/handover", post(handover))
         .layer(middleware::from_fn(require_version));
     Router::new()
         .merge(v1)
@@ -67,7 +68,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         description = "The hub your administrator runs. Clients refuse plain http except to this computer.",
         variables(("hub" = (default = "hub.example.org", description = "The hub's host name and port")))
     )),
-    paths(enroll, push, pull, history, status, openapi),
+    paths(enroll, push, pull, history, status, handover, openapi),
     components(schemas(ErrorBody, ErrorCode, OpOutcome, OpResult)),
     tags(
         (name = "enrollment", description = "A one-time code from an admin, traded for a device token."),
@@ -505,6 +506,49 @@ async fn status(authed: Authed) -> Result<Json<StatusResponse>, ApiError> {
         device_id: device.id,
         device_name: device.name,
         user: device.user.info(),
+        hub_time_ms: hub_time(),
+    }))
+}
+
+#[utoipa::path(
+    post, path = "/v1/handover", request_body = HandoverRequest, operation_id = "handover", tag = "device",
+    summary = "Hand a laptop in: a receipt if the hub holds every op it wrote",
+    description = "The laptop names every op it wrote that the hub said it holds. If the hub holds each of them \
+        from this device, it answers a `receipt` (count and digest of the ops named, see docs/protocol.md), retires \
+        the device, and records both in its audit trail; the laptop checks the receipt against its own log and only \
+        then erases its store. Otherwise `missing` names the ops to push again; nothing else changes.",
+    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
+    responses(
+        (status = 200, description = "A receipt, or the ops the hub lacks", body = HandoverResponse),
+        (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
+        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
+        (status = 403, description = "device_revoked (also once handed in); or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
+        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
+        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
+        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
+        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+    ),
+    security(("bearer" = []))
+)]
+async fn handover(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(req): ApiJson<HandoverRequest>,
+) -> Result<Json<HandoverResponse>, ApiError> {
+    let device = authed.not_wiped()?;
+    let device_id = device.id;
+    let answer = state
+        .db(move |s| s.handover(&device, &req.op_ids, now_ms()))
+        .await?;
+    let (receipt, missing) = match answer {
+        crate::storage::Handover::Complete(receipt) => (Some(receipt), Vec::new()),
+        crate::storage::Handover::Missing(missing) => (None, missing),
+    };
+    tracing::info!(device = %device_id, complete = receipt.is_some(), missing = missing.len(), "handover");
+    Ok(Json(HandoverResponse {
+        receipt,
+        missing,
         hub_time_ms: hub_time(),
     }))
 }

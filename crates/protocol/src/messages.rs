@@ -1,4 +1,5 @@
-//! The request and response bodies of each endpoint: enroll, push, pull, history, status.
+//! The request and response bodies of each endpoint: enroll, push, pull, history, status,
+//! handover.
 
 use casebook_domain::{CaseId, DeviceId, Op, OpId, UserId};
 use serde::{Deserialize, Serialize};
@@ -242,6 +243,58 @@ pub struct StatusResponse {
     pub user: UserInfo,
     /// The hub's clock, in ms since the Unix epoch.
     pub hub_time_ms: u64,
+}
+
+/// `POST /v1/handover`: every op this laptop wrote that the hub has said it holds, before the
+/// laptop is erased and handed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HandoverRequest {
+    /// The ids, in any order.
+    #[schema(value_type = Vec<String>)]
+    pub op_ids: Vec<OpId>,
+}
+
+/// The hub's answer to a handover: a receipt if it holds every op named, else which it lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HandoverResponse {
+    /// Present when the hub holds every op named, from this device; the device is then
+    /// retired on the hub, and the laptop may erase its store.
+    pub receipt: Option<HandoverReceipt>,
+    /// The ops named that the hub does not hold from this device (a hub restored from an older
+    /// backup): push them again, then ask again.
+    #[schema(value_type = Vec<String>)]
+    pub missing: Vec<OpId>,
+    /// The hub's clock, in ms since the Unix epoch.
+    pub hub_time_ms: u64,
+}
+
+/// What the hub certifies when a laptop is handed in: it holds these ops from this device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HandoverReceipt {
+    /// The device handed in.
+    #[schema(value_type = String)]
+    pub device_id: DeviceId,
+    /// How many ops it named, all held.
+    pub ops: u64,
+    /// [`handover_digest`] of the ops named: the laptop checks it against its own log.
+    pub digest: String,
+    /// When the hub issued it, ms since the Unix epoch.
+    pub at_ms: u64,
+}
+
+/// The digest a handover receipt carries: SHA-256 over the op ids in ascending order, each
+/// followed by a newline, hex. Both sides compute it, so neither has to trust the other's count.
+pub fn handover_digest(ids: &[OpId]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&OpId> = ids.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut hasher = Sha256::new();
+    for id in sorted {
+        hasher.update(id.to_string().as_bytes());
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
 }
 
 /// Caps a requested page size to the accepted range.

@@ -6,8 +6,8 @@ use std::time::Duration;
 use casebook_domain::{CaseId, Op};
 use casebook_protocol::messages::MAX_ANSWER_BYTES;
 use casebook_protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HistoryResponse, PROTOCOL_HEADER, PROTOCOL_VERSION,
-    PullRequest, PullResponse, PushRequest, PushResponse, StatusResponse,
+    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HandoverRequest, HandoverResponse, HistoryResponse,
+    PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse, StatusResponse,
 };
 use casebook_store::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -202,6 +202,16 @@ impl HubClient {
     pub async fn history(&self, case: CaseId, after: u64, limit: u32) -> Result<HistoryResponse, SyncError> {
         let path = format!("/v1/cases/{case}/history?after={after}&limit={limit}");
         self.call::<(), _>(reqwest::Method::GET, &path, None).await
+    }
+
+    /// Asks the hub for a handover receipt for `op_ids`.
+    pub async fn handover(&self, op_ids: Vec<casebook_domain::OpId>) -> Result<HandoverResponse, SyncError> {
+        self.call(
+            reqwest::Method::POST,
+            "/v1/handover",
+            Some(&HandoverRequest { op_ids }),
+        )
+        .await
     }
 
     /// Who this device is, as the hub sees it.

@@ -80,6 +80,23 @@ pub enum SyncError {
         /// The hub's message.
         message: String,
     },
+    /// A handover would lose ops the hub refused for good.
+    #[error(
+        "The hub refused {count} change(s) written on this laptop (see `casebook status`); handing in now would \
+         lose them. Nothing was erased. Ask your supervisor, then run `casebook handover --discard-refused`."
+    )]
+    RefusedOpsRemain {
+        /// How many.
+        count: usize,
+    },
+    /// The hub's receipt does not describe this laptop's log: the store is kept.
+    #[error(
+        "The hub's receipt does not match this laptop's changes ({detail}). Nothing was erased; ask your administrator."
+    )]
+    BadReceipt {
+        /// What differs.
+        detail: String,
+    },
     /// The app locked the store while the sync ran; it carries on after the next unlock.
     #[error("The store was locked before the sync finished. It carries on after you unlock.")]
     Locked,

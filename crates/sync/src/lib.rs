@@ -8,10 +8,12 @@ mod access;
 mod backoff;
 mod client;
 mod error;
+mod handover;
 mod round;
 
 pub use access::{StoreAccess, SyncProgress};
 pub use backoff::Backoff;
 pub use client::HubClient;
 pub use error::SyncError;
+pub use handover::{HandoverOutcome, handover};
 pub use round::{SyncReport, enroll, sync_once, sync_shared};

@@ -15,7 +15,7 @@ use crate::client::HubClient;
 use crate::error::SyncError;
 
 /// How long one request may take before the hub counts as unreachable.
-const TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What a sync did.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -77,7 +77,7 @@ pub async fn enroll(
 }
 
 /// Pushes until nothing is pending. Returns whether the hub ordered a wipe.
-async fn push_all(
+pub(crate) async fn push_all(
     store: &impl StoreAccess,
     client: &HubClient,
     report: &mut SyncReport,

@@ -56,6 +56,8 @@ pub struct DeviceSummary {
     pub revoked: bool,
     /// Revoked with an order to wipe.
     pub wipe: bool,
+    /// Handed in cleanly: the hub held every op it had written, and it erased its store.
+    pub handed_over_ms: Option<i64>,
 }
 
 impl Storage {
@@ -279,7 +281,7 @@ impl Storage {
     /// Every device, newest first.
     pub fn devices(&self) -> Result<Vec<DeviceSummary>, HubError> {
         let mut stmt = self.conn.prepare(
-            "SELECT d.id, d.name, u.name, d.created_at, d.last_seen, d.revoked_at IS NOT NULL, d.wipe
+            "SELECT d.id, d.name, u.name, d.created_at, d.last_seen, d.revoked_at IS NOT NULL, d.wipe, d.handed_over_at
              FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.created_at DESC, d.id",
         )?;
         let raw = stmt
@@ -292,21 +294,25 @@ impl Storage {
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    r.get(7)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         raw.into_iter()
-            .map(|(id, name, user, created_at_ms, last_seen_ms, revoked, wipe)| {
-                Ok(DeviceSummary {
-                    device_id: parse(&id)?,
-                    name,
-                    user,
-                    created_at_ms,
-                    last_seen_ms,
-                    revoked,
-                    wipe,
-                })
-            })
+            .map(
+                |(id, name, user, created_at_ms, last_seen_ms, revoked, wipe, handed_over_ms)| {
+                    Ok(DeviceSummary {
+                        device_id: parse(&id)?,
+                        name,
+                        user,
+                        created_at_ms,
+                        last_seen_ms,
+                        revoked,
+                        wipe,
+                        handed_over_ms,
+                    })
+                },
+            )
             .collect()
     }
 

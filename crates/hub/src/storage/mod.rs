@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod facts;
+mod handover;
 pub mod key;
 mod ops;
 mod reader;
@@ -17,6 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use admin::{CaseSummary, DeviceSummary, Enrollment};
 pub use audit::{AuditEntry, AuditHead, AuditQuery, Verification};
+pub use handover::Handover;
 pub use key::{HubKey, KEY_FILE};
 pub use ops::{HistoryPage, PullPage};
 pub use reader::Reader;

@@ -67,6 +67,41 @@ impl Store {
         Ok(())
     }
 
+    /// Every op written here that the hub has said it holds: what a handover asks it to
+    /// certify before the store is erased.
+    pub fn held_own_ops(&self) -> Result<Vec<OpId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT op_id FROM ops WHERE push_state = 1 ORDER BY seq")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.iter()
+            .map(|id| {
+                id.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("an op id in the log is not a UUID: {id}")))
+            })
+            .collect()
+    }
+
+    /// Puts ops the hub no longer holds (a hub restored from an older backup) back in the push
+    /// queue, so the next push sends them again; returns how many were queued.
+    pub fn requeue(&mut self, ops: &[OpId]) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut queued = 0;
+        for id in ops {
+            queued += tx
+                .prepare_cached(
+                    "UPDATE ops SET push_state = 0, hub_seq = NULL, push_error = NULL WHERE op_id = ?1 AND push_state = 1",
+                )?
+                .execute([id.to_string()])?;
+        }
+        tx.commit()?;
+        Ok(queued)
+    }
+
     /// Ops the hub refused, with its reasons.
     pub fn rejected_ops(&self) -> Result<Vec<RejectedOp>, StoreError> {
         let mut stmt = self.conn.prepare(
