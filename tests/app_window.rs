@@ -14,6 +14,10 @@ mod window;
 #[path = "window/case_whole.rs"]
 mod case_whole;
 
+// The sign-off queue: a supervisor approves a facilitator's risk assessment from it.
+#[path = "window/signoffs.rs"]
+mod signoffs;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
