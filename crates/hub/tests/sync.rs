@@ -399,9 +399,15 @@ async fn pulls_carry_the_team_directory() {
         ]
     );
     assert_eq!(pulled.people[0].id, femi.user);
+    // A coordinator allocates cases across teams, so their directory is everyone.
     let pulled = hub.pull(&cora, 0, &[], 100).await;
     assert_eq!(
         names(&pulled.people),
-        [("Cora".to_owned(), "coordinator".to_owned())]
+        [
+            ("Cora".to_owned(), "coordinator".to_owned()),
+            ("Femi".to_owned(), "facilitator".to_owned()),
+            ("Sol".to_owned(), "facilitator".to_owned()),
+            ("Sunita".to_owned(), "supervisor".to_owned())
+        ]
     );
 }
