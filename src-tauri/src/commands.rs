@@ -11,7 +11,7 @@ use casebook_app_core::dto::{
 use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, NewParty, PartyEdit};
 use casebook_app_core::problems::SyncProblems;
 use casebook_app_core::{
-    App, AppError, CaseId, CaseStatus, ConsentId, ContactId, ErrorCode, PartyId, RiskAssessment,
+    App, AppError, CaseId, CaseStatus, ConsentId, ContactId, Dashboard, ErrorCode, PartyId, RiskAssessment,
     RiskAssessmentId, SignOffDecision, Transition, WaitingSignOff,
 };
 use tauri::State;
@@ -241,6 +241,11 @@ async fn sign_off_court_report(
 }
 
 #[tauri::command]
+async fn dashboard(app: Shared<'_>) -> Result<Dashboard, AppError> {
+    blocking(&app, |a| a.dashboard()).await
+}
+
+#[tauri::command]
 async fn sync_status(app: Shared<'_>) -> Result<SyncView, AppError> {
     blocking(&app, |a| a.sync_status()).await
 }
@@ -302,6 +307,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         change_of_circumstances,
         signoffs,
         sign_off_court_report,
+        dashboard,
         sync_status,
         sync_now,
         conflicts,

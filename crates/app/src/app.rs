@@ -398,7 +398,9 @@ impl App {
     pub fn caseload(&self, query: CaseloadQuery) -> Result<Vec<CaseSummary>, AppError> {
         self.with_store(|store| {
             let cases = store.list_cases(CaseFilter {
+                // A figure's cases may include closed ones (first contacts over a quarter).
                 include_closed: query.include_closed
+                    || query.ids.is_some()
                     || query.status == Some(casebook_domain::CaseStatus::Closed),
             })?;
             let text = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty());

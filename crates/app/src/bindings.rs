@@ -75,7 +75,7 @@ fn generate() -> String {
         m::ConsentView, m::StatusView, m::SupervisionNoteView, m::TimelineEntry, m::CaseDetail,
         casebook_store::ConflictView, crate::problems::SyncProblems, crate::problems::RefusedChange,
         crate::problems::SetAsideChange, dto::RiskInput, casebook_store::risk::RiskAssessment,
-        casebook_store::risk::SignOff, casebook_store::signoffs::WaitingSignOff, casebook_store::signoffs::Awaiting, d::risk::RiskLevel, d::risk::RiskFactor, d::risk::SignOffDecision,
+        casebook_store::risk::SignOff, casebook_store::signoffs::WaitingSignOff, casebook_store::signoffs::Awaiting, casebook_store::dashboard::Dashboard, casebook_store::dashboard::Bar, casebook_store::dashboard::FirstContact, d::risk::RiskLevel, d::risk::RiskFactor, d::risk::SignOffDecision,
         d::risk::FactorAssessment, d::risk::RiskState, d::risk::NotCurrent, d::RiskAssessmentId,
         d::CaseId, d::PartyId, d::ContactId, d::ConsentId, d::StatusChangeId, d::UserId, d::SupervisionNoteId,
         d::CaseKind, d::JusticeStage, d::CaseStatus, d::ReferralSource, d::PartyRole, d::ConsentScope,

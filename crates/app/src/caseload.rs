@@ -20,6 +20,7 @@ pub fn filter(
         .filter(|c| query.stage.is_none_or(|s| c.stage == s))
         .filter(|c| query.status.is_none_or(|s| c.status == s))
         .filter(|c| query.kind.is_none_or(|k| c.kind == k))
+        .filter(|c| query.ids.as_ref().is_none_or(|ids| ids.contains(&c.id)))
         .filter(|c| matching_text.is_none_or(|ids| ids.contains(&c.id) || reference_matches(c, query)))
         .collect()
 }

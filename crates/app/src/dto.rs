@@ -133,6 +133,8 @@ pub struct CaseloadQuery {
     pub kind: Option<CaseKind>,
     /// Include closed cases.
     pub include_closed: bool,
+    /// Only these cases, closed ones included: the cases behind a dashboard figure.
+    pub ids: Option<Vec<casebook_domain::CaseId>>,
 }
 
 /// A consent decision, as typed in the form.

@@ -11,6 +11,7 @@ import type {
   CaseloadQuery,
   ConflictView,
   CreatedCase,
+  Dashboard,
   DraftSaved,
   KeepChoice,
   NewCase,
@@ -134,6 +135,7 @@ export const changeOfCircumstances = (riskId: string, what: string) =>
 export const signoffs = () => call<WaitingSignOff[]>('signoffs');
 export const signOffCourtReport = (caseId: string, decision: SignOffDecision, note: string | null) =>
   call<null>('sign_off_court_report', { caseId, decision, note });
+export const dashboard = () => call<Dashboard>('dashboard');
 export const syncStatus = () => call<SyncView>('sync_status');
 export const syncNow = () => call<SyncView>('sync_now');
 export const conflicts = () => call<ConflictView[]>('conflicts');

@@ -104,6 +104,24 @@ may: Abilities, };
 
 export type Awaiting = "risk_assessment" | "court_report";
 
+export type Bar = { 
+/**
+ * The stored name of what is counted (`pre_sentence`, `contacting`, a user id, `court_soon`).
+ */
+key: string, 
+/**
+ * In words, for people ("pre-sentence", "Femi", "court date within 14 days").
+ */
+label: string, 
+/**
+ * How many cases.
+ */
+count: number, 
+/**
+ * The cases counted, in the order they were read.
+ */
+cases: Array<CaseId>, };
+
 export type CaseDetail = { 
 /**
  * Referral details.
@@ -264,7 +282,11 @@ kind: CaseKind | null,
 /**
  * Include closed cases.
  */
-include_closed: boolean, };
+include_closed: boolean, 
+/**
+ * Only these cases, closed ones included: the cases behind a dashboard figure.
+ */
+ids: Array<CaseId> | null, };
 
 export type ConflictView = { 
 /**
@@ -426,6 +448,42 @@ id: CaseId,
  */
 reference: string, };
 
+export type Dashboard = { 
+/**
+ * The day the figures are for.
+ */
+today: string, 
+/**
+ * Every open case.
+ */
+open: Bar, 
+/**
+ * Open cases by justice stage (every stage listed, zeros included).
+ */
+by_stage: Array<Bar>, 
+/**
+ * Open cases by status (every open status listed, zeros included).
+ */
+by_status: Array<Bar>, 
+/**
+ * Open cases by lead facilitator, most first (`key` empty for cases not allocated).
+ */
+by_facilitator: Array<Bar>, 
+/**
+ * Days from referral to first contact.
+ */
+first_contact: FirstContact, 
+/**
+ * Overdue work on open cases: `first_contact` (nobody contacted and the 10-working-day
+ * target passed), `court_soon` (a court date today or within 14 days), `supervision` (no
+ * supervision note for 12 weeks, on a case referred longer ago than that).
+ */
+overdue: Array<Bar>, 
+/**
+ * Risk assessments and court reports waiting for a supervisor's answer.
+ */
+signoffs_waiting: number, };
+
 export type Deadline = { 
 /**
  * The date.
@@ -463,6 +521,29 @@ level: RiskLevel,
  * Why, in the facilitator's words.
  */
 note: string, };
+
+export type FirstContact = { 
+/**
+ * The first day of the window (today is the last).
+ */
+since: string, 
+/**
+ * The cases first contacted within the window.
+ */
+contacted: Bar, 
+/**
+ * The median calendar days from referral to first contact, as the quarterly figures
+ * define it (`Figures::first_contact_median_days`); absent when no case was contacted.
+ */
+median_days: number | null, 
+/**
+ * Of those, the cases contacted within the target of 10 working days.
+ */
+within_target: Bar, 
+/**
+ * `within_target` as a share of `contacted` (0 to 1); absent when none was contacted.
+ */
+share_within_target: number | null, };
 
 export type JusticeStage = "out_of_court" | "pre_sentence" | "post_sentence" | "not_applicable";
 

@@ -10,6 +10,7 @@ import type {
   CaseSummary,
   CaseloadQuery,
   ConflictView,
+  Dashboard,
   KeepChoice,
   NewCase,
   NewConsentInput,
@@ -669,6 +670,38 @@ export function mockBackend() {
         };
       reportWaiting = false;
       return null;
+    },
+    dashboard: (): Dashboard => {
+      needUnlocked();
+      const open = cases.filter((c) => c.detail.case.status !== 'closed').map((c) => c.detail.case);
+      const bar = (key: string, label: string, ids: string[]) => ({ key, label, count: ids.length, cases: ids });
+      const by = <K extends string>(keys: [K, string][], of: (c: (typeof open)[number]) => string) =>
+        keys.map(([k, l]) => bar(k, l, open.filter((c) => of(c) === k).map((c) => c.id)));
+      return {
+        today: day(0),
+        open: bar('open', 'open cases', open.map((c) => c.id)),
+        by_stage: by(Object.entries(LABELS.JusticeStage) as [string, string][], (c) => c.stage),
+        by_status: by(
+          (Object.entries(LABELS.CaseStatus) as [string, string][]).filter(([k]) => k !== 'closed'),
+          (c) => c.status,
+        ),
+        by_facilitator: [...new Set(open.map((c) => c.lead_name ?? ''))].map((n) =>
+          bar(n, n || 'Not allocated', open.filter((c) => (c.lead_name ?? '') === n).map((c) => c.id)),
+        ),
+        first_contact: {
+          since: day(-90),
+          contacted: bar('contacted', 'cases first contacted', []),
+          median_days: null,
+          within_target: bar('within_target', 'first contacted within 10 working days', []),
+          share_within_target: null,
+        },
+        overdue: [
+          bar('first_contact', 'first contact overdue', []),
+          bar('court_soon', 'court date within 14 days', []),
+          bar('supervision', 'no case supervision for 12 weeks', []),
+        ],
+        signoffs_waiting: waiting().length,
+      };
     },
     sync_status: () => sync,
     sync_now: async () => {
