@@ -107,6 +107,14 @@ pub enum Command {
     Sync,
     /// The hub, this device, the last sync, changes waiting, conflicts.
     Status,
+    /// Forgotten passphrase: open the store with the organisation's recovery key (a file
+    /// holding the AGE-SECRET-KEY-1… line `casebook-hub recovery-key new` printed) and set a new
+    /// passphrase ($CASEBOOK_NEW_PASSPHRASE, else asked twice). Nothing is lost.
+    Recover {
+        /// The file with the recovery key.
+        #[arg(long, value_name = "FILE")]
+        identity: std::path::PathBuf,
+    },
     /// Hand this laptop in: send everything, get the hub's receipt for every change written
     /// here, check it, then erase the store. Nothing is erased unless the hub holds it all.
     Handover {

@@ -253,13 +253,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Enroll { hub, code, name } => {
             // Joining a hub on a new laptop creates the store first.
-            let mut store = if paths.exists() {
-                unlock(&paths)?.0
+            let (mut store, passphrase) = if paths.exists() {
+                unlock(&paths)?
             } else {
                 let inputs = [hub.as_str(), name.as_deref().unwrap_or_default()];
-                Store::create(&paths, &secret::new_passphrase("CASEBOOK_PASSPHRASE", &inputs)?)?
+                let passphrase = secret::new_passphrase("CASEBOOK_PASSPHRASE", &inputs)?;
+                (Store::create(&paths, &passphrase)?, passphrase)
             };
             sync_cmd::enroll(&mut store, &out, &hub, &code, name)?;
+            if let Some(recipient) = store.hub_link()?.and_then(|l| l.recovery_recipient) {
+                Store::seal_recovery(&paths, &passphrase, &recipient)?;
+            }
+        }
+        Command::Recover { identity } => {
+            let text = std::fs::read_to_string(&identity)
+                .with_context(|| format!("Could not read the recovery key file {}", identity.display()))?;
+            let line = text
+                .lines()
+                .map(str::trim)
+                .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+                .with_context(|| format!("{} holds no AGE-SECRET-KEY-1… line", identity.display()))?;
+            let key = SecretString::from(line.to_owned());
+            let new = secret::new_passphrase("CASEBOOK_NEW_PASSPHRASE", &[])?;
+            Store::recover(&paths, &key, &new)?;
+            out.created(
+                json!({"recovered": true}),
+                "The store opens with the new passphrase; nothing was lost. The hub records the recovery at the next sync.",
+            )?;
         }
         Command::Sync => sync_cmd::sync(unlock(&paths)?.0, &out)?,
         Command::Status => sync_cmd::status(&unlock(&paths)?.0, &out)?,

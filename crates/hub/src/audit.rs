@@ -36,6 +36,10 @@ pub enum AuditAction {
     Demo,
     /// A laptop asked to be handed in (`detail.complete`: the hub held all it named).
     Handover,
+    /// An admin made the organisation's recovery key (the hub keeps its recipient only).
+    RecoveryKey,
+    /// A laptop's store was opened with the recovery key and given a new passphrase.
+    Recovery,
 }
 
 impl AuditAction {
@@ -53,6 +57,8 @@ impl AuditAction {
             Self::Revoke => "revoke",
             Self::Demo => "demo",
             Self::Handover => "handover",
+            Self::RecoveryKey => "recovery_key",
+            Self::Recovery => "recovery",
         }
     }
 }

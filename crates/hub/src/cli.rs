@@ -53,6 +53,9 @@ enum Command {
     /// Enrolled devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// The organisation's recovery key, for laptops whose passphrase is forgotten.
+    #[command(subcommand)]
+    RecoveryKey(RecoveryKeyCommand),
     /// The audit trail: verify its hash chain, print its head, show who saw what.
     #[command(subcommand)]
     Audit(crate::audit_cmd::AuditCommand),
@@ -64,6 +67,18 @@ enum Command {
     },
     /// Print the API's OpenAPI document (JSON), as `GET /v1/openapi.json` serves it.
     Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum RecoveryKeyCommand {
+    /// Make the recovery key: prints its secret half once (keep it offline, e.g. printed in a
+    /// safe); the hub keeps only the public half, which laptops enrolled from now on seal their
+    /// database key to.
+    New {
+        /// Replace an existing key (laptops enrolled before keep the old one).
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,6 +252,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(command) => crate::audit_cmd::run(&mut storage, command),
+        Command::RecoveryKey(RecoveryKeyCommand::New { replace }) => {
+            if storage.recovery_recipient()?.is_some() && !replace {
+                anyhow::bail!(
+                    "this hub already has a recovery key, and laptops enrolled so far sealed their key to it; \
+                     give --replace to make a new one for laptops enrolled from now on (keep the old one too)"
+                );
+            }
+            let identity = age::x25519::Identity::generate();
+            let recipient = identity.to_public().to_string();
+            storage.set_recovery_recipient(&recipient, now_ms())?;
+            use age::secrecy::ExposeSecret;
+            println!(
+                "{}\n\nThe recovery key above is shown once: keep it offline (printed, in a safe). With it, \
+                 `casebook recover --identity FILE` opens a laptop's store whose passphrase is lost.\n\
+                 Laptops enrolled from now on seal their key to {recipient}.",
+                identity.to_string().expose_secret()
+            );
+            Ok(())
+        }
         Command::Demo { json } => {
             let users = demo::load(&mut storage, now_ms())?;
             if json {

@@ -15,7 +15,8 @@ use casebook_protocol::messages::page_limit;
 use casebook_protocol::{
     EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HandoverRequest, HandoverResponse, HistoryQuery,
     HistoryResponse, MAX_PUSH_OPS, OpOutcome, OpResult, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest,
-    PullResponse, PushRequest, PushResponse, StatusResponse, VersionCheck, check_version,
+    PullResponse, PushRequest, PushResponse, RecoveredRequest, RecoveredResponse, StatusResponse,
+    VersionCheck, check_version,
 };
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -39,6 +40,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         .route("/v1/cases/{case_id}/history", get(history))
         .route("/v1/status", get(status))
         .route("/v1/handover", post(handover))
+        .route("/v1/recovered", post(recovered))
         .layer(middleware::from_fn(require_version));
     Router::new()
         .merge(v1)
@@ -68,7 +70,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         description = "The hub your administrator runs. Clients refuse plain http except to this computer.",
         variables(("hub" = (default = "hub.example.org", description = "The hub's host name and port")))
     )),
-    paths(enroll, push, pull, history, status, handover, openapi),
+    paths(enroll, push, pull, history, status, handover, recovered, openapi),
     components(schemas(ErrorBody, ErrorCode, OpOutcome, OpResult)),
     tags(
         (name = "enrollment", description = "A one-time code from an admin, traded for a device token."),
@@ -247,8 +249,11 @@ async fn enroll(
     let token = new_token()?;
     let (hash, token_hash) = (code_hash(&req.code), token_hash(&token));
     let client = state.enroll_limiter.client_ip(addr.ip(), &headers).to_string();
-    let enrolled = state
-        .db(move |s| s.enroll_from(&hash, &device_name, &token_hash, now_ms(), Some(&client)))
+    let (enrolled, recovery_recipient) = state
+        .db(move |s| {
+            let enrolled = s.enroll_from(&hash, &device_name, &token_hash, now_ms(), Some(&client))?;
+            Ok((enrolled, s.recovery_recipient()?))
+        })
         .await?;
     let Some(enrolled) = enrolled else {
         return Err(invalid_code());
@@ -259,6 +264,7 @@ async fn enroll(
         token,
         user: enrolled.device.user.info(),
         hub_time_ms: hub_time(),
+        recovery_recipient,
     }))
 }
 
@@ -549,6 +555,39 @@ async fn handover(
     Ok(Json(HandoverResponse {
         receipt,
         missing,
+        hub_time_ms: hub_time(),
+    }))
+}
+
+#[utoipa::path(
+    post, path = "/v1/recovered", request_body = RecoveredRequest, operation_id = "recovered", tag = "device",
+    summary = "Report that this laptop's store was opened with the recovery key",
+    description = "Sent at the first sync after `casebook recover`; recorded in the hub's audit trail.",
+    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
+    responses(
+        (status = 200, description = "Recorded", body = RecoveredResponse),
+        (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
+        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
+        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
+        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
+        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
+        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
+        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+    ),
+    security(("bearer" = []))
+)]
+async fn recovered(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(req): ApiJson<RecoveredRequest>,
+) -> Result<Json<RecoveredResponse>, ApiError> {
+    let device = authed.not_wiped()?;
+    let at = i64::try_from(req.recovered_at_ms).unwrap_or(i64::MAX);
+    state
+        .db(move |s| s.record_recovery(&device, at, now_ms()))
+        .await?;
+    Ok(Json(RecoveredResponse {
         hub_time_ms: hub_time(),
     }))
 }

@@ -14,7 +14,7 @@ pub use messages::{
     DEFAULT_PAGE_LIMIT, EnrollRequest, EnrollResponse, HandoverReceipt, HandoverRequest,
     HandoverResponse, HistoryQuery, HistoryResponse, MAX_PAGE_LIMIT,
     MAX_PUSH_OPS, OpOutcome, OpResult, Person, PullRequest, PullResponse, PulledOp, PushRequest,
-    PushResponse, Role, StatusResponse, UnknownRole, UserInfo, handover_digest, page_limit,
+    PushResponse, RecoveredRequest, RecoveredResponse, Role, StatusResponse, UnknownRole, UserInfo, handover_digest, page_limit,
 };
 pub use version::{
     MAX_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION, VersionCheck,

@@ -66,6 +66,24 @@ pub struct EnrollResponse {
     pub user: UserInfo,
     /// The hub's clock, in ms since the Unix epoch.
     pub hub_time_ms: u64,
+    /// The organisation's recovery recipient (`age1…`), if it has one: the laptop seals its
+    /// database key to it as `store.recovery`, so a forgotten passphrase loses nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_recipient: Option<String>,
+}
+
+/// `POST /v1/recovered`: this laptop's store was opened with the organisation's recovery key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecoveredRequest {
+    /// When, ms since the Unix epoch (the laptop's clock).
+    pub recovered_at_ms: u64,
+}
+
+/// The answer to `POST /v1/recovered`: recorded in the hub's audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecoveredResponse {
+    /// The hub's clock, in ms since the Unix epoch.
+    pub hub_time_ms: u64,
 }
 
 /// `POST /v1/push`: ops the client has not yet seen acknowledged, in log order.
@@ -400,6 +418,7 @@ mod tests {
             token: "t".into(),
             user,
             hub_time_ms: 9,
+            recovery_recipient: None,
         };
         let json = serde_json::to_value(&enroll).expect("json");
         assert_eq!(keys(&json), ["device_id", "hub_time_ms", "token", "user"]);

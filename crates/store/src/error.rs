@@ -47,6 +47,18 @@ pub enum StoreError {
         /// What is wrong, without any key material.
         detail: String,
     },
+    /// The store has no `store.recovery` to recover with.
+    #[error(
+        "This store has no recovery file (store.recovery): it was enrolled before the hub had a recovery key, or \
+         never enrolled. It cannot be opened without its passphrase."
+    )]
+    NoRecoveryFile,
+    /// The recovery key given does not open `store.recovery`.
+    #[error("The recovery key does not open this store: {detail}. Nothing was changed.")]
+    RecoveryKeyWrong {
+        /// Why, without key material.
+        detail: String,
+    },
     /// `store.db` is an unencrypted SQLite file.
     #[error(
         "store.db is an unencrypted SQLite database, not a Casebook store. Nothing was changed; move it away before creating a store here."

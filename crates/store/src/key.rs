@@ -93,6 +93,46 @@ pub(crate) fn unseal(sealed: &[u8], passphrase: &SecretString) -> Result<DbKey, 
     Ok(DbKey(bytes))
 }
 
+/// Seals the key to the organisation's recovery recipient (`age1…`): `store.recovery`.
+pub(crate) fn seal_to_recipient(key: &DbKey, recipient: &str) -> Result<Vec<u8>, StoreError> {
+    let recipient: age::x25519::Recipient = recipient
+        .trim()
+        .parse()
+        .map_err(|_| StoreError::Encrypt("the hub's recovery recipient is not an age public key".into()))?;
+    age::encrypt(&recipient, key.0.as_ref()).map_err(|e| StoreError::Encrypt(e.to_string()))
+}
+
+/// Opens `store.recovery` with the organisation's recovery identity (`AGE-SECRET-KEY-1…`).
+pub(crate) fn unseal_recovery(sealed: &[u8], identity: &SecretString) -> Result<DbKey, StoreError> {
+    use age::secrecy::ExposeSecret;
+    let identity: age::x25519::Identity =
+        identity
+            .expose_secret()
+            .trim()
+            .parse()
+            .map_err(|_| StoreError::RecoveryKeyWrong {
+                detail: "it is not an age secret key (AGE-SECRET-KEY-1…)".into(),
+            })?;
+    let plain = Zeroizing::new(age::decrypt(&identity, sealed).map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => {
+            StoreError::RecoveryKeyWrong {
+                detail: "this store was not sealed to it".into(),
+            }
+        }
+        _ => StoreError::RecoveryKeyWrong {
+            detail: "store.recovery is damaged".into(),
+        },
+    })?);
+    if plain.len() != 32 {
+        return Err(StoreError::RecoveryKeyWrong {
+            detail: "store.recovery does not hold a 32-byte key".into(),
+        });
+    }
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    bytes.copy_from_slice(&plain);
+    Ok(DbKey(bytes))
+}
+
 /// Writes `bytes` to `path` so that a crash at any point leaves either the old file or the new
 /// one, never a mix: write a temporary file beside it, fsync, rename over, fsync the directory.
 /// The temporary file's name is unique, so two writers never write into the same one: the last

@@ -347,7 +347,15 @@ impl Store {
     /// program has the store open; a crash at any moment leaves a store the passphrase opens.
     #[tracing::instrument(skip_all)]
     pub fn rekey(paths: &StorePaths, passphrase: &SecretString) -> Result<RekeyReport, StoreError> {
-        rekey::rekey(paths, passphrase)
+        let report = rekey::rekey(paths, passphrase)?;
+        // store.recovery still holds the old key: seal the new one to the same recipient.
+        if paths.dir.join(sync::RECOVERY_FILE).exists() {
+            let link = Store::open(paths, passphrase)?.hub_link()?;
+            if let Some(recipient) = link.and_then(|l| l.recovery_recipient) {
+                Store::seal_recovery(paths, passphrase, &recipient)?;
+            }
+        }
+        Ok(report)
     }
 
     /// Writes everything (or one case) as JSON, encrypted with age to `passphrase`, to `out`

@@ -29,6 +29,7 @@ pub(crate) fn laptop(enrolled: Option<(&str, &str, Option<&str>)>) -> Laptop {
                 user_name: name.into(),
                 role: role.parse().expect("role"),
                 team: team.map(str::to_owned),
+                recovery_recipient: None,
             })
             .expect("enrol");
     }

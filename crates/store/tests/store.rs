@@ -639,6 +639,7 @@ fn enroll_as(store: &mut Store, name: &str, role: &str) -> casebook_domain::User
             user_name: name.into(),
             role: role.parse().unwrap(),
             team: Some("north".into()),
+            recovery_recipient: None,
         })
         .unwrap();
     user

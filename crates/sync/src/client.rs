@@ -7,7 +7,8 @@ use casebook_domain::{CaseId, Op};
 use casebook_protocol::messages::MAX_ANSWER_BYTES;
 use casebook_protocol::{
     EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HandoverRequest, HandoverResponse, HistoryResponse,
-    PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse, StatusResponse,
+    PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse,
+    RecoveredRequest, RecoveredResponse, StatusResponse,
 };
 use casebook_store::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -212,6 +213,15 @@ impl HubClient {
             Some(&HandoverRequest { op_ids }),
         )
         .await
+    }
+
+    /// Tells the hub this store was opened with the recovery key at `at_ms`.
+    pub async fn recovered(&self, at_ms: u64) -> Result<RecoveredResponse, SyncError> {
+        let body = RecoveredRequest {
+            recovered_at_ms: at_ms,
+        };
+        self.call(reqwest::Method::POST, "/v1/recovered", Some(&body))
+            .await
     }
 
     /// Who this device is, as the hub sees it.

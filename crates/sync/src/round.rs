@@ -70,6 +70,7 @@ pub async fn enroll(
         user_name: answer.user.name,
         role: answer.user.role,
         team: answer.user.team,
+        recovery_recipient: answer.recovery_recipient,
     };
     store.link_hub(&link)?;
     store.record_sync(answer.hub_time_ms)?;
@@ -264,6 +265,11 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
         }
     }
 
+    // A passphrase reset with the recovery key is the hub's to record, once.
+    if let Some(at) = store.with(|s| s.unreported_recovery())? {
+        client.recovered(u64::try_from(at).unwrap_or(0)).await?;
+        store.with(|s| s.recovery_reported())?;
+    }
     store.with(|s| s.record_sync(hub_time))?;
     tracing::info!(
         pushed = report.pushed,

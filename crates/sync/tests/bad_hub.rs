@@ -39,6 +39,7 @@ fn store_linked_to(url: &str, dir: &std::path::Path) -> Store {
             user_name: "Sam".into(),
             role: casebook_domain::Role::Facilitator,
             team: None,
+            recovery_recipient: None,
         })
         .unwrap();
     store

@@ -8,6 +8,7 @@ mod handover;
 pub mod key;
 mod ops;
 mod reader;
+mod recovery;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -28,6 +28,9 @@ pub struct HubLink {
     pub role: Role,
     /// Their team.
     pub team: Option<String>,
+    /// The organisation's recovery recipient the hub gave at enrollment, if any.
+    #[serde(default)]
+    pub recovery_recipient: Option<String>,
 }
 
 impl std::fmt::Debug for HubLink {

@@ -7,6 +7,7 @@ mod link;
 mod purge;
 mod push;
 mod receive;
+mod recovery;
 mod status;
 mod wipe;
 
@@ -14,6 +15,7 @@ pub use conflicts::{ConflictView, Keep};
 pub use link::HubLink;
 pub use push::{PushResult, RejectedOp};
 pub use receive::{ApplyCounts, RemoteOp, SetAsideOp};
+pub use recovery::RECOVERY_FILE;
 pub use status::SyncStatus;
 
 use rusqlite::{OptionalExtension, params};

@@ -10,12 +10,16 @@ impl Store {
         let paths = self.paths.clone();
         drop(self);
         let key = paths.key();
+        let recovery = paths.dir.join(super::RECOVERY_FILE);
         // Over the same bytes on disk (same inode, flushed), so no copy of the key survives.
-        if key.exists() {
-            crate::key::overwrite_in_place(&key)?;
+        for sealed in [&key, &recovery] {
+            if sealed.exists() {
+                crate::key::overwrite_in_place(sealed)?;
+            }
         }
         for file in [
             key,
+            recovery,
             paths.db(),
             paths.dir.join("store.db-wal"),
             paths.dir.join("store.db-shm"),
