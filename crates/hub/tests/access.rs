@@ -277,9 +277,11 @@ async fn the_openapi_document_describes_the_endpoints() {
         [
             "/v1/cases/{case_id}/history",
             "/v1/enroll",
+            "/v1/handover",
             "/v1/openapi.json",
             "/v1/pull",
             "/v1/push",
+            "/v1/recovered",
             "/v1/status",
         ]
     );
