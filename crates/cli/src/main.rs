@@ -64,8 +64,12 @@ fn main() -> ExitCode {
 
 fn exit_code(err: &anyhow::Error) -> u8 {
     // Asked for what cannot be counted (a backwards period, a team this laptop cannot tell).
-    if err.downcast_ref::<casebook_domain::figures::PeriodError>().is_some()
-        || err.downcast_ref::<casebook_store::figures::FiguresError>().is_some()
+    if err
+        .downcast_ref::<casebook_domain::figures::PeriodError>()
+        .is_some()
+        || err
+            .downcast_ref::<casebook_store::figures::FiguresError>()
+            .is_some()
     {
         return exit::USAGE;
     }

@@ -11,10 +11,10 @@ pub mod version;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use messages::{
-    DEFAULT_PAGE_LIMIT, EnrollRequest, EnrollResponse, HandoverReceipt, HandoverRequest,
-    HandoverResponse, HistoryQuery, HistoryResponse, MAX_PAGE_LIMIT,
-    MAX_PUSH_OPS, OpOutcome, OpResult, Person, PullRequest, PullResponse, PulledOp, PushRequest,
-    PushResponse, RecoveredRequest, RecoveredResponse, Role, StatusResponse, UnknownRole, UserInfo, handover_digest, page_limit,
+    DEFAULT_PAGE_LIMIT, EnrollRequest, EnrollResponse, HandoverReceipt, HandoverRequest, HandoverResponse,
+    HistoryQuery, HistoryResponse, MAX_PAGE_LIMIT, MAX_PUSH_OPS, OpOutcome, OpResult, Person, PullRequest,
+    PullResponse, PulledOp, PushRequest, PushResponse, RecoveredRequest, RecoveredResponse, Role,
+    StatusResponse, UnknownRole, UserInfo, handover_digest, page_limit,
 };
 pub use version::{
     MAX_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION, VersionCheck,
