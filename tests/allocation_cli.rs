@@ -33,24 +33,6 @@ fn referral(store: &Store, summary: &str, lead: &str, co: Option<&str>) -> Strin
     store.create(&args)
 }
 
-/// A finalised visit note with Ann on `case`.
-#[track_caller]
-fn add_note(store: &Store, case: &str, notes: &str) {
-    store.create(&[
-        "contact",
-        "add",
-        case,
-        "--party",
-        "Ann",
-        "--kind",
-        "visit",
-        "--date",
-        "2026-11-20",
-        "--notes",
-        notes,
-    ]);
-}
-
 /// The timeline entry of `case` on `store` whose notes are `notes`.
 #[track_caller]
 fn entry(store: &Store, case: &str, notes: &str, who: &str) -> Value {

@@ -18,24 +18,6 @@ fn case_with_party(store: &Store, summary: &str) -> (String, String) {
     (id, reference)
 }
 
-/// A finalised visit note on `case` with Ann (who must exist on `store`).
-#[track_caller]
-fn add_note(store: &Store, case: &str, notes: &str) -> String {
-    store.create(&[
-        "contact",
-        "add",
-        case,
-        "--party",
-        "Ann",
-        "--kind",
-        "visit",
-        "--date",
-        "2026-11-20",
-        "--notes",
-        notes,
-    ])
-}
-
 /// `case show CASE --json`, as text (to look for a marker anywhere in it).
 #[track_caller]
 fn show_text(store: &Store, case: &str) -> String {

@@ -469,6 +469,25 @@ pub fn member(hub: &Hub, name: &str, role: &str, team: Option<&str>) -> Store {
     enroll(hub, &hub.add_user(name, role, team), &format!("{name}-laptop"))
 }
 
+/// A finalised visit note on `case` with the party `Ann` (who must exist on `store`), dated
+/// 20 Nov 2026; returns its id.
+#[track_caller]
+pub fn add_note(store: &Store, case: &str, notes: &str) -> String {
+    store.create(&[
+        "contact",
+        "add",
+        case,
+        "--party",
+        "Ann",
+        "--kind",
+        "visit",
+        "--date",
+        "2026-11-20",
+        "--notes",
+        notes,
+    ])
+}
+
 /// `sync --json` on `store`, asserting exit 0.
 #[track_caller]
 pub fn sync(store: &Store, hub: &Hub) -> Value {
