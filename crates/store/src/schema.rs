@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V9__co_facilitator",
         include_str!("../../../migrations/V9__co_facilitator.sql"),
     ),
+    (
+        "V10__fts_after_page",
+        include_str!("../../../migrations/V10__fts_after_page.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

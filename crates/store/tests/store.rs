@@ -628,6 +628,88 @@ fn the_search_index_stays_consistent_through_edits_in_and_across_transactions() 
     assert!(!store.verify().unwrap().ok);
 }
 
+/// A pulled page indexes its new rows once, at its end (`migrations/V10__fts_after_page.sql`):
+/// rows created and edited within the page, and rows from an earlier page edited later, must be
+/// found by their latest words only.
+#[test]
+fn a_pulled_page_indexes_its_rows_as_they_stand_at_its_end() {
+    let (_f, mut author) = fixture();
+    enroll_as(&mut author, "Femi", "facilitator");
+    let (case, contact) = author
+        .write(|w| {
+            let case = w.create_case(new_case("first words"))?;
+            let p = w.add_party(case.id, party("Ola", PartyRole::Victim))?;
+            let mut draft = visit(p, "draft one");
+            draft.draft = true;
+            Ok((case.id, w.add_contact(case.id, draft)?))
+        })
+        .unwrap();
+    author
+        .write(|w| {
+            w.edit_case(
+                case,
+                CaseEdit {
+                    summary: Some("second words".into()),
+                    ..Default::default()
+                },
+            )?;
+            w.save_draft(contact, "draft two")
+        })
+        .unwrap();
+    let (_g, mut reader) = fixture();
+    enroll_as(&mut reader, "Sunita", "supervisor");
+    let mut seq = 0;
+    let mut deliver = |author: &mut Store, reader: &mut Store| {
+        let page: Vec<casebook_store::RemoteOp> = author
+            .pending_batch(100)
+            .unwrap()
+            .into_iter()
+            .map(|op| {
+                seq += 1;
+                casebook_store::RemoteOp { seq, op, flag: None }
+            })
+            .collect();
+        author
+            .record_push(
+                &page
+                    .iter()
+                    .map(|r| (r.op.op_id, casebook_store::PushResult::Held { seq: r.seq }))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        let counts = reader.apply_remote(&page, Some(seq)).unwrap();
+        assert_eq!(counts.applied, page.len(), "{counts:?}");
+    };
+    deliver(&mut author, &mut reader);
+    let hits = |store: &Store, word: &str| store.search(word, 10).unwrap().len();
+    assert_eq!(
+        [hits(&reader, "first"), hits(&reader, "second"), hits(&reader, "one"), hits(&reader, "two")],
+        [0, 1, 0, 1]
+    );
+    assert_eq!(hits(&reader, "Ola"), 1);
+    // A later page edits rows an earlier page indexed: their old words must go.
+    author
+        .write(|w| {
+            w.edit_case(
+                case,
+                CaseEdit {
+                    summary: Some("third words".into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    deliver(&mut author, &mut reader);
+    assert_eq!([hits(&reader, "second"), hits(&reader, "third")], [0, 1]);
+    let report = reader.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    let deferred: i64 = reader
+        .connection()
+        .query_row("SELECT count(*) FROM fts_deferred", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(deferred, 0, "nothing deferred outlives its page");
+}
+
 fn enroll_as(store: &mut Store, name: &str, role: &str) -> casebook_domain::UserId {
     let user = casebook_domain::UserId::new();
     store
