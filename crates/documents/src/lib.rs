@@ -1,6 +1,7 @@
-//! Casebook's printable documents (the report to the court, the restorative agreement and the
-//! preparation brief) made offline as A4 PDF bytes from plain data. It knows nothing of the
-//! store: the caller gathers the data and filters it by consent first.
+//! Casebook's printable documents (the report to the court, the restorative agreement, the
+//! preparation brief and the answer to a subject access request) made offline as A4 PDF bytes
+//! from plain data. It knows nothing of the store: the caller gathers the data and filters it
+//! by consent (and, for a subject access request, redacts it) first.
 //!
 //! Every document embeds a subset of DejaVu Sans (regular and bold, `fonts/`, licence in
 //! `fonts/LICENSE-DejaVu.txt`), so it prints the same everywhere and its text can be copied or
@@ -41,6 +42,7 @@ mod layout;
 mod model;
 mod preparation_brief;
 mod render;
+mod sar;
 
 pub use agreement::agreement;
 pub use court_report::{DRAFT_MARK, court_report};
@@ -48,3 +50,7 @@ pub use date::british_date;
 pub use error::DocumentError;
 pub use model::{AgreementAction, AgreementDoc, CourtReport, PartyWords, PreparationBrief};
 pub use preparation_brief::preparation_brief;
+pub use sar::{
+    ANOTHER_PARTY, ActionLine, CaseText, ConsentLine, ContactEntry, Labelled, MeetingEntry, SubjectAccess,
+    SubjectCase, SubjectParty, Withheld, subject_access,
+};
