@@ -40,6 +40,8 @@ pub enum AuditAction {
     RecoveryKey,
     /// A laptop's store was opened with the recovery key and given a new passphrase.
     Recovery,
+    /// A subject access request was opened, extended, answered or closed (`detail.step`).
+    SubjectAccess,
 }
 
 impl AuditAction {
@@ -59,6 +61,7 @@ impl AuditAction {
             Self::Handover => "handover",
             Self::RecoveryKey => "recovery_key",
             Self::Recovery => "recovery",
+            Self::SubjectAccess => "subject_access",
         }
     }
 }

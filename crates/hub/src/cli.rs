@@ -59,6 +59,8 @@ enum Command {
     /// The audit trail: verify its hash chain, print its head, show who saw what.
     #[command(subcommand)]
     Audit(crate::audit_cmd::AuditCommand),
+    /// Subject access requests: everything about one person, redacted, and its deadline.
+    Sar(crate::sar_cmd::SarArgs),
     /// Load a demo team, its users (with codes) and a few cases into an empty hub.
     Demo {
         /// Print JSON.
@@ -252,6 +254,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(command) => crate::audit_cmd::run(&mut storage, command),
+        Command::Sar(args) => crate::sar_cmd::run(&mut storage, args),
         Command::RecoveryKey(RecoveryKeyCommand::New { replace }) => {
             if storage.recovery_recipient()?.is_some() && !replace {
                 anyhow::bail!(

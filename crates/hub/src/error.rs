@@ -76,6 +76,9 @@ pub enum HubError {
     /// The operating system gave no random bytes.
     #[error("the system has no randomness: {0}")]
     Randomness(String),
+    /// A subject access request cannot do what was asked (unknown, already closed).
+    #[error("{0}")]
+    SubjectAccess(String),
     /// The blocking storage task died.
     #[error("a storage task failed: {0}")]
     Task(String),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod limits;
 pub mod listen;
 pub mod routes;
+pub mod sar;
 pub mod scope;
 pub mod state;
 pub mod storage;

@@ -3,6 +3,7 @@
 
 mod audit_cmd;
 mod cli;
+mod sar_cmd;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -9,6 +9,7 @@ pub mod key;
 mod ops;
 mod reader;
 mod recovery;
+mod sar;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -23,6 +24,7 @@ pub use handover::Handover;
 pub use key::{HubKey, KEY_FILE};
 pub use ops::{HistoryPage, PullPage};
 pub use reader::Reader;
+pub use sar::SarRequest;
 
 use crate::error::HubError;
 use crate::scope::Viewer;
