@@ -6,6 +6,7 @@
 //! picks which party records are the person (`sar find NAME` lists candidates with the case,
 //! role and phone), and the request keeps those party ids.
 
+mod case_text;
 pub mod deadline;
 pub mod fold;
 pub mod redact;

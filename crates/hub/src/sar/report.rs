@@ -8,18 +8,17 @@
 //! meetings and agreements they had no part in. Staff names are kept.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Display;
-use std::str::FromStr;
 
 use casebook_documents::{
-    ANOTHER_PARTY, ActionLine, CaseText, ConsentLine, ContactEntry, Labelled, MeetingEntry, SubjectAccess,
-    SubjectCase, SubjectParty, Withheld,
+    ANOTHER_PARTY, ActionLine, ConsentLine, ContactEntry, Labelled, MeetingEntry, SubjectAccess, SubjectCase,
+    SubjectParty, Withheld,
 };
 use casebook_domain::{CaseId, Entity, Op, UserId};
 use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::case_text::{capitalised, case_texts, label};
 use super::fold::{Record, fold};
 use super::redact::Redactor;
 
@@ -329,103 +328,12 @@ fn one_case(
     })
 }
 
-/// What staff wrote about the case as a whole: the referral, its outcome, risk assessments,
-/// sign-offs, supervision notes and reports to the court, redacted, oldest first.
-fn case_texts(
-    records: &[Record],
-    red: &dyn Fn(Option<&str>) -> Option<String>,
-    name_of: &dyn Fn(UserId) -> String,
-) -> Vec<CaseText> {
-    let mut out = Vec::new();
-    let mut push = |what: String, date: Option<NaiveDate>, by: Option<String>, text: Option<String>| {
-        if let Some(text) = text {
-            out.push(CaseText { what, date, by, text });
-        }
-    };
-    for r in records {
-        let by = Some(name_of(r.created_by));
-        match r.entity {
-            Entity::Case => {
-                push(
-                    "Summary of the referral".into(),
-                    r.date("received_on"),
-                    None,
-                    red(r.text("summary")),
-                );
-                push("Outcome".into(), None, None, red(r.text("outcome")));
-            }
-            Entity::StatusChange => push("Outcome".into(), r.date("date"), by, red(r.text("outcome"))),
-            Entity::RiskAssessment => {
-                let factors = r
-                    .text("factors")
-                    .and_then(casebook_domain::risk::parse_factors)
-                    .unwrap_or_default();
-                let mut lines = vec![format!(
-                    "Overall rating: {}",
-                    label::<casebook_domain::risk::RiskLevel>(r.text("rating"))
-                )];
-                for (factor, assessed) in &factors {
-                    let note = red(Some(&assessed.note))
-                        .map(|n| format!(": {n}"))
-                        .unwrap_or_default();
-                    lines.push(format!(
-                        "{}: {}{note}",
-                        capitalised(factor.label()),
-                        assessed.level.label()
-                    ));
-                }
-                if let Some(plan) = red(r.text("mitigations")) {
-                    lines.push(format!("Safety plan: {plan}"));
-                }
-                if let Some(change) = red(r.text("circumstances")) {
-                    lines.push(format!("Change of circumstances: {change}"));
-                }
-                push(
-                    "Risk assessment".into(),
-                    r.date("submitted_on"),
-                    by,
-                    Some(lines.join("\n")),
-                );
-            }
-            Entity::SignOff => push(
-                "Supervisor's sign-off".into(),
-                r.date("date"),
-                by,
-                red(r.text("note")),
-            ),
-            Entity::SupervisionNote => {
-                push("Supervision note".into(), r.date("date"), by, red(r.text("text")))
-            }
-            Entity::CourtReport => push(
-                "Report to the court".into(),
-                r.date("submitted_on"),
-                by,
-                red(r.text("what_took_place")),
-            ),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The label of a stored name of a closed set, or the stored text when it is not one.
-fn label<T: FromStr + Display>(stored: Option<&str>) -> String {
-    let stored = stored.unwrap_or_default();
-    stored
-        .parse::<T>()
-        .map_or_else(|_| stored.to_owned(), |v| v.to_string())
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// Whether two names are the same, ignoring case and spacing.
 pub fn same_name(a: &str, b: &str) -> bool {
     let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     fold(a) == fold(b)
 }
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;

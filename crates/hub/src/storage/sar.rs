@@ -110,6 +110,12 @@ impl Storage {
     /// The cases the party records `parties` belong to; an error names an id the hub does not
     /// hold as a party.
     pub fn cases_of_parties(&self, parties: &[Uuid]) -> Result<Vec<CaseId>, HubError> {
+        self.party_cases(parties, true)
+    }
+
+    /// The cases of `parties`; unless `strict`, a party the hub no longer holds (its case was
+    /// erased under the retention policy) is passed over, so the request stays listed.
+    fn party_cases(&self, parties: &[Uuid], strict: bool) -> Result<Vec<CaseId>, HubError> {
         let mut cases = BTreeSet::new();
         for party in parties {
             let case: Option<String> = self
@@ -120,10 +126,17 @@ impl Storage {
                     |r| r.get(0),
                 )
                 .optional()?;
-            let case = case.ok_or_else(|| {
-                HubError::SubjectAccess(format!("no party {party} on this hub (see `sar find NAME`)"))
-            })?;
-            cases.insert(parse::<CaseId>(&case)?);
+            match case {
+                Some(case) => {
+                    cases.insert(parse::<CaseId>(&case)?);
+                }
+                None if strict => {
+                    return Err(HubError::SubjectAccess(format!(
+                        "no party {party} on this hub (see `sar find NAME`)"
+                    )));
+                }
+                None => {}
+            }
         }
         Ok(cases.into_iter().collect())
     }
@@ -257,7 +270,7 @@ impl Storage {
         Ok(SarRequest {
             id: u64::try_from(id).unwrap_or(0),
             reference: format!("SAR-{id}"),
-            cases: self.cases_of_parties(&parties)?,
+            cases: self.party_cases(&parties, false)?,
             parties,
             received_on,
             due_on,
