@@ -34,6 +34,10 @@ pub enum AuditAction {
     Revoke,
     /// The demo data was loaded.
     Demo,
+    /// An admin took a backup (`casebook-hub backup`).
+    Backup,
+    /// The hub was restored from a backup: the first entry written after the restore.
+    Restore,
     /// A laptop asked to be handed in (`detail.complete`: the hub held all it named).
     Handover,
     /// An admin made the organisation's recovery key (the hub keeps its recipient only).
@@ -58,6 +62,8 @@ impl AuditAction {
             Self::Assign => "assign",
             Self::Revoke => "revoke",
             Self::Demo => "demo",
+            Self::Backup => "backup",
+            Self::Restore => "restore",
             Self::Handover => "handover",
             Self::RecoveryKey => "recovery_key",
             Self::Recovery => "recovery",

@@ -18,6 +18,15 @@ pub struct Cli {
     /// The hub's data dir (hub.db and hub.key); every command but `openapi` needs it.
     #[arg(long, env = "CASEBOOK_HUB_DATA")]
     data: Option<PathBuf>,
+    /// How log lines on stderr read: human (the default) or json (one object per line).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "CASEBOOK_HUB_LOG_FORMAT",
+        default_value = "human"
+    )]
+    pub log_format: crate::logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -69,6 +78,10 @@ enum Command {
     },
     /// Print the API's OpenAPI document (JSON), as `GET /v1/openapi.json` serves it.
     Openapi,
+    /// Write an age-encrypted backup (database and key), consistent while the hub serves.
+    Backup(crate::backup_cmd::BackupArgs),
+    /// Restore a backup into a data dir that holds no hub yet.
+    Restore(crate::backup_cmd::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +170,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let data = cli
         .data
         .context("the hub's data dir is missing: give --data DIR or set CASEBOOK_HUB_DATA")?;
+    // Restore makes the data dir's hub: nothing may be opened (or created) there first.
+    if let Command::Restore(args) = cli.command {
+        return crate::backup_cmd::restore(&data, args, operator());
+    }
     let key = std::env::var("CASEBOOK_HUB_KEY")
         .ok()
         .map(|k| HubKey::from_hex(&k))
@@ -287,6 +304,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => print_openapi(),
+        Command::Backup(args) => crate::backup_cmd::backup(&mut storage, args),
+        // Handled above, before the data dir was opened.
+        Command::Restore(_) => anyhow::bail!("restore runs before the hub is opened"),
     }
 }
 

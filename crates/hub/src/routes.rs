@@ -25,11 +25,13 @@ use crate::api::{ApiError, ApiJson};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::{Authed, Caller, new_token, token_hash};
 use crate::enroll::code_hash;
+use crate::health::OperationsDoc;
 use crate::state::{AppState, now_ms};
 
 /// The hub's API, ready to serve: bodies up to `max_body_bytes`, answers within
 /// `request_timeout` (else 503).
 pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time::Duration) -> Router {
+    crate::metrics::install();
     let v1 = Router::new()
         .route(
             "/v1/enroll",
@@ -44,6 +46,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         .layer(middleware::from_fn(require_version));
     Router::new()
         .merge(v1)
+        .merge(crate::health::routes())
         .route("/v1/openapi.json", get(openapi))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -52,6 +55,8 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
             request_timeout,
             crate::limits::time_limit,
         ))
+        // Outermost, so the time limit's 503 is counted and timed too.
+        .layer(middleware::from_fn(crate::metrics::record_requests))
         .with_state(state)
 }
 
@@ -78,7 +83,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         (name = "device", description = "Who this device is, as the hub sees it."),
         (name = "meta", description = "This document."),
     ),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &OperationsDoc)
 )]
 pub struct ApiDoc;
 
@@ -361,6 +366,7 @@ async fn push(
         .into_iter()
         .filter_map(|slot| slot.or_else(|| stored.next()))
         .collect();
+    crate::metrics::pushed(&results);
     tracing::info!(device = %device_id, ops = count, wipe, "push");
     Ok(Json(PushResponse {
         results,
@@ -424,6 +430,7 @@ async fn pull(
         .about(page.ops.iter().map(|o| o.op.case_id));
         state.audit.record(event).await?;
     }
+    crate::metrics::pulled("pull", page.ops.len());
     tracing::info!(device = %device_id, ops = page.ops.len(), next_cursor = page.next_cursor, "pull");
     Ok(Json(PullResponse {
         ops: page.ops,
@@ -479,6 +486,7 @@ async fn history(
     .by(device.user.id, Some(device.id))
     .about([case_id]);
     state.audit.record(event).await?;
+    crate::metrics::pulled("history", page.ops.len());
     Ok(Json(HistoryResponse {
         case_id,
         ops: page.ops,

@@ -35,7 +35,7 @@ impl HubKey {
     pub fn random() -> Result<Self, HubError> {
         let mut bytes = Zeroizing::new([0u8; 32]);
         getrandom::fill(bytes.as_mut()).map_err(|e| HubError::Randomness(e.to_string()))?;
-        Ok(Self(Zeroizing::new(hex::encode(bytes.as_ref()))))
+        Ok(Self(Zeroizing::new(hex::encode(&bytes[..]))))
     }
 
     /// The hex text, for `PRAGMA key` only.
@@ -111,7 +111,7 @@ fn set_mode(_: &Path, _: u32) -> Result<(), HubError> {
 
 /// Writes `text` to `path` unless it exists, so that a crash leaves either no file or the
 /// whole file: write a temporary file, fsync, then link it into place (which never overwrites).
-fn write_new(path: &Path, text: &str) -> Result<(), HubError> {
+pub(crate) fn write_new(path: &Path, text: &str) -> Result<(), HubError> {
     let tmp = path.with_extension(format!("key.tmp.{}", std::process::id()));
     let io = |action, source| HubError::Io {
         action,

@@ -3,8 +3,10 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod facts;
 mod handover;
+mod health;
 pub mod key;
 mod ops;
 mod reader;
@@ -20,7 +22,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use admin::{CaseSummary, DeviceSummary, Enrollment};
 pub use audit::{AuditEntry, AuditHead, AuditQuery, Verification};
+pub use backup::{SnapshotInfo, create_new_private};
 pub use handover::Handover;
+pub use health::Readiness;
 pub use key::{HubKey, KEY_FILE};
 pub use ops::{HistoryPage, PullPage};
 pub use reader::Reader;

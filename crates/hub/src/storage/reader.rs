@@ -15,7 +15,7 @@ const READER_CACHE_KIB: i64 = 64 * 1024;
 /// A connection that can only read. Sync: call it from a blocking thread.
 #[derive(Debug)]
 pub struct Reader {
-    storage: Storage,
+    pub(super) storage: Storage,
 }
 
 impl Storage {

@@ -1,0 +1,353 @@
+//! Backups of a hub: one age-encrypted file holding a tar stream of `manifest.json`, `hub.key`
+//! and `hub.db` (a consistent SQLCipher copy). Standard tools read it (`age -d -i id.txt
+//! FILE | tar -x`), and `casebook-hub restore` puts it in place on a new machine.
+//!
+//! The manifest names the backend (`sqlcipher`); a second backend writes its own entries
+//! under its own name and [`restore`] dispatches on it. The SQL is in `storage::backup`.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::HubError;
+use crate::storage::{DB_FILE, HubKey, KEY_FILE, Storage, create_new_private};
+
+/// The manifest's `format`.
+pub const FORMAT: &str = "casebook-hub-backup";
+/// The manifest's `version`: this hub writes and reads version 1.
+pub const VERSION: u32 = 1;
+/// The manifest's `backend` for the embedded database.
+pub const BACKEND_SQLCIPHER: &str = "sqlcipher";
+/// The manifest's name inside the archive; the first entry.
+pub const MANIFEST: &str = "manifest.json";
+
+/// What a backup holds, written first in the archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`VERSION`].
+    pub version: u32,
+    /// Which storage backend the entries are for: [`BACKEND_SQLCIPHER`].
+    pub backend: String,
+    /// When the copy was taken, ms since the Unix epoch.
+    pub created_at_ms: i64,
+    /// The version of the hub that took it.
+    pub hub_version: String,
+    /// The copy's newest migration.
+    pub schema_version: i64,
+    /// How many audit entries the copy holds.
+    pub audit_seq: u64,
+    /// The copy's audit head: `audit verify --head` on the restored hub checks it.
+    pub audit_head: String,
+    /// The size of `hub.db` in bytes.
+    pub db_bytes: u64,
+    /// SHA-256 of `hub.db` (its encrypted bytes), checked on restore.
+    pub db_sha256: String,
+}
+
+/// Whom a backup is encrypted to.
+pub enum Seal {
+    /// age recipients (`age1…`): the matching identities decrypt it.
+    Recipients(Vec<age::x25519::Recipient>),
+    /// A passphrase (age's scrypt).
+    Passphrase(SecretString),
+}
+
+/// What opens a backup.
+pub enum Unseal {
+    /// age identities, e.g. from an identity file.
+    Identities(Vec<Box<dyn age::Identity + Send + Sync>>),
+    /// The passphrase it was sealed with.
+    Passphrase(SecretString),
+}
+
+/// Why a backup or a restore failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// The hub's storage failed.
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    /// A file could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// To which file.
+        path: PathBuf,
+        /// Why it failed.
+        source: io::Error,
+    },
+    /// A hub is already there; restore never overwrites one.
+    #[error("{0} already exists: restore only into a data dir without a hub. Nothing was changed.")]
+    Exists(PathBuf),
+    /// The identity or passphrase does not open the backup.
+    #[error("this identity or passphrase does not open the backup. Nothing was changed.")]
+    WrongIdentity,
+    /// The file is not a backup this hub can read, or it was altered.
+    #[error("the backup cannot be used: {0}. Nothing was changed.")]
+    Damaged(String),
+    /// age refused to encrypt.
+    #[error("cannot encrypt the backup: {0}")]
+    Encrypt(String),
+}
+
+fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> BackupError {
+    let path = path.to_path_buf();
+    move |source| BackupError::Io { action, path, source }
+}
+
+/// Removes the files it holds when dropped, unless they were kept: no half-written backup or
+/// restored copy is left behind by a failure.
+struct Scratch(Vec<PathBuf>);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// Writes a backup of `storage` to `out`, replacing it atomically (a temporary file in the
+/// same dir, fsynced, renamed). The database copy is taken at one moment while the hub may
+/// serve; on disk it only ever exists SQLCipher-encrypted, and then inside age.
+pub fn write(storage: &Storage, out: &Path, seal: &Seal, now_ms: i64) -> Result<Manifest, BackupError> {
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out
+        .file_name()
+        .ok_or_else(|| BackupError::Damaged(format!("{} is not a file name", out.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let pid = std::process::id();
+    let (snapshot, partial) = (
+        dir.join(format!(".{name}.snapshot-{pid}")),
+        dir.join(format!(".{name}.partial-{pid}")),
+    );
+    let mut scratch = Scratch(vec![snapshot.clone(), partial.clone()]);
+    let info = storage.snapshot_to(&snapshot)?;
+    let (db_bytes, db_sha256) = digest(&snapshot)?;
+    let manifest = Manifest {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        backend: BACKEND_SQLCIPHER.to_owned(),
+        created_at_ms: now_ms,
+        hub_version: env!("CARGO_PKG_VERSION").to_owned(),
+        schema_version: info.schema_version,
+        audit_seq: info.audit_head.seq,
+        audit_head: info.audit_head.hash,
+        db_bytes,
+        db_sha256,
+    };
+    let file = create_new_private(&partial)?;
+    let encryptor = match seal {
+        Seal::Recipients(recipients) => {
+            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+                .map_err(|e| BackupError::Encrypt(e.to_string()))?
+        }
+        Seal::Passphrase(passphrase) => age::Encryptor::with_user_passphrase(passphrase.clone()),
+    };
+    let sealed = encryptor
+        .wrap_output(BufWriter::new(file))
+        .map_err(io_err("cannot write", &partial))?;
+    let mut tar = tar::Builder::new(sealed);
+    let mtime = u64::try_from(now_ms / 1000).unwrap_or(0);
+    let manifest_json =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Encrypt(e.to_string()))?;
+    let key_text = Zeroizing::new(format!("{}\n", storage.key_hex()));
+    let db = File::open(&snapshot).map_err(io_err("cannot read", &snapshot))?;
+    let written = append(&mut tar, MANIFEST, &manifest_json[..], manifest_json.len(), mtime)
+        .and_then(|()| append(&mut tar, KEY_FILE, key_text.as_bytes(), key_text.len(), mtime))
+        .and_then(|()| {
+            append(
+                &mut tar,
+                DB_FILE,
+                BufReader::new(db),
+                usize::try_from(db_bytes).unwrap_or(usize::MAX),
+                mtime,
+            )
+        })
+        .and_then(|()| tar.into_inner())
+        .and_then(age::stream::StreamWriter::finish)
+        .and_then(|buffered| buffered.into_inner().map_err(io::IntoInnerError::into_error))
+        .and_then(|file| file.sync_all());
+    written.map_err(io_err("cannot write", &partial))?;
+    fs::rename(&partial, out).map_err(io_err("cannot put the backup in place at", out))?;
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    scratch.0.retain(|p| p != &partial);
+    Ok(manifest)
+}
+
+fn append(
+    tar: &mut tar::Builder<impl Write>,
+    name: &str,
+    data: impl Read,
+    len: usize,
+    mtime: u64,
+) -> io::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(u64::try_from(len).unwrap_or(u64::MAX));
+    header.set_mode(0o600);
+    header.set_mtime(mtime);
+    header.set_entry_type(tar::EntryType::Regular);
+    tar.append_data(&mut header, name, data)
+}
+
+/// The size and SHA-256 of a file.
+fn digest(path: &Path) -> Result<(u64, String), BackupError> {
+    let mut file = File::open(path).map_err(io_err("cannot read", path))?;
+    let mut hasher = Hashing {
+        inner: io::sink(),
+        hasher: Sha256::new(),
+    };
+    let bytes = io::copy(&mut file, &mut hasher).map_err(io_err("cannot read", path))?;
+    Ok((bytes, hex::encode(hasher.hasher.finalize())))
+}
+
+/// A writer that hashes what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Restores the backup `input` into the data dir `dir`, which must hold no hub yet (no
+/// `hub.db`, no `hub.key`); creates it if missing. Checks the manifest, the copy's digest and
+/// that the key opens it before anything is put in place.
+pub fn restore(input: &Path, dir: &Path, unseal: &Unseal) -> Result<Manifest, BackupError> {
+    for existing in [dir.join(DB_FILE), dir.join(KEY_FILE)] {
+        if existing.exists() {
+            return Err(BackupError::Exists(existing));
+        }
+    }
+    let file = File::open(input).map_err(io_err("cannot read", input))?;
+    let decryptor = age::Decryptor::new_buffered(BufReader::new(file))
+        .map_err(|_| BackupError::Damaged("it is not an age file".to_owned()))?;
+    let opened = match unseal {
+        Unseal::Identities(ids) if !decryptor.is_scrypt() => {
+            decryptor.decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        }
+        Unseal::Passphrase(p) if decryptor.is_scrypt() => {
+            let identity = age::scrypt::Identity::new(p.clone());
+            decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity))
+        }
+        _ => return Err(BackupError::WrongIdentity),
+    };
+    let reader = opened.map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => BackupError::WrongIdentity,
+        other => BackupError::Damaged(format!("its age header cannot be read ({other})")),
+    })?;
+    // The restored copy is written beside its final place, then linked in.
+    create_dir_private(dir)?;
+    let restoring = dir.join(format!(".{DB_FILE}.restoring-{}", std::process::id()));
+    let _scratch = Scratch(vec![restoring.clone()]);
+    let damaged = |what: &str| BackupError::Damaged(what.to_owned());
+    let (mut manifest, mut key, mut db) = (None::<Manifest>, None::<HubKey>, None::<(u64, String)>);
+    let mut archive = tar::Archive::new(reader);
+    let entries = archive.entries().map_err(|_| damaged("it holds no archive"))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|_| damaged("its archive is cut short or altered"))?;
+        let name = entry
+            .path()
+            .map_err(|_| damaged("an entry has no readable name"))?
+            .to_string_lossy()
+            .into_owned();
+        match (name.as_str(), &manifest) {
+            (MANIFEST, None) => {
+                let mut text = Vec::new();
+                entry
+                    .by_ref()
+                    .take(1 << 20)
+                    .read_to_end(&mut text)
+                    .map_err(|_| damaged("its manifest is cut short"))?;
+                let read: Manifest =
+                    serde_json::from_slice(&text).map_err(|_| damaged("its manifest is not readable"))?;
+                if read.format != FORMAT || read.version != VERSION {
+                    return Err(damaged(
+                        "it is not a casebook-hub backup of a version this hub reads",
+                    ));
+                }
+                if read.backend != BACKEND_SQLCIPHER {
+                    return Err(BackupError::Damaged(format!(
+                        "it is a backup of the {} backend; restore it with that backend",
+                        read.backend
+                    )));
+                }
+                manifest = Some(read);
+            }
+            (KEY_FILE, Some(_)) => {
+                let mut text = Zeroizing::new(String::new());
+                entry
+                    .by_ref()
+                    .take(256)
+                    .read_to_string(&mut text)
+                    .map_err(|_| damaged("its key is cut short"))?;
+                key = Some(HubKey::from_hex(&text).map_err(|_| damaged("its key is not a hub key"))?);
+            }
+            (DB_FILE, Some(_)) => {
+                let file = create_new_private(&restoring)?;
+                let mut hashing = Hashing {
+                    inner: BufWriter::new(file),
+                    hasher: Sha256::new(),
+                };
+                let bytes =
+                    io::copy(&mut entry, &mut hashing).map_err(|_| damaged("its database is cut short"))?;
+                let file = hashing.inner.into_inner().map_err(|e| BackupError::Io {
+                    action: "cannot write",
+                    path: restoring.clone(),
+                    source: e.into_error(),
+                })?;
+                file.sync_all().map_err(io_err("cannot write", &restoring))?;
+                db = Some((bytes, hex::encode(hashing.hasher.finalize())));
+            }
+            _ => {
+                return Err(BackupError::Damaged(format!(
+                    "it holds an unexpected entry {name:?}"
+                )));
+            }
+        }
+    }
+    let (Some(manifest), Some(key), Some(db)) = (manifest.take(), key, db) else {
+        return Err(damaged("it lacks its manifest, key or database"));
+    };
+    if db != (manifest.db_bytes, manifest.db_sha256.clone()) {
+        return Err(damaged("its database does not match the digest in its manifest"));
+    }
+    Storage::check_restored(&restoring, &key)?;
+    Storage::install_restored(dir, &restoring, &key)?;
+    Ok(manifest)
+}
+
+fn create_dir_private(dir: &Path) -> Result<(), BackupError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(io_err("cannot create the data dir", dir))
+}
