@@ -16,10 +16,13 @@ use casebook_app_core::{
 };
 use tauri::State;
 
-type Shared<'a> = State<'a, Arc<App>>;
+// The commands after the visits live in their own file; their names are listed below.
+use crate::after_commands::*;
+
+pub(crate) type Shared<'a> = State<'a, Arc<App>>;
 
 /// Runs `f` off the async workers, so a slow disk or scrypt never stalls other commands.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     app: &Arc<App>,
     f: impl FnOnce(&App) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
@@ -313,5 +316,21 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         conflicts,
         resolve_conflict,
         sync_problems,
+        meetings,
+        meeting,
+        plan_meeting,
+        save_meeting_plan,
+        confirm_meeting_item,
+        record_meeting_held,
+        override_meeting,
+        call_off_meeting,
+        agreements,
+        record_agreement,
+        review_agreement,
+        court_report,
+        write_court_report,
+        submit_court_report,
+        document_preview,
+        save_document,
     ]
 }

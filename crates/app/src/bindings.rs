@@ -58,7 +58,11 @@ fn labels() -> String {
         d::DeadlineKind,
         d::risk::RiskLevel,
         d::risk::RiskFactor,
-        d::risk::SignOffDecision
+        d::risk::SignOffDecision,
+        d::meeting::MeetingKind,
+        d::meeting::PlanSection,
+        d::meeting::CheckItem,
+        d::agreement::ActionStatus
     );
     out.push_str("} as const;\n");
     out
@@ -81,6 +85,14 @@ fn generate() -> String {
         d::CaseKind, d::JusticeStage, d::CaseStatus, d::ReferralSource, d::PartyRole, d::ConsentScope,
         d::ConsentDecision, d::ConsentMethod, d::ContactKind, d::ContactState, d::Deadline, d::DeadlineKind,
         d::case::Transition,
+        crate::meeting::MeetingInput, crate::meeting::PlanSaved, casebook_store::meeting::MeetingView,
+        casebook_store::meeting::Attendee, d::meeting::Readiness, d::meeting::Missing, d::meeting::MeetingKind,
+        d::meeting::PlanSection, d::meeting::CheckItem, d::MeetingId, d::AgreementId, d::CourtReportId,
+        crate::agreement::ActionInput, crate::agreement::AgreementInput, crate::agreement::ReviewInput,
+        casebook_store::report::AgreementView, casebook_store::report::CourtReportData,
+        casebook_store::report::PartyWords, d::agreement::Action, d::agreement::ActionStatus,
+        crate::documents::DocumentKind, crate::documents::DocumentPreview, crate::documents::PreviewField,
+        crate::documents::PreviewSection, crate::documents::SavedDocument,
     ];
     let declared: BTreeSet<&str> = all.iter().map(|d| d.name.as_str()).collect();
     let missing: BTreeSet<&str> = all

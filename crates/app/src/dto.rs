@@ -68,6 +68,12 @@ pub struct Abilities {
     pub write_visits: bool,
     /// Draft, submit and revise a risk assessment.
     pub write_risk: bool,
+    /// Plan a meeting, write its plan, confirm its checklist, record it held or called off.
+    pub write_meetings: bool,
+    /// Record an agreement and review its actions.
+    pub write_agreements: bool,
+    /// Write a pre-sentence court report and submit it for approval.
+    pub write_court_report: bool,
     /// Approve or return a submitted risk assessment or court report.
     pub sign_off: bool,
     /// Add a supervision note.

@@ -3,14 +3,18 @@
 //! forwards the ui's calls here, so all of it is tested without a window.
 #![forbid(unsafe_code)]
 
+pub mod agreement;
 mod app;
 mod background;
 pub mod caseload;
 mod casework;
 mod dashboard;
+mod document_model;
+pub mod documents;
 pub mod dto;
 mod error;
 mod may;
+pub mod meeting;
 pub mod problems;
 mod risk;
 mod signoffs;
@@ -21,11 +25,15 @@ mod bindings;
 
 pub use app::{App, AppEvent, AppOptions, DEFAULT_AUTO_LOCK_MINUTES, Emitter};
 pub use casebook_domain::CaseStatus;
+pub use casebook_domain::agreement::ActionStatus;
 pub use casebook_domain::case::Transition;
+pub use casebook_domain::meeting::{MeetingKind, PlanSection};
 pub use casebook_domain::risk::SignOffDecision;
-pub use casebook_domain::{CaseId, ConsentId, ContactId, PartyId, RiskAssessmentId};
+pub use casebook_domain::{AgreementId, CaseId, ConsentId, ContactId, MeetingId, PartyId, RiskAssessmentId};
 pub use casebook_store::dashboard::Dashboard;
+pub use casebook_store::meeting::MeetingView;
 pub use casebook_store::model;
+pub use casebook_store::report::{AgreementView, CourtReportData};
 pub use casebook_store::risk::RiskAssessment;
 pub use casebook_store::signoffs::{Awaiting, WaitingSignOff};
 pub use casebook_store::{ConflictView, StorePaths};

@@ -23,6 +23,11 @@ impl Abilities {
             record_consent: may(E::Consent, Create),
             write_visits: may(E::Contact, Create) && may(E::Contact, Update),
             write_risk: may(E::RiskAssessment, Create) && may(E::RiskAssessment, Update),
+            write_meetings: may(E::Meeting, Create)
+                && may(E::Meeting, Update)
+                && may(E::MeetingCheck, Create),
+            write_agreements: may(E::Agreement, Create) && may(E::Agreement, Update),
+            write_court_report: may(E::CourtReport, Create) && may(E::CourtReport, Update),
             sign_off: may(E::SignOff, Create),
             supervise: may(E::SupervisionNote, Create),
             sees_others_cases: sees_a_teammates_case(role),
@@ -75,12 +80,14 @@ mod tests {
         let facilitator = Abilities::of(Role::Facilitator);
         assert!(facilitator.edit_case && facilitator.change_status && facilitator.write_visits);
         assert!(facilitator.edit_party && facilitator.write_risk && facilitator.create_case);
+        assert!(facilitator.write_meetings && facilitator.write_agreements && facilitator.write_court_report);
         assert!(!facilitator.sign_off && !facilitator.supervise && !facilitator.sees_others_cases);
 
         let supervisor = Abilities::of(Role::Supervisor);
         assert!(supervisor.sign_off && supervisor.supervise && supervisor.sees_others_cases);
         assert!(supervisor.oversee && !facilitator.oversee);
         assert!(!supervisor.edit_case && !supervisor.write_visits && !supervisor.create_case);
+        assert!(!supervisor.write_meetings && !supervisor.write_agreements);
 
         let coordinator = Abilities::of(Role::Coordinator);
         assert!(coordinator.create_case && coordinator.sees_others_cases);

@@ -4,24 +4,35 @@
 import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  AgreementInput,
+  AgreementView,
   AppError,
   AppState,
   CaseDetail,
   CaseSummary,
   CaseloadQuery,
   ConflictView,
+  CourtReportData,
   CreatedCase,
   Dashboard,
+  DocumentKind,
+  DocumentPreview,
   DraftSaved,
   KeepChoice,
+  MeetingInput,
+  MeetingView,
   NewCase,
   NewConsentInput,
   NewParty,
   NewVisitInput,
   PartyEdit,
+  PlanSaved,
+  PlanSection,
   ReferralEdit,
+  ReviewInput,
   RiskAssessment,
   RiskInput,
+  SavedDocument,
   SignOffDecision,
   StatusMove,
   Strength,
@@ -142,6 +153,32 @@ export const conflicts = () => call<ConflictView[]>('conflicts');
 export const resolveConflict = (id: string, keep: KeepChoice) =>
   call<null>('resolve_conflict', { id, keep });
 export const syncProblems = () => call<SyncProblems>('sync_problems');
+export const meetings = (caseId: string) => call<MeetingView[]>('meetings', { caseId });
+export const meeting = (meetingId: string) => call<MeetingView>('meeting', { meetingId });
+export const planMeeting = (caseId: string, input: MeetingInput) =>
+  call<string>('plan_meeting', { caseId, input });
+export const saveMeetingPlan = (meetingId: string, section: PlanSection, text: string) =>
+  call<PlanSaved>('save_meeting_plan', { meetingId, section, text });
+export const confirmMeetingItem = (meetingId: string, item: string) =>
+  call<MeetingView>('confirm_meeting_item', { meetingId, item });
+export const recordMeetingHeld = (meetingId: string) => call<null>('record_meeting_held', { meetingId });
+export const overrideMeeting = (meetingId: string, reason: string) =>
+  call<null>('override_meeting', { meetingId, reason });
+export const callOffMeeting = (meetingId: string, why: string) =>
+  call<null>('call_off_meeting', { meetingId, why });
+export const agreements = (caseId: string) => call<AgreementView[]>('agreements', { caseId });
+export const recordAgreement = (caseId: string, input: AgreementInput) =>
+  call<string>('record_agreement', { caseId, input });
+export const reviewAgreement = (agreementId: string, input: ReviewInput) =>
+  call<null>('review_agreement', { agreementId, input });
+export const courtReport = (caseId: string) => call<CourtReportData | null>('court_report', { caseId });
+export const writeCourtReport = (caseId: string, whatTookPlace: string) =>
+  call<null>('write_court_report', { caseId, whatTookPlace });
+export const submitCourtReport = (caseId: string) => call<null>('submit_court_report', { caseId });
+export const documentPreview = (caseId: string, kind: DocumentKind) =>
+  call<DocumentPreview>('document_preview', { caseId, kind });
+export const saveDocument = (caseId: string, kind: DocumentKind, path: string) =>
+  call<SavedDocument>('save_document', { caseId, kind, path });
 
 /** The app locked itself, was wiped, or changed phase otherwise. */
 export async function onState(handler: (state: AppState) => void): Promise<UnlistenFn> {

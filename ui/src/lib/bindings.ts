@@ -35,6 +35,18 @@ write_visits: boolean,
  */
 write_risk: boolean, 
 /**
+ * Plan a meeting, write its plan, confirm its checklist, record it held or called off.
+ */
+write_meetings: boolean, 
+/**
+ * Record an agreement and review its actions.
+ */
+write_agreements: boolean, 
+/**
+ * Write a pre-sentence court report and submit it for approval.
+ */
+write_court_report: boolean, 
+/**
  * Approve or return a submitted risk assessment or court report.
  */
 sign_off: boolean, 
@@ -50,6 +62,98 @@ sees_others_cases: boolean,
  * Oversees the work of others: the sign-off queue (supervisors and coordinators).
  */
 oversee: boolean, };
+
+export type Action = { 
+/**
+ * What will be done.
+ */
+what: string, 
+/**
+ * By whom (a party's name, or the service).
+ */
+by: string, 
+/**
+ * By when.
+ */
+due: string, 
+/**
+ * How far it has got.
+ */
+status: ActionStatus, };
+
+export type ActionInput = { 
+/**
+ * What will be done.
+ */
+what: string, 
+/**
+ * Who does it.
+ */
+by: string, 
+/**
+ * By when.
+ */
+due: string | null, };
+
+export type ActionStatus = "open" | "done" | "not_done";
+
+export type AgreementId = string;
+
+export type AgreementInput = { 
+/**
+ * The held meeting it was reached at.
+ */
+meeting: MeetingId | null, 
+/**
+ * The actions, in order.
+ */
+actions: Array<ActionInput>, 
+/**
+ * How each party agreed ("read back and agreed aloud; both signed").
+ */
+how_agreed: string, 
+/**
+ * When it will first be reviewed.
+ */
+review_on: string | null, };
+
+export type AgreementView = { 
+/**
+ * Its id.
+ */
+id: AgreementId, 
+/**
+ * The meeting it came from, if any.
+ */
+meeting: MeetingId | null, 
+/**
+ * When it was made.
+ */
+made_on: string, 
+/**
+ * The actions.
+ */
+actions: Array<Action>, 
+/**
+ * How each party agreed.
+ */
+how_agreed: string, 
+/**
+ * The next review.
+ */
+review_on: string | null, 
+/**
+ * The last review.
+ */
+reviewed_on: string | null, 
+/**
+ * Open actions past their due date.
+ */
+overdue: number, 
+/**
+ * Every action done or not done.
+ */
+settled: boolean, };
 
 export type AppError = { 
 /**
@@ -101,6 +205,20 @@ reason: string | null,
  * What this user may do: the ui offers exactly these actions.
  */
 may: Abilities, };
+
+export type Attendee = { 
+/**
+ * The party.
+ */
+id: PartyId, 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * Their role.
+ */
+role: PartyRole, };
 
 export type Awaiting = "risk_assessment" | "court_report";
 
@@ -288,6 +406,8 @@ include_closed: boolean,
  */
 ids: Array<CaseId> | null, };
 
+export type CheckItem = "venue_checked" | "interpreter_booked" | "supporters_briefed" | "ground_rules_agreed" | "facts_acknowledged";
+
 export type ConflictView = { 
 /**
  * The conflict id.
@@ -438,6 +558,54 @@ finalised_on: string | null,
  */
 flagged: string | null, };
 
+export type CourtReportData = { 
+/**
+ * Its id.
+ */
+id: CourtReportId, 
+/**
+ * The case's reference.
+ */
+reference: string, 
+/**
+ * The sentencing date.
+ */
+court_date: string, 
+/**
+ * The lead facilitator's name.
+ */
+facilitator: string, 
+/**
+ * The referral's summary.
+ */
+summary: string, 
+/**
+ * What took place, in the facilitator's words.
+ */
+what_took_place: string, 
+/**
+ * Meetings held.
+ */
+meetings_held: Array<string>, 
+/**
+ * The latest agreement's actions.
+ */
+actions: Array<Action>, 
+/**
+ * The words of parties who consented to share them with the court.
+ */
+words: Array<PartyWords>, 
+/**
+ * Where it stands (draft, submitted, approved, returned).
+ */
+state: RiskState, 
+/**
+ * Who approved it and when, once approved.
+ */
+approved_by: [string, string] | null, };
+
+export type CourtReportId = string;
+
 export type CreatedCase = { 
 /**
  * The new case's id.
@@ -496,6 +664,34 @@ kind: DeadlineKind, };
 
 export type DeadlineKind = "court_date" | "first_contact";
 
+export type DocumentKind = "agreement" | "court_report";
+
+export type DocumentPreview = { 
+/**
+ * Which document.
+ */
+kind: DocumentKind, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * The mark on every page of an unapproved court report.
+ */
+draft_mark: string | null, 
+/**
+ * The fields at the top.
+ */
+fields: Array<PreviewField>, 
+/**
+ * The sections, in order.
+ */
+sections: Array<PreviewSection>, 
+/**
+ * Where saving suggests writing it: the user's Documents folder and a name for it.
+ */
+suggested_path: string, };
+
 export type DraftSaved = { 
 /**
  * The draft.
@@ -548,6 +744,102 @@ share_within_target: number | null, };
 export type JusticeStage = "out_of_court" | "pre_sentence" | "post_sentence" | "not_applicable";
 
 export type KeepChoice = { "keep": "mine" } | { "keep": "theirs" } | { "keep": "merged", "text": string };
+
+export type MeetingId = string;
+
+export type MeetingInput = { 
+/**
+ * Conference, shuttle, letters or video; `None` when not chosen.
+ */
+kind: MeetingKind | null, 
+/**
+ * The day planned.
+ */
+planned_on: string | null, 
+/**
+ * The time planned, `HH:MM` on a 24-hour clock (optional).
+ */
+planned_time: string | null, 
+/**
+ * Where (a room, an address, "by post", a video link's name).
+ */
+venue: string, 
+/**
+ * The parties attending: principals, and supporters or interpreters (parties too).
+ */
+attendees: Array<PartyId>, };
+
+export type MeetingKind = "conference" | "shuttle" | "letters" | "video";
+
+export type MeetingView = { 
+/**
+ * Its id.
+ */
+id: MeetingId, 
+/**
+ * Its case.
+ */
+case_id: CaseId, 
+/**
+ * How the parties communicate.
+ */
+kind: MeetingKind, 
+/**
+ * The day planned.
+ */
+planned_on: string, 
+/**
+ * The time planned.
+ */
+planned_time: string | null, 
+/**
+ * Where.
+ */
+venue: string, 
+/**
+ * Who attends.
+ */
+attendees: Array<Attendee>, 
+/**
+ * The preparation plan, by section.
+ */
+plan: { [key in PlanSection]?: string }, 
+/**
+ * When it was held.
+ */
+held_on: string | null, 
+/**
+ * Why it was called off.
+ */
+called_off: string | null, 
+/**
+ * A supervisor's override letting it be held although not ready: their name and reason.
+ */
+overridden: [string, string] | null, 
+/**
+ * True when nothing is missing.
+ */
+ready: boolean, 
+/**
+ * What is missing, in the order it should be done.
+ */
+missing: Array<Missing>, };
+
+export type Missing = { 
+/**
+ * Its stable name: a [`CheckItem`] a person can confirm (with `:PARTY` for the facts
+ * acknowledged), or what the records decide (`risk_assessment`, `consent:SCOPE:PARTY`,
+ * `guardian_consent:PARTY`, `visit_since_risk:PARTY`).
+ */
+item: string, 
+/**
+ * What is missing and why, in words.
+ */
+text: string, 
+/**
+ * Whether a person confirms it (`casebook meeting confirm`); otherwise records decide it.
+ */
+confirmable: boolean, };
 
 export type NewCase = { 
 /**
@@ -703,6 +995,66 @@ guardian_of: PartyId | null,
  */
 consents: Array<ConsentNow>, };
 
+export type PartyWords = { 
+/**
+ * The party.
+ */
+party: PartyId, 
+/**
+ * Their name.
+ */
+name: string, 
+/**
+ * Their role, in words ("victim", "responsible person").
+ */
+role: string, 
+/**
+ * Their shareable summaries.
+ */
+words: Array<string>, };
+
+export type PlanSaved = { 
+/**
+ * Which section.
+ */
+section: PlanSection, 
+/**
+ * When (RFC 3339, UTC).
+ */
+saved_at: string, };
+
+export type PlanSection = "opening" | "what_happened" | "who_affected" | "what_needed" | "agreement";
+
+export type PreviewField = { 
+/**
+ * The label.
+ */
+label: string, 
+/**
+ * The value.
+ */
+value: string, };
+
+export type PreviewSection = { 
+/**
+ * Its heading.
+ */
+heading: string, 
+/**
+ * Its lines.
+ */
+lines: Array<string>, };
+
+export type Readiness = { 
+/**
+ * True when nothing is missing.
+ */
+ready: boolean, 
+/**
+ * What is missing, in the order it should be done.
+ */
+missing: Array<Missing>, };
+
 export type ReferralEdit = { 
 /**
  * The harm or conflict, in a few sentences.
@@ -744,6 +1096,16 @@ record: string,
  * Why the hub refused it.
  */
 reason: string, };
+
+export type ReviewInput = { 
+/**
+ * Each action's status now, in the agreement's order.
+ */
+statuses: Array<ActionStatus>, 
+/**
+ * The next review, if one is planned.
+ */
+next_review: string | null, };
 
 export type RiskAssessment = { 
 /**
@@ -850,6 +1212,20 @@ on: string,
 note: string | null, };
 
 export type Role = "facilitator" | "supervisor" | "coordinator" | "admin";
+
+export type SavedDocument = { 
+/**
+ * Where.
+ */
+path: string, 
+/**
+ * Its size.
+ */
+bytes: number, 
+/**
+ * Whether it is marked as a draft.
+ */
+draft: boolean, };
 
 export type SetAsideChange = { 
 /**
@@ -1198,5 +1574,30 @@ export const LABELS = {
   SignOffDecision: {
     "approved": "approved",
     "returned": "returned",
+  },
+  MeetingKind: {
+    "conference": "face-to-face conference",
+    "shuttle": "shuttle communication",
+    "letters": "letters",
+    "video": "video call",
+  },
+  PlanSection: {
+    "opening": "opening",
+    "what_happened": "what happened",
+    "who_affected": "who was affected",
+    "what_needed": "what is needed",
+    "agreement": "agreement",
+  },
+  CheckItem: {
+    "venue_checked": "venue checked: separate arrival and waiting rooms, accessibility",
+    "interpreter_booked": "interpreter booked",
+    "supporters_briefed": "supporters briefed",
+    "ground_rules_agreed": "ground rules agreed",
+    "facts_acknowledged": "the responsible person acknowledges the basic facts",
+  },
+  ActionStatus: {
+    "open": "open",
+    "done": "done",
+    "not_done": "not done",
   },
 } as const;

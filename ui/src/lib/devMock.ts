@@ -32,6 +32,7 @@ import type {
 } from './types';
 import { LABELS } from './types';
 import { label } from './format';
+import { afterMock } from './devMockAfter';
 
 type Handler = (payload: unknown) => void;
 
@@ -56,6 +57,9 @@ export function mockBackend() {
       record_consent: works,
       write_visits: works,
       write_risk: works,
+      write_meetings: works,
+      write_agreements: works,
+      write_court_report: works,
       sign_off: role === 'supervisor',
       supervise: role === 'supervisor',
       sees_others_cases: !works,
@@ -271,6 +275,12 @@ export function mockBackend() {
     if (c.detail.case.status === 'closed')
       throw { code: 'rule', message: 'The case is closed: reopen it before changing anything. Nothing was changed.' };
   };
+  const after = afterMock(
+    (caseId) => find(caseId).detail.parties,
+    (caseId) => find(caseId).detail.case.reference,
+    id,
+    day,
+  );
   const ORDER: CaseStatus[] = ['referred', 'contacting', 'preparing', 'meeting_planned', 'follow_up', 'closed'];
   const summary = (c: Case): CaseSummary => ({
     id: c.detail.case.id,
@@ -719,6 +729,22 @@ export function mockBackend() {
     },
     conflicts: () => conflicts,
     sync_problems: () => problems,
+    meetings: (a) => after.meetings(a),
+    meeting: (a) => after.meeting(a),
+    plan_meeting: (a) => after.plan_meeting(a),
+    save_meeting_plan: (a) => after.save_meeting_plan(a),
+    confirm_meeting_item: (a) => after.confirm_meeting_item(a),
+    record_meeting_held: (a) => after.record_meeting_held(a),
+    override_meeting: (a) => after.override_meeting(a),
+    call_off_meeting: (a) => after.call_off_meeting(a),
+    agreements: (a) => after.agreements(a),
+    record_agreement: (a) => after.record_agreement(a),
+    review_agreement: (a) => after.review_agreement(a),
+    court_report: (a) => after.court_report(a),
+    write_court_report: (a) => after.write_court_report(a),
+    submit_court_report: (a) => after.submit_court_report(a),
+    document_preview: (a) => after.document_preview(a),
+    save_document: (a) => after.save_document(a),
     resolve_conflict: (a) => {
       const keep = a.keep as KeepChoice;
       if (keep.keep === 'merged' && typeof keep.text !== 'string')

@@ -191,19 +191,36 @@ export function dropDraft(caseId: string, contactId: string | null): void {
   }
 }
 
+/** Other autosaved texts (a meeting's preparation plan) that saving everything includes. */
+export interface Autosaved {
+  readonly unsaved: boolean;
+  flush(): Promise<boolean>;
+}
+// A lookup, never shown.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const others = new Set<Autosaved>();
+
+/** Includes `d` when everything is saved (closing, hiding, locking); returns the undo. */
+export function keepSaving(d: Autosaved): () => void {
+  others.add(d);
+  return () => others.delete(d);
+}
+
 /** Saves every draft with text the store does not hold yet; true when all are saved. */
 export async function flushAll(): Promise<boolean> {
-  const results = await Promise.all([...drafts.values()].filter((d) => d.unsaved).map((d) => d.flush()));
+  const all: Autosaved[] = [...drafts.values(), ...others];
+  const results = await Promise.all(all.filter((d) => d.unsaved).map((d) => d.flush()));
   return results.every(Boolean);
 }
 
 /** After unlocking: saves what could not be saved while locked. */
 export function resumeDrafts(): void {
-  for (const d of drafts.values()) if (d.unsaved) void d.flush();
+  for (const d of [...drafts.values(), ...others]) if (d.unsaved) void d.flush();
 }
 
 /** After a wipe: the store is gone, and so is everything it held. */
 export function forgetDrafts(): void {
   for (const d of drafts.values()) d.close();
   drafts.clear();
+  others.clear();
 }

@@ -8,6 +8,7 @@ export type Screen =
   | { name: 'new_case' }
   | { name: 'case'; caseId: string }
   | { name: 'visit'; caseId: string; contactId: string | null }
+  | { name: 'meeting'; caseId: string; meetingId: string | null }
   | { name: 'conflicts' }
   | { name: 'signoffs' }
   | { name: 'settings' };
