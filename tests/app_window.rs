@@ -18,6 +18,10 @@ mod case_whole;
 #[path = "window/signoffs.rs"]
 mod signoffs;
 
+// A meeting planned, its readiness checklist, held, and its agreement saved as PDF.
+#[path = "window/meeting.rs"]
+mod meeting;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -8,7 +8,7 @@ use crate::join_hub;
 use crate::window::{Profile, Window, marker, start_hub};
 
 /// The nine factors' names on the command line (`casebook risk new --factor NAME=LEVEL`).
-const FACTORS: [&str; 9] = [
+pub(crate) const FACTORS: [&str; 9] = [
     "re-victimisation",
     "power-imbalance",
     "intimidation",
