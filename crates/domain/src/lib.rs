@@ -22,6 +22,7 @@ pub mod meeting;
 pub mod merge;
 pub mod op;
 pub mod party;
+pub mod retention;
 pub mod risk;
 pub mod role;
 pub mod scope;

@@ -46,6 +46,17 @@ pub enum AuditAction {
     Recovery,
     /// A subject access request was opened, extended, answered or closed (`detail.step`).
     SubjectAccess,
+    /// An admin set or removed a retention period.
+    Retention,
+    /// An admin put a case under a legal hold.
+    Hold,
+    /// An admin released a case's legal hold.
+    Release,
+    /// A case was erased under the retention policy: its tombstone (reference, dates, who
+    /// ordered it) is this entry.
+    Purge,
+    /// A device confirmed that it erased purged cases (or never held them).
+    Purged,
 }
 
 impl AuditAction {
@@ -68,6 +79,11 @@ impl AuditAction {
             Self::RecoveryKey => "recovery_key",
             Self::Recovery => "recovery",
             Self::SubjectAccess => "subject_access",
+            Self::Retention => "retention",
+            Self::Hold => "hold",
+            Self::Release => "release",
+            Self::Purge => "purge",
+            Self::Purged => "purged",
         }
     }
 }

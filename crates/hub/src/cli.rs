@@ -68,6 +68,9 @@ enum Command {
     /// The audit trail: verify its hash chain, print its head, show who saw what.
     #[command(subcommand)]
     Audit(crate::audit_cmd::AuditCommand),
+    /// How long closed cases are kept, legal holds, and erasing what is due.
+    #[command(subcommand)]
+    Retention(crate::retention_cmd::RetentionCommand),
     /// Subject access requests: everything about one person, redacted, and its deadline.
     Sar(crate::sar_cmd::SarArgs),
     /// Load a demo team, its users (with codes) and a few cases into an empty hub.
@@ -272,6 +275,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(command) => crate::audit_cmd::run(&mut storage, command),
         Command::Sar(args) => crate::sar_cmd::run(&mut storage, args),
+        Command::Retention(command) => crate::retention_cmd::run(&mut storage, command),
         Command::RecoveryKey(RecoveryKeyCommand::New { replace }) => {
             if storage.recovery_recipient()?.is_some() && !replace {
                 anyhow::bail!(

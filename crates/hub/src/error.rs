@@ -76,6 +76,9 @@ pub enum HubError {
     /// The operating system gave no random bytes.
     #[error("the system has no randomness: {0}")]
     Randomness(String),
+    /// A retention command cannot do what was asked (a held case, one not due, a bad period).
+    #[error("{0}")]
+    Retention(String),
     /// A subject access request cannot do what was asked (unknown, already closed).
     #[error("{0}")]
     SubjectAccess(String),

@@ -5,6 +5,7 @@ mod audit_cmd;
 mod backup_cmd;
 mod cli;
 mod logging;
+mod retention_cmd;
 mod sar_cmd;
 
 use std::process::ExitCode;

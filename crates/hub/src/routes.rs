@@ -1,6 +1,8 @@
 //! The HTTP API: the router, the protocol-version check, the handlers and the OpenAPI document
 //! generated from them.
 
+mod purged;
+
 use std::net::SocketAddr;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -43,6 +45,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         .route("/v1/status", get(status))
         .route("/v1/handover", post(handover))
         .route("/v1/recovered", post(recovered))
+        .route("/v1/purged", post(purged::purged))
         .layer(middleware::from_fn(require_version));
     Router::new()
         .merge(v1)
@@ -75,7 +78,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         description = "The hub your administrator runs. Clients refuse plain http except to this computer.",
         variables(("hub" = (default = "hub.example.org", description = "The hub's host name and port")))
     )),
-    paths(enroll, push, pull, history, status, handover, recovered, openapi),
+    paths(enroll, push, pull, history, status, handover, recovered, purged::purged, openapi),
     components(schemas(ErrorBody, ErrorCode, OpOutcome, OpResult)),
     tags(
         (name = "enrollment", description = "A one-time code from an admin, traded for a device token."),
@@ -422,8 +425,13 @@ async fn pull(
     let device = authed.not_wiped()?;
     let (device_id, viewer, limit) = (device.id, device.user.viewer(), page_limit(req.limit));
     let (user_id, cursor) = (device.user.id, req.cursor);
-    let page = state
-        .read(move |r| r.pull(&viewer, req.cursor, &req.held_cases, limit))
+    let (page, purges) = state
+        .read(move |r| {
+            Ok((
+                r.pull(&viewer, req.cursor, &req.held_cases, limit)?,
+                r.pending_purges(device_id)?,
+            ))
+        })
         .await?;
     // A pull that delivers nothing and changes no scope tells nobody anything: not recorded.
     if !(page.ops.is_empty() && page.cases_added.is_empty() && page.cases_removed.is_empty()) {
@@ -450,6 +458,7 @@ async fn pull(
         cases_added: page.cases_added,
         cases_removed: page.cases_removed,
         people: page.people,
+        purges,
         hub_time_ms: hub_time(),
     }))
 }

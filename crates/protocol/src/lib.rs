@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod messages;
+pub mod purge;
 pub mod version;
 
 pub use error::{ErrorBody, ErrorCode};
@@ -16,6 +17,7 @@ pub use messages::{
     PullResponse, PulledOp, PushRequest, PushResponse, RecoveredRequest, RecoveredResponse, Role,
     StatusResponse, UnknownRole, UserInfo, handover_digest, page_limit,
 };
+pub use purge::{PurgeConfirmation, PurgeOrder, PurgedRequest, PurgedResponse};
 pub use version::{
     MAX_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION, VersionCheck,
     check_version,

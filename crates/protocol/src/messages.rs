@@ -215,6 +215,10 @@ pub struct PullResponse {
     /// empty, and optional, so older clients and hubs still read the answer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub people: Vec<Person>,
+    /// Cases erased on the hub under the retention policy that this device has not confirmed
+    /// erasing: erase each, then confirm with `POST /v1/purged`. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purges: Vec<crate::purge::PurgeOrder>,
     /// The hub's clock, in ms since the Unix epoch.
     pub hub_time_ms: u64,
 }
@@ -461,6 +465,7 @@ mod tests {
             cases_added: vec![],
             cases_removed: vec![CaseId::new()],
             people: vec![],
+            purges: vec![],
             hub_time_ms: 2,
         };
         let json = serde_json::to_value(&response).expect("json");

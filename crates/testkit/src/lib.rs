@@ -8,6 +8,7 @@
 //! - [`http`]: reqwest answers as status + JSON; a blocking client; raw bytes on a socket for
 //!   the tests whose point is malformed HTTP.
 //! - [`process`]: processes by pid only, `/proc`, and waiting for evidence in a child's output.
+//! - [`scan`]: every value of every table of a decrypted database, for words that must be gone.
 //! - [`util`]: random markers, dates, describing a finished command.
 //! - `window` and `webdriver` (feature `window`): Xvfb, tauri-driver and a blocking WebDriver
 //!   client over `fantoccini`.
@@ -20,6 +21,7 @@ pub mod hub;
 pub mod inproc;
 pub mod ops;
 pub mod process;
+pub mod scan;
 pub mod util;
 #[cfg(feature = "window")]
 pub mod webdriver;

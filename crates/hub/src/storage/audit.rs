@@ -203,7 +203,8 @@ impl Storage {
         let id: String = self
             .conn
             .query_row(
-                "SELECT id FROM cases WHERE id = ?1 OR reference = ?1",
+                "SELECT id FROM cases WHERE id = ?1 OR reference = ?1
+                 UNION ALL SELECT case_id FROM purged_cases WHERE case_id = ?1 OR reference = ?1",
                 [given.trim()],
                 |r| r.get(0),
             )
@@ -349,9 +350,12 @@ impl Storage {
         self.append_audit(&[event], now_ms)
     }
 
-    /// Every case's reference by id, to show audit entries; nothing else is read.
+    /// Every case's reference by id (erased cases' from their tombstones), to show audit
+    /// entries; nothing else is read.
     pub fn case_references(&self) -> Result<std::collections::HashMap<CaseId, String>, HubError> {
-        let mut stmt = self.conn.prepare("SELECT id, reference FROM cases")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, reference FROM cases UNION ALL SELECT case_id, reference FROM purged_cases",
+        )?;
         let raw = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .collect::<Result<Vec<_>, _>>()?;

@@ -9,8 +9,10 @@ mod handover;
 mod health;
 pub mod key;
 mod ops;
+mod purge;
 mod reader;
 mod recovery;
+mod retention;
 mod sar;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +29,9 @@ pub use handover::Handover;
 pub use health::Readiness;
 pub use key::{HubKey, KEY_FILE};
 pub use ops::{HistoryPage, PullPage};
+pub use purge::{DeviceConfirmation, Tombstone};
 pub use reader::Reader;
+pub use retention::{CaseRetention, LegalHold};
 pub use sar::SarRequest;
 
 use crate::error::HubError;

@@ -261,6 +261,11 @@ fn push_one(
     if let Some(seq) = held {
         return Ok(OpOutcome::AlreadyHeld { seq: to_u64(seq) });
     }
+    // An erased case never comes back, whoever writes to it and however late.
+    if super::purge::is_purged(tx, op.case_id)? {
+        use casebook_domain::retention::{PURGED, PURGED_REASON};
+        return Ok(refused(PURGED, PURGED_REASON));
+    }
     if op.author != author.id {
         return Ok(refused(
             "author_mismatch",

@@ -64,6 +64,14 @@ impl Reader {
         self.storage.history(viewer, case_id, after, limit)
     }
 
+    /// See [`Storage::pending_purges`].
+    pub fn pending_purges(
+        &self,
+        device: casebook_domain::DeviceId,
+    ) -> Result<Vec<casebook_protocol::PurgeOrder>, HubError> {
+        self.storage.pending_purges(device)
+    }
+
     /// See [`Storage::device_by_token`].
     pub fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError> {
         self.storage.device_by_token(token_hash, now_ms)
