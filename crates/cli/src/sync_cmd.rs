@@ -113,6 +113,12 @@ pub fn sync(mut store: Store, out: &Out) -> anyhow::Result<()> {
             report.cases_added, report.cases_removed
         ));
     }
+    if report.cases_erased > 0 {
+        text.push_str(&format!(
+            " {} case(s) were erased from this laptop by order of the hub (the service's retention policy).",
+            report.cases_erased
+        ));
+    }
     out.created(value, &text)
 }
 

@@ -224,6 +224,15 @@ impl HubClient {
             .await
     }
 
+    /// Tells the hub which purge orders this store carried out.
+    pub async fn purged(
+        &self,
+        purged: Vec<casebook_protocol::PurgeConfirmation>,
+    ) -> Result<casebook_protocol::PurgedResponse, SyncError> {
+        let body = casebook_protocol::PurgedRequest { purged };
+        self.call(reqwest::Method::POST, "/v1/purged", Some(&body)).await
+    }
+
     /// Who this device is, as the hub sees it.
     pub async fn status(&self) -> Result<StatusResponse, SyncError> {
         self.call::<(), _>(reqwest::Method::GET, "/v1/status", None).await

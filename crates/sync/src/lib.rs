@@ -9,6 +9,7 @@ mod backoff;
 mod client;
 mod error;
 mod handover;
+mod purge;
 mod round;
 
 pub use access::{StoreAccess, SyncProgress};

@@ -40,6 +40,8 @@ pub struct SyncReport {
     pub cases_added: usize,
     /// Cases that left it and were removed from this laptop.
     pub cases_removed: usize,
+    /// Cases erased from this laptop by the hub's purge orders (retention).
+    pub cases_erased: usize,
     /// The hub ordered this device wiped: the store must be erased now.
     pub wipe: bool,
 }
@@ -209,6 +211,7 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
     }
 
     let mut removed: BTreeSet<CaseId> = BTreeSet::new();
+    let mut purges: BTreeSet<CaseId> = BTreeSet::new();
     let hub_time = loop {
         let (cursor, held_cases) = store.with(|s| Ok((s.pull_cursor()?, s.held_cases()?)))?;
         let request = PullRequest {
@@ -250,10 +253,15 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
             received: report.pulled + report.duplicates,
         });
         removed.extend(page.cases_removed);
+        purges.extend(page.purges.iter().map(|p| p.case_id));
         if !page.more {
             break page.hub_time_ms;
         }
     };
+
+    // Erased on the hub under the retention policy: erased here too, unsent work included
+    // (the hub refuses it, `purged`).
+    crate::purge::carry_out(store, &client, &purges, &mut report).await?;
 
     for case in &removed {
         if store.with(|s| s.pending_for_case(*case))? > 0 {

@@ -3,6 +3,7 @@
 //! revoked device. No network here.
 
 mod conflicts;
+mod erase;
 mod link;
 mod purge;
 mod push;

@@ -49,6 +49,8 @@ impl Store {
             params![id],
         )?;
         tx.execute("DELETE FROM cases WHERE id = ?1", params![id])?;
+        // Its words would otherwise stay in the search index's old segments.
+        super::erase::merge_search_indexes(&tx)?;
         tx.commit()?;
         tracing::info!(case = %case, "case left this user's scope and was removed");
         Ok(true)
