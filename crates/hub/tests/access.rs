@@ -283,6 +283,7 @@ async fn the_openapi_document_describes_the_endpoints() {
             "/v1/handover",
             "/v1/openapi.json",
             "/v1/pull",
+            "/v1/purged",
             "/v1/push",
             "/v1/recovered",
             "/v1/status",
