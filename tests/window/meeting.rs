@@ -177,6 +177,11 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
     // The preparation plan saves as it is typed.
     w.type_into("Opening", "Welcome; ground rules; each speaks in turn.");
     w.wait_text("#plan-state to say Saved", "#plan-state", |t| t == "Saved");
+    w.s.execute(
+        "document.getElementById('readiness-state').closest('section').scrollIntoView({block: 'start'})",
+        vec![],
+    )
+    .unwrap();
     w.evidence("meeting-checklist");
 
     // A practical item, confirmed, leaves the list.
