@@ -34,7 +34,9 @@ fn a_planned_meeting_lists_what_is_missing_and_only_a_person_s_items_are_confirm
         venue: "Community centre".into(),
         attendees,
     };
-    let e = app.plan_meeting(case, plan(None, "14:00", vec![ann, bob])).unwrap_err();
+    let e = app
+        .plan_meeting(case, plan(None, "14:00", vec![ann, bob]))
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("kind"));
     let e = app
         .plan_meeting(case, plan(Some(MeetingKind::Conference), "2pm", vec![ann, bob]))
@@ -51,19 +53,32 @@ fn a_planned_meeting_lists_what_is_missing_and_only_a_person_s_items_are_confirm
     let m = app.meeting(id).unwrap();
     assert!(!m.readiness.ready);
     let items: Vec<&str> = m.readiness.missing.iter().map(|x| x.item.as_str()).collect();
-    assert!(items.contains(&"risk_assessment") && items.contains(&"venue_checked"), "{items:?}");
+    assert!(
+        items.contains(&"risk_assessment") && items.contains(&"venue_checked"),
+        "{items:?}"
+    );
     assert!(m.readiness.missing.iter().all(|x| !x.text.is_empty()));
 
     let after = app.confirm_meeting_item(id, "venue_checked".into()).unwrap();
     assert!(after.readiness.missing.iter().all(|x| x.item != "venue_checked"));
-    let refused = app.confirm_meeting_item(id, "risk_assessment".into()).unwrap_err();
+    let refused = app
+        .confirm_meeting_item(id, "risk_assessment".into())
+        .unwrap_err();
     assert_eq!(refused.code, ErrorCode::Rule);
-    assert!(!refused.message.contains("casebook "), "worded for a window: {}", refused.message);
+    assert!(
+        !refused.message.contains("casebook "),
+        "worded for a window: {}",
+        refused.message
+    );
 
     app.save_meeting_plan(id, PlanSection::Opening, "Welcome; ground rules.".into())
         .unwrap();
     assert_eq!(
-        app.meeting(id).unwrap().plan.get(&PlanSection::Opening).map(String::as_str),
+        app.meeting(id)
+            .unwrap()
+            .plan
+            .get(&PlanSection::Opening)
+            .map(String::as_str),
         Some("Welcome; ground rules.")
     );
 
@@ -71,7 +86,11 @@ fn a_planned_meeting_lists_what_is_missing_and_only_a_person_s_items_are_confirm
     assert_eq!(not_ready.code, ErrorCode::Rule);
     assert!(not_ready.message.contains("not ready"), "{}", not_ready.message);
     let override_refused = app.override_meeting(id, "Urgent.".into()).unwrap_err();
-    assert_eq!(override_refused.code, ErrorCode::ReadOnly, "only a supervisor overrides");
+    assert_eq!(
+        override_refused.code,
+        ErrorCode::ReadOnly,
+        "only a supervisor overrides"
+    );
 
     let e = app.call_off_meeting(id, "  ".into()).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("why"));
@@ -129,7 +148,11 @@ fn an_agreement_is_recorded_reviewed_and_its_pdf_written_where_the_person_says()
 
     let preview = app.document_preview(case, DocumentKind::Agreement).unwrap();
     assert_eq!(preview.title, "Restorative agreement");
-    assert!(preview.suggested_path.ends_with("-agreement.pdf"), "{}", preview.suggested_path);
+    assert!(
+        preview.suggested_path.ends_with("-agreement.pdf"),
+        "{}",
+        preview.suggested_path
+    );
     let lines = &preview.sections[0].lines;
     assert_eq!(lines[0], "Clean the wall — Bob Example, by 1 Feb 2027 (done)");
 

@@ -683,7 +683,12 @@ fn a_pulled_page_indexes_its_rows_as_they_stand_at_its_end() {
     deliver(&mut author, &mut reader);
     let hits = |store: &Store, word: &str| store.search(word, 10).unwrap().len();
     assert_eq!(
-        [hits(&reader, "first"), hits(&reader, "second"), hits(&reader, "one"), hits(&reader, "two")],
+        [
+            hits(&reader, "first"),
+            hits(&reader, "second"),
+            hits(&reader, "one"),
+            hits(&reader, "two")
+        ],
         [0, 1, 0, 1]
     );
     assert_eq!(hits(&reader, "Ola"), 1);
