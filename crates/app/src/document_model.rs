@@ -5,8 +5,6 @@
 use casebook_documents::{AgreementAction, AgreementDoc, CourtReport, DRAFT_MARK, british_date};
 use casebook_domain::CaseId;
 use casebook_store::Store;
-use casebook_store::report::{CourtReportData, PartyWords};
-use chrono::NaiveDate;
 
 use crate::documents::{DocumentKind, DocumentPreview, PreviewField, PreviewSection};
 use crate::error::{AppError, ErrorCode};
@@ -46,94 +44,21 @@ fn action_line(a: &AgreementAction) -> String {
     )
 }
 
-fn document_actions(actions: &[casebook_domain::agreement::Action]) -> Vec<AgreementAction> {
-    actions
-        .iter()
-        .map(|a| AgreementAction {
-            what: a.what.clone(),
-            by_whom: a.by.clone(),
-            by_when: a.due,
-            status: a.status.label().to_owned(),
-        })
-        .collect()
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-fn document_words(words: &[PartyWords]) -> Vec<casebook_documents::PartyWords> {
-    words
-        .iter()
-        .map(|w| casebook_documents::PartyWords {
-            role: capitalised(&w.role),
-            words: w.words.join("\n\n"),
-        })
-        .collect()
-}
-
-/// The court report's model from the store's contents, prepared `today`.
-fn court_model(r: &CourtReportData, today: NaiveDate) -> CourtReport {
-    let mut took_place: Vec<String> = r
-        .what_took_place
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect();
-    for on in &r.meetings_held {
-        took_place.push(format!(
-            "A restorative meeting was held on {}.",
-            british_date(*on)
-        ));
-    }
-    CourtReport {
-        reference: r.reference.clone(),
-        court_date: r.court_date,
-        prepared_on: today,
-        facilitator: r.facilitator.clone(),
-        summary_of_referral: r.summary.clone(),
-        what_took_place: took_place,
-        agreement: document_actions(&r.actions),
-        parties_words: document_words(&r.words),
-        approved_by: r.approved_by.clone(),
-    }
-}
-
 fn agreement_model(store: &Store, case: CaseId) -> Result<AgreementDoc, AppError> {
-    let detail = store.case_detail(case)?;
-    let a = store.agreements(case)?.into_iter().next().ok_or_else(|| {
+    store.agreement_document(case)?.ok_or_else(|| {
         AppError::new(
             ErrorCode::NotFound,
             "No agreement is recorded for this case yet: record it after the meeting is held.",
         )
-    })?;
-    let meeting_on = match a.meeting {
-        Some(m) => store.meeting(m)?.held_on.unwrap_or(a.made_on),
-        None => a.made_on,
-    };
-    Ok(AgreementDoc {
-        reference: detail.case.reference,
-        meeting_on,
-        parties: detail.parties.iter().map(|p| p.name.clone()).collect(),
-        actions: document_actions(&a.actions),
-        reviews: a.review_on.into_iter().collect(),
-        how_agreed: Some(a.how_agreed)
-            .filter(|h| !h.trim().is_empty())
-            .into_iter()
-            .collect(),
     })
 }
 
+/// The model of `kind` for `case`, prepared today.
 pub(crate) fn model(store: &Store, case: CaseId, kind: DocumentKind) -> Result<Model, AppError> {
     let today = chrono::Local::now().date_naive();
     Ok(match kind {
         DocumentKind::Agreement => Model::Agreement(agreement_model(store, case)?),
-        DocumentKind::CourtReport => Model::Court(court_model(&store.court_report(case)?, today)),
+        DocumentKind::CourtReport => Model::Court(store.court_report_document(case, today)?),
     })
 }
 
@@ -220,6 +145,8 @@ pub(crate) fn preview(m: &Model, suggested_path: String) -> DocumentPreview {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
     fn day(m: u32, d: u32) -> NaiveDate {

@@ -8,7 +8,7 @@ use anyhow::Context;
 use casebook_domain::agreement::{self, ActionStatus};
 use casebook_domain::risk::{RiskState, SignOffDecision};
 use casebook_store::Store;
-use casebook_store::report::{AgreementView, CourtReportData, PartyWords};
+use casebook_store::report::AgreementView;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use serde_json::json;
@@ -203,62 +203,6 @@ pub fn agreement(store: &mut Store, out: &Out, cmd: AgreementCommand) -> anyhow:
     }
 }
 
-fn words_for_document(words: &[PartyWords]) -> Vec<casebook_documents::PartyWords> {
-    words
-        .iter()
-        .map(|w| casebook_documents::PartyWords {
-            role: capitalised(&w.role),
-            words: w.words.join("\n\n"),
-        })
-        .collect()
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-fn actions_for_document(
-    actions: &[casebook_domain::agreement::Action],
-) -> Vec<casebook_documents::AgreementAction> {
-    actions
-        .iter()
-        .map(|a| casebook_documents::AgreementAction {
-            what: a.what.clone(),
-            by_whom: a.by.clone(),
-            by_when: a.due,
-            status: a.status.label().to_owned(),
-        })
-        .collect()
-}
-
-fn court_document(r: &CourtReportData, today: NaiveDate) -> casebook_documents::CourtReport {
-    let mut took_place: Vec<String> = r
-        .what_took_place
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect();
-    for on in &r.meetings_held {
-        took_place.push(format!("A restorative meeting was held on {}.", day(*on)));
-    }
-    casebook_documents::CourtReport {
-        reference: r.reference.clone(),
-        court_date: r.court_date,
-        prepared_on: today,
-        facilitator: r.facilitator.clone(),
-        summary_of_referral: r.summary.clone(),
-        what_took_place: took_place,
-        agreement: actions_for_document(&r.actions),
-        parties_words: words_for_document(&r.words),
-        approved_by: r.approved_by.clone(),
-    }
-}
-
 /// Writes `bytes` to `file`, refusing to replace a file that exists.
 fn write_new(file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut f = std::fs::OpenOptions::new()
@@ -315,7 +259,8 @@ pub fn report(store: &mut Store, out: &Out, cmd: ReportCommand) -> anyhow::Resul
         }
         ReportCommand::Court { case, out: file } => {
             let data = store.court_report(store.resolve_case(&case)?)?;
-            let pdf = casebook_documents::court_report(&court_document(&data, today))?;
+            let pdf =
+                casebook_documents::court_report(&casebook_store::documents::court_report(&data, today))?;
             write_new(&file, &pdf)?;
             let draft = !matches!(data.state, RiskState::Approved { .. });
             out.created(
@@ -331,28 +276,9 @@ pub fn report(store: &mut Store, out: &Out, cmd: ReportCommand) -> anyhow::Resul
             )
         }
         ReportCommand::Agreement { case, out: file } => {
-            let case_id = store.resolve_case(&case)?;
-            let record = store.case_detail(case_id)?;
-            let a = store
-                .agreements(case_id)?
-                .into_iter()
-                .next()
+            let doc = store
+                .agreement_document(store.resolve_case(&case)?)?
                 .context("No agreement recorded for this case yet: `casebook agreement new`")?;
-            let meeting_on = match a.meeting {
-                Some(m) => store.meeting(m)?.held_on.unwrap_or(a.made_on),
-                None => a.made_on,
-            };
-            let doc = casebook_documents::AgreementDoc {
-                reference: record.case.reference.clone(),
-                meeting_on,
-                parties: record.parties.iter().map(|p| p.name.clone()).collect(),
-                actions: actions_for_document(&a.actions),
-                reviews: a.review_on.into_iter().collect(),
-                how_agreed: vec![a.how_agreed.clone()]
-                    .into_iter()
-                    .filter(|h| !h.is_empty())
-                    .collect(),
-            };
             let pdf = casebook_documents::agreement(&doc)?;
             write_new(&file, &pdf)?;
             out.created(
@@ -369,12 +295,9 @@ pub fn brief(store: &Store, out: &Out, case: &str, party: &str, file: Option<&Pa
     let party = store.resolve_party(case, party)?;
     let data = store.preparation_brief(case, party)?;
     if let Some(file) = file {
-        let pdf = casebook_documents::preparation_brief(&casebook_documents::PreparationBrief {
-            reference: data.reference.clone(),
-            for_party: data.for_party.clone(),
-            prepared_on: chrono::Local::now().date_naive(),
-            shared_by_others: words_for_document(&data.shared),
-        })?;
+        let today = chrono::Local::now().date_naive();
+        let pdf =
+            casebook_documents::preparation_brief(&store.preparation_brief_document(case, party, today)?)?;
         write_new(file, &pdf)?;
     }
     if out.json {

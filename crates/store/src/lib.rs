@@ -11,6 +11,7 @@ mod conn;
 mod converge_tests;
 pub mod dashboard;
 pub mod demo;
+pub mod documents;
 mod error;
 mod export;
 pub mod figures;
