@@ -3,48 +3,15 @@
 //! with the hub's key) is found by `audit verify`; a head kept elsewhere catches truncation.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
 use casebook_domain::CaseId;
 use casebook_hub::audit::AuditAction;
 use casebook_hub::storage::{AuditQuery, Verification};
 use casebook_protocol::Role;
 use casebook_testkit::inproc::{self, TestHub, new_case, note};
+use common::{hub_cli, ok_json, raw_db};
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
-
-fn hub_cli(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("CASEBOOK_HUB_KEY")
-        .env("USER", "ops-alice")
-        .output()
-        .unwrap()
-}
-
-fn ok_json(data: &Path, args: &[&str]) -> Value {
-    let out = hub_cli(data, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// The hub database opened with the hub's key, as someone with the key file could.
-fn raw_db(data: &Path) -> rusqlite::Connection {
-    let key = std::fs::read_to_string(data.join("hub.key")).unwrap();
-    let conn = rusqlite::Connection::open(data.join("hub.db")).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.trim()))
-        .unwrap();
-    conn.execute_batch("PRAGMA busy_timeout = 10000;").unwrap();
-    conn
-}
 
 /// A hub with a facilitator's case, a pull of it by a coordinator and a few more entries.
 async fn busy_hub() -> (TestHub, CaseId) {

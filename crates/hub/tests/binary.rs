@@ -2,34 +2,12 @@
 //! serves, and the refusal to serve plain HTTP to the network.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
 use casebook_protocol::PROTOCOL_HEADER;
 use casebook_testkit::hub::Hub;
+use common::{BIN, command, hub_cli, ok_json};
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
-
-fn hub(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("CASEBOOK_HUB_KEY")
-        .output()
-        .unwrap()
-}
-
-fn ok_json(data: &Path, args: &[&str]) -> Value {
-    let out = hub(data, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[tokio::test]
 async fn the_binary_serves_and_admin_commands_run_alongside() {
@@ -94,7 +72,7 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
     assert_eq!(added["user"], "Sunita");
     let devices = ok_json(data, &["device", "list", "--json"]);
     assert_eq!(devices[0]["device_id"], device_id.as_str());
-    let out = hub(data, &["device", "revoke", &device_id]);
+    let out = hub_cli(data, &["device", "revoke", &device_id]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let response = http
@@ -111,7 +89,7 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
 #[test]
 fn the_binary_refuses_plain_http_on_a_network_address() {
     let dir = tempfile::tempdir().unwrap();
-    let out = hub(dir.path(), &["serve", "--listen", "0.0.0.0:0"]);
+    let out = hub_cli(dir.path(), &["serve", "--listen", "0.0.0.0:0"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("without TLS"), "{err}");
@@ -122,9 +100,7 @@ fn the_binary_refuses_plain_http_on_a_network_address() {
 fn a_wrong_key_is_named_as_such() {
     let dir = tempfile::tempdir().unwrap();
     let _ = ok_json(dir.path(), &["user", "add", "Ada", "--role", "admin", "--json"]);
-    let out = Command::new(BIN)
-        .arg("--data")
-        .arg(dir.path())
+    let out = command(dir.path())
         .args(["case", "list"])
         .env("CASEBOOK_HUB_KEY", "ab".repeat(32))
         .output()
@@ -144,7 +120,7 @@ fn the_demo_loads_users_codes_and_cases() {
     assert_eq!(cases.as_array().unwrap().len(), 4);
     assert!(cases[0]["reference"].as_str().unwrap().starts_with("RH-"));
     assert!(
-        !hub(dir.path(), &["demo"]).status.success(),
+        !hub_cli(dir.path(), &["demo"]).status.success(),
         "the demo loads once"
     );
 }

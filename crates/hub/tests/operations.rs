@@ -3,9 +3,11 @@
 //! into a new data dir and served again.
 #![allow(missing_docs, clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,10 +19,9 @@ use casebook_testkit::hub::Hub;
 use casebook_testkit::inproc::{Device, TestHub, note, opened_case, start};
 use casebook_testkit::process::{Lines, kill};
 use casebook_testkit::util::{describe, marker};
+use common::BIN;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
 
 /// One sample of the Prometheus text format: name, labels, value.
 type Sample = (String, BTreeMap<String, String>, f64);
@@ -164,11 +165,7 @@ async fn health_and_readiness_answer_without_a_token_or_a_protocol_header() {
 fn logs_are_json_lines_when_asked() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("hub.log");
-    let mut child = Command::new(BIN)
-        .env_remove("CASEBOOK_HUB_KEY")
-        .env_remove("CASEBOOK_HUB_LOG")
-        .arg("--data")
-        .arg(tmp.path().join("hub"))
+    let mut child = common::command(&tmp.path().join("hub"))
         .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

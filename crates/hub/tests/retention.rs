@@ -4,6 +4,8 @@
 //! device as an order it confirms.
 #![allow(missing_docs, clippy::unwrap_used)]
 
+mod common;
+
 use casebook_domain::retention::{PURGED, Retention};
 use casebook_domain::{CaseId, Entity, Op, OpKind};
 use casebook_hub::HubError;
@@ -13,20 +15,9 @@ use casebook_protocol::{OpOutcome, Role};
 use casebook_testkit::inproc::{self, Device, note, op, opened_case};
 use casebook_testkit::scan::tables_containing;
 use chrono::NaiveDate;
+use common::raw_db;
 use serde_json::json;
 use uuid::Uuid;
-
-/// The hub's database opened with its key, as someone holding both could.
-fn decrypted(hub: &inproc::TestHub) -> rusqlite::Connection {
-    let key = std::fs::read_to_string(hub.dir.path().join("hub.key")).unwrap();
-    let conn = rusqlite::Connection::open(hub.dir.path().join("hub.db")).unwrap();
-    conn.execute_batch(&format!(
-        "PRAGMA key = \"x'{}'\"; PRAGMA busy_timeout = 10000;",
-        key.trim()
-    ))
-    .unwrap();
-    conn
-}
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -180,7 +171,7 @@ async fn a_purge_leaves_only_a_tombstone_and_every_device_confirms_it() {
         .unwrap()
         .reference;
     assert!(
-        !tables_containing(&decrypted(&hub), marker.as_bytes()).is_empty(),
+        !tables_containing(&raw_db(hub.dir.path()), marker.as_bytes()).is_empty(),
         "the scan sees the note before the purge"
     );
 
@@ -193,7 +184,7 @@ async fn a_purge_leaves_only_a_tombstone_and_every_device_confirms_it() {
 
     // Nothing of it is left in the decrypted database but ids and the reference.
     assert_eq!(
-        tables_containing(&decrypted(&hub), marker.as_bytes()),
+        tables_containing(&raw_db(hub.dir.path()), marker.as_bytes()),
         Vec::<String>::new()
     );
     for (table, column) in [
@@ -202,7 +193,7 @@ async fn a_purge_leaves_only_a_tombstone_and_every_device_confirms_it() {
         ("former_holders", "case_id"),
         ("cases", "id"),
     ] {
-        let n: i64 = decrypted(&hub)
+        let n: i64 = raw_db(hub.dir.path())
             .query_row(
                 &format!("SELECT count(*) FROM {table} WHERE {column} = ?1"),
                 [case.to_string()],

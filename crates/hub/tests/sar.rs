@@ -5,6 +5,8 @@
 //! by request and cases, never by content.
 #![allow(missing_docs, clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -14,37 +16,15 @@ use casebook_hub::Storage;
 use casebook_hub::audit::AuditAction;
 use casebook_hub::storage::{AuditQuery, UserRow};
 use casebook_protocol::Role;
+use common::{hub_cli, ok};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
 
 /// Words only one party's records hold, to find in (or miss from) the answer.
 const ANNS_WORDS: &str = "marigold";
 const ANNS_OTHER_CASE_WORDS: &str = "lantern";
 const BOBS_WORDS: &str = "peregrine";
 const BOBS_CONSENT_WORDS: &str = "halibut";
-
-fn hub(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("CASEBOOK_HUB_KEY")
-        .env("USER", "ops-alice")
-        .output()
-        .unwrap()
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = hub(data, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Builds one case's ops as a facilitator's laptop would, with increasing clocks.
 struct Writer {
@@ -241,7 +221,7 @@ fn a_sar_of_one_party_holds_their_words_and_not_another_partys_name_or_words() {
     let (first, second, ann, ann_again) = hub_with_two_cases(&data);
 
     // Two records carry her name: the short form refuses to guess and lists both.
-    let out = hub(&data, &["sar", "Ann Smith", "--out", "x"]);
+    let out = hub_cli(&data, &["sar", "Ann Smith", "--out", "x"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -334,7 +314,7 @@ fn a_sar_of_one_party_holds_their_words_and_not_another_partys_name_or_words() {
     );
     ok(&data, &["sar", "close", "SAR-1"]);
     assert!(ok(&data, &["sar", "list"]).contains("no open subject access requests"));
-    let out = hub(
+    let out = hub_cli(
         &data,
         &["sar", "export", "SAR-1", "--out", out_dir.to_str().unwrap()],
     );

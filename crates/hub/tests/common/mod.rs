@@ -1,0 +1,60 @@
+//! Running the real `casebook-hub` binary on a data dir the test already has (a scratch dir,
+//! or an in-process hub's): an admin command, its text or JSON, and the encrypted database
+//! opened with the hub's key. Serving it on a port is the test kit's (`casebook_testkit::hub`).
+// Each test file uses only some of these.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The binary under test; only this package knows its path from cargo.
+pub const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
+
+/// `casebook-hub --data DATA`, with no key or log setting of the caller and a fixed operator
+/// name (`ops-alice`), which the audit trail records.
+pub fn command(data: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_remove("CASEBOOK_HUB_KEY")
+        .env_remove("CASEBOOK_HUB_LOG")
+        .env("USER", "ops-alice")
+        .arg("--data")
+        .arg(data);
+    cmd
+}
+
+/// Runs `casebook-hub --data DATA ARGS...` to the end.
+pub fn hub_cli(data: &Path, args: &[&str]) -> Output {
+    command(data).args(args).output().unwrap()
+}
+
+/// Runs a command that must succeed; its stdout.
+#[track_caller]
+pub fn ok(data: &Path, args: &[&str]) -> String {
+    let out = hub_cli(data, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a command that must succeed; its stdout as JSON (the caller passes `--json`).
+#[track_caller]
+pub fn ok_json(data: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(data, args)).unwrap()
+}
+
+/// The hub database opened read-write with the hub's key, as someone holding both could.
+pub fn raw_db(data: &Path) -> rusqlite::Connection {
+    let key = std::fs::read_to_string(data.join("hub.key")).unwrap();
+    let conn = rusqlite::Connection::open(data.join("hub.db")).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{}'\"; PRAGMA busy_timeout = 10000;",
+        key.trim()
+    ))
+    .unwrap();
+    conn
+}
