@@ -106,6 +106,28 @@ pub fn start_hub() -> Hub {
     Hub::start(workspace_bin("casebook-hub"))
 }
 
+/// The hub's reference (`RH-...`) for a case it holds, by the case's id.
+#[track_caller]
+pub fn reference_of(hub: &Hub, case: &str) -> String {
+    hub.case(case)["reference"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the hub lists case {case} without a reference"))
+        .to_owned()
+}
+
+/// The nine factors' names on the command line (`casebook risk new --factor NAME=LEVEL`).
+pub const CLI_RISK_FACTORS: [&str; 9] = [
+    "re-victimisation",
+    "power-imbalance",
+    "intimidation",
+    "violence",
+    "substance-use",
+    "mental-health",
+    "safeguarding",
+    "abuse-context",
+    "responsibility",
+];
+
 /// A scratch laptop: a store folder (`CASEBOOK_STORE`, not created: the app or the CLI makes
 /// it), HOME and XDG folders, and any extra environment for the app.
 pub struct Profile {
@@ -220,6 +242,50 @@ impl Profile {
             self.store.join("store.key").is_file(),
             "casebook init made no store.key"
         );
+    }
+
+    /// Enrolls this laptop with the hub from the command line (`casebook enroll`).
+    pub fn enroll(&self, hub_url: &str, code: &str, name: &str) {
+        fs::create_dir_all(&self.store).unwrap();
+        self.cli_json(&["enroll", "--hub", hub_url, "--code", code, "--name", name]);
+    }
+
+    /// A new out-of-court RJ case referred by the police, from the command line; its id.
+    pub fn new_case(&self, summary: &str) -> String {
+        let created = self.cli_json(&[
+            "case",
+            "new",
+            "--kind",
+            "rj",
+            "--stage",
+            "out-of-court",
+            "--source",
+            "police",
+            "--summary",
+            summary,
+        ]);
+        created["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A low-risk assessment of `case`, every factor low, submitted for sign-off from the
+    /// command line; its id.
+    pub fn submitted_risk(&self, case: &str) -> String {
+        let factors: Vec<String> = CLI_RISK_FACTORS.iter().map(|f| format!("{f}=low")).collect();
+        let mut args = vec![
+            "risk",
+            "new",
+            case,
+            "--rating",
+            "low",
+            "--mitigations",
+            "Separate arrivals.",
+        ];
+        for f in &factors {
+            args.extend(["--factor", f]);
+        }
+        let risk = self.cli_json(&args)["id"].as_str().unwrap().to_owned();
+        self.cli_json(&["risk", "submit", &risk]);
+        risk
     }
 }
 
@@ -686,6 +752,15 @@ impl Window {
             }
             Ok(None)
         })
+    }
+
+    /// Clicks "Sync now" and waits for `#sync-status` to say Synced.
+    #[track_caller]
+    pub fn sync_now(&self) {
+        self.click("Sync now");
+        self.wait_text("#sync-status to say Synced", "#sync-status", |t| {
+            t.contains("Synced")
+        });
     }
 
     /// Waits for an alert (`[role=alert]`) whose text contains any of `words` (ignoring case).
