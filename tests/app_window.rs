@@ -362,10 +362,7 @@ fn a_visit_reaches_the_supervisor_through_the_hub() {
         Ok(looks_like_reference(s.text(&h1)?.trim()).then_some(()))
     });
     wf.wait_page_contains(&notes);
-    wf.click("Sync now");
-    wf.wait_text("#sync-status to say Synced", "#sync-status", |t| {
-        t.contains("Synced")
-    });
+    wf.sync_now();
 
     let row = hub
         .cases()
@@ -377,10 +374,7 @@ fn a_visit_reaches_the_supervisor_through_the_hub() {
     let sol = Profile::new();
     let ws = Window::open(&sol, "supervisor");
     join_hub(&ws, &hub.url, &sol_code);
-    ws.click("Sync now");
-    ws.wait_text("#sync-status to say Synced", "#sync-status", |t| {
-        t.contains("Synced")
-    });
+    ws.sync_now();
     ws.heading("Team caseload");
     let link = format!(
         "//h2[normalize-space(.)='fay']/following::a[contains(normalize-space(.), {})]",
@@ -479,10 +473,7 @@ fn a_risk_assessment_is_submitted_in_the_window_and_approved_by_a_supervisor_els
     )
     .unwrap();
     w.evidence("risk-assessment");
-    w.click("Sync now");
-    w.wait_text("#sync-status to say Synced", "#sync-status", |t| {
-        t.contains("Synced")
-    });
+    w.sync_now();
 
     // The supervisor, on their own laptop with the command line.
     let case = hub
@@ -492,16 +483,7 @@ fn a_risk_assessment_is_submitted_in_the_window_and_approved_by_a_supervisor_els
         .and_then(|c| c["case_id"].as_str().map(str::to_owned))
         .unwrap_or_else(|| panic!("the hub has no case led by fay: {:?}", hub.cases()));
     let sol = Profile::new();
-    std::fs::create_dir_all(&sol.store).unwrap();
-    sol.cli_json(&[
-        "enroll",
-        "--hub",
-        &hub.url,
-        "--code",
-        &sol_code,
-        "--name",
-        "sol-laptop",
-    ]);
+    sol.enroll(&hub.url, &sol_code, "sol-laptop");
     sol.cli_json(&["sync"]);
     let shown = sol.cli_json(&["risk", "show", &case]);
     let risk = shown["assessments"][0]["id"]
@@ -531,23 +513,10 @@ fn a_conflict_is_resolved_on_the_conflicts_screen() {
     let l1 = Profile::new();
     let l2 = Profile::new();
     for (laptop, code, name) in [(&l1, &code1, "fay-laptop-1"), (&l2, &code2, "fay-laptop-2")] {
-        std::fs::create_dir_all(&laptop.store).unwrap();
-        laptop.cli_json(&["enroll", "--hub", &hub.url, "--code", code, "--name", name]);
+        laptop.enroll(&hub.url, code, name);
     }
     let m = marker();
-    let created = l1.cli_json(&[
-        "case",
-        "new",
-        "--kind",
-        "rj",
-        "--stage",
-        "out-of-court",
-        "--source",
-        "police",
-        "--summary",
-        &format!("Original summary {m}"),
-    ]);
-    let case = created["id"].as_str().expect("case new --json: id").to_owned();
+    let case = l1.new_case(&format!("Original summary {m}"));
     l1.cli_json(&["sync"]);
     l2.cli_json(&["sync"]);
     let text1 = format!("Summary written on laptop 1 {m}");

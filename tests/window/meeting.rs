@@ -9,8 +9,7 @@
 
 use std::process::Command;
 
-use crate::signoffs::FACTORS;
-use crate::window::{Profile, Window, start_hub};
+use crate::window::{Profile, Window, reference_of, start_hub};
 use crate::{date_if_empty, today, unlock, wait_button_gone};
 
 /// The readiness list's text (empty once nothing is missing).
@@ -32,12 +31,6 @@ fn wait_left_the_list(w: &Window, gone: &str) {
     });
 }
 
-/// Enrolls `profile` with the hub from the command line.
-fn enroll(profile: &Profile, hub_url: &str, code: &str, name: &str) {
-    std::fs::create_dir_all(&profile.store).unwrap();
-    profile.cli_json(&["enroll", "--hub", hub_url, "--code", code, "--name", name]);
-}
-
 #[test]
 fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreement_is_saved_as_pdf() {
     let hub = start_hub();
@@ -46,20 +39,8 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
 
     // The case, prepared on the facilitator's laptop with the command line.
     let fay = Profile::new();
-    enroll(&fay, &hub.url, &fay_code, "fay-laptop");
-    let created = fay.cli_json(&[
-        "case",
-        "new",
-        "--kind",
-        "rj",
-        "--stage",
-        "out-of-court",
-        "--source",
-        "police",
-        "--summary",
-        "Shed window broken; the owner asks to meet the young man who did it.",
-    ]);
-    let case = created["id"].as_str().unwrap().to_owned();
+    fay.enroll(&hub.url, &fay_code, "fay-laptop");
+    let case = fay.new_case("Shed window broken; the owner asks to meet the young man who did it.");
     for (name, role) in [("Ann Example", "victim"), ("Bob Example", "harmer")] {
         fay.cli_json(&["party", "add", &case, "--role", role, "--name", name]);
     }
@@ -85,21 +66,7 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
             "verbal",
         ]);
     }
-    let factors: Vec<String> = FACTORS.iter().map(|f| format!("{f}=low")).collect();
-    let mut args = vec![
-        "risk",
-        "new",
-        &case,
-        "--rating",
-        "low",
-        "--mitigations",
-        "Separate arrivals.",
-    ];
-    for f in &factors {
-        args.extend(["--factor", f]);
-    }
-    let risk = fay.cli_json(&args)["id"].as_str().unwrap().to_owned();
-    fay.cli_json(&["risk", "submit", &risk]);
+    let risk = fay.submitted_risk(&case);
     let today = today();
     for party in ["Ann Example", "Bob Example"] {
         fay.cli_json(&[
@@ -117,12 +84,7 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
         ]);
     }
     fay.cli_json(&["sync"]);
-    let reference = hub
-        .cases()
-        .into_iter()
-        .find(|c| c["case_id"] == case.as_str())
-        .and_then(|c| c["reference"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| panic!("the hub has no case {case}: {:?}", hub.cases()));
+    let reference = reference_of(&hub, &case);
 
     // In the window: plan a conference with both parties.
     let w = Window::open(&fay, "meeting");
@@ -210,12 +172,9 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
     );
 
     // The supervisor approves the risk assessment on their own laptop; both sync.
-    w.click("Sync now");
-    w.wait_text("#sync-status to say Synced", "#sync-status", |t| {
-        t.contains("Synced")
-    });
+    w.sync_now();
     let sol = Profile::new();
-    enroll(&sol, &hub.url, &sol_code, "sol-laptop");
+    sol.enroll(&hub.url, &sol_code, "sol-laptop");
     sol.cli_json(&["sync"]);
     sol.cli_json(&["risk", "approve", &risk, "--note", "Good plan."]);
     sol.cli_json(&["sync"]);

@@ -5,20 +5,7 @@
 //! Declared from tests/app_window.rs, whose steps it uses.
 
 use crate::join_hub;
-use crate::window::{Profile, Window, marker, start_hub};
-
-/// The nine factors' names on the command line (`casebook risk new --factor NAME=LEVEL`).
-pub(crate) const FACTORS: [&str; 9] = [
-    "re-victimisation",
-    "power-imbalance",
-    "intimidation",
-    "violence",
-    "substance-use",
-    "mental-health",
-    "safeguarding",
-    "abuse-context",
-    "responsibility",
-];
+use crate::window::{Profile, Window, marker, reference_of, start_hub};
 
 #[test]
 fn a_supervisor_approves_a_submitted_risk_assessment_from_the_sign_off_queue() {
@@ -28,61 +15,16 @@ fn a_supervisor_approves_a_submitted_risk_assessment_from_the_sign_off_queue() {
 
     // The facilitator, on their own laptop with the command line.
     let fay = Profile::new();
-    std::fs::create_dir_all(&fay.store).unwrap();
-    fay.cli_json(&[
-        "enroll",
-        "--hub",
-        &hub.url,
-        "--code",
-        &fay_code,
-        "--name",
-        "fay-laptop",
-    ]);
-    let summary = format!("Threats after a break-in {}", marker());
-    let created = fay.cli_json(&[
-        "case",
-        "new",
-        "--kind",
-        "rj",
-        "--stage",
-        "out-of-court",
-        "--source",
-        "police",
-        "--summary",
-        &summary,
-    ]);
-    let case = created["id"].as_str().unwrap().to_owned();
-    let factors: Vec<String> = FACTORS.iter().map(|f| format!("{f}=low")).collect();
-    let mut args = vec![
-        "risk",
-        "new",
-        &case,
-        "--rating",
-        "low",
-        "--mitigations",
-        "Separate arrivals.",
-    ];
-    for f in &factors {
-        args.extend(["--factor", f]);
-    }
-    let risk = fay.cli_json(&args);
-    let risk = risk["id"].as_str().unwrap().to_owned();
-    fay.cli_json(&["risk", "submit", &risk]);
+    fay.enroll(&hub.url, &fay_code, "fay-laptop");
+    let case = fay.new_case(&format!("Threats after a break-in {}", marker()));
+    fay.submitted_risk(&case);
     fay.cli_json(&["sync"]);
-    let reference = hub
-        .cases()
-        .into_iter()
-        .find(|c| c["case_id"] == case.as_str())
-        .and_then(|c| c["reference"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| panic!("the hub has no case {case}: {:?}", hub.cases()));
+    let reference = reference_of(&hub, &case);
 
     let sol = Profile::new();
     let w = Window::open(&sol, "signoffs");
     join_hub(&w, &hub.url, &sol_code);
-    w.click("Sync now");
-    w.wait_text("#sync-status to say Synced", "#sync-status", |t| {
-        t.contains("Synced")
-    });
+    w.sync_now();
     w.click("Sign-offs 1 waiting");
     w.heading("Sign-offs waiting");
     w.wait_text("#signoffs-count", "#signoffs-count", |t| {
@@ -118,10 +60,7 @@ fn a_supervisor_approves_a_submitted_risk_assessment_from_the_sign_off_queue() {
     w.button("Sign-offs 0 waiting");
 
     // The approval was written offline; the facilitator sees it after both sync.
-    w.click("Sync now");
-    w.wait_text("#sync-status to say Synced", "#sync-status", |t| {
-        t.contains("Synced")
-    });
+    w.sync_now();
     fay.cli_json(&["sync"]);
     let shown = fay.cli_json(&["risk", "show", &case]);
     assert_eq!(shown["assessments"][0]["state"]["state"], "approved", "{shown}");
