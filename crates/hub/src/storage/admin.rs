@@ -60,6 +60,20 @@ pub struct DeviceSummary {
     pub handed_over_ms: Option<i64>,
 }
 
+/// `cases`' columns: id, reference, lead, co, team, ops, quarantined ops.
+type CaseColumns = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
+
+/// `devices`' columns: id, name, user, created, last seen, revoked, wipe, handed over.
+type DeviceColumns = (String, String, String, i64, Option<i64>, bool, bool, Option<i64>);
+
 impl Storage {
     /// Adds a user; names are unique.
     pub fn add_user(
@@ -197,17 +211,7 @@ impl Storage {
              ORDER BY c.reference",
         )?;
         let raw = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                ))
-            })?
+            .query_map([], |r| CaseColumns::try_from(r))?
             .collect::<Result<Vec<_>, _>>()?;
         raw.into_iter()
             .map(|(id, reference, lead, co, team, ops, quarantined)| {
@@ -285,18 +289,7 @@ impl Storage {
              FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.created_at DESC, d.id",
         )?;
         let raw = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })?
+            .query_map([], |r| DeviceColumns::try_from(r))?
             .collect::<Result<Vec<_>, _>>()?;
         raw.into_iter()
             .map(

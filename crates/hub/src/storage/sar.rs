@@ -45,7 +45,8 @@ pub struct SarRequest {
 const COLUMNS: &str =
     "id, parties, received_on, due_on, extended, requester, opened_at, exported_at, closed_at";
 
-type Row = (
+/// [`COLUMNS`] as read, in order.
+type RequestColumns = (
     i64,
     String,
     NaiveDate,
@@ -179,7 +180,9 @@ impl Storage {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM subject_access_requests WHERE ?1 OR closed_at IS NULL ORDER BY id"
         ))?;
-        let rows = stmt.query_map([all], row_of)?.collect::<Result<Vec<_>, _>>()?;
+        let rows = stmt
+            .query_map([all], |r| RequestColumns::try_from(r))?
+            .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter().map(|row| self.request_of(row)).collect()
     }
 
@@ -201,7 +204,7 @@ impl Storage {
             .query_row(
                 &format!("SELECT {COLUMNS} FROM subject_access_requests WHERE id = ?1"),
                 [id],
-                row_of,
+                |r| RequestColumns::try_from(r),
             )
             .optional()?
             .ok_or_else(unknown)?;
@@ -264,7 +267,7 @@ impl Storage {
         Ok(())
     }
 
-    fn request_of(&self, row: Row) -> Result<SarRequest, HubError> {
+    fn request_of(&self, row: RequestColumns) -> Result<SarRequest, HubError> {
         let (id, parties, received_on, due_on, extended, requester, opened, exported, closed) = row;
         let parties: Vec<Uuid> = serde_json::from_str(&parties)?;
         Ok(SarRequest {
@@ -292,20 +295,6 @@ enum Step {
     Extend(NaiveDate),
     /// Closed.
     Close,
-}
-
-fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-    ))
 }
 
 /// The detail of a request's audit entry: ids and dates, never names or the answer's content.
