@@ -188,59 +188,52 @@ fn one_case(
         }
     }
 
-    let mut consents = Vec::new();
-    for consent in of(Entity::Consent) {
-        if !consent.id_of("party_id").is_some_and(|p| subject.contains(&p)) {
-            hold("consent");
-            continue;
-        }
-        let Some(date) = consent.date("date") else {
-            continue;
-        };
-        consents.push(ConsentLine {
-            date,
-            scope: label::<casebook_domain::ConsentScope>(consent.text("scope")),
-            decision: label::<casebook_domain::ConsentDecision>(consent.text("decision")),
-            method: label::<casebook_domain::ConsentMethod>(consent.text("method")),
-            recorded_by: name_of(consent.created_by),
-            note: red(consent.text("note")),
-        });
-    }
-    consents.sort_by_key(|c| c.date);
+    let has_subject = |ids: &[Uuid]| ids.iter().any(|p| subject.contains(p));
+    let consents: Vec<ConsentLine> = theirs_by_date(
+        of(Entity::Consent),
+        "date",
+        |c| c.id_of("party_id").is_some_and(|p| subject.contains(&p)),
+        || hold("consent"),
+    )
+    .into_iter()
+    .map(|(consent, date)| ConsentLine {
+        date,
+        scope: label::<casebook_domain::ConsentScope>(consent.text("scope")),
+        decision: label::<casebook_domain::ConsentDecision>(consent.text("decision")),
+        method: label::<casebook_domain::ConsentMethod>(consent.text("method")),
+        recorded_by: name_of(consent.created_by),
+        note: red(consent.text("note")),
+    })
+    .collect();
 
-    let mut contacts = Vec::new();
-    for contact in of(Entity::Contact) {
-        let seen = contact.ids("party_ids");
-        if !seen.iter().any(|p| subject.contains(p)) {
-            hold("contact");
-            continue;
-        }
-        let Some(date) = contact.date("date") else {
-            continue;
-        };
-        contacts.push(ContactEntry {
-            date,
-            kind: label::<casebook_domain::ContactKind>(contact.text("kind")),
-            state: label::<casebook_domain::ContactState>(contact.text("state")),
-            recorded_by: name_of(contact.created_by),
-            with_others: seen.iter().any(|p| !subject.contains(p)),
-            notes: red(contact.text("notes")).unwrap_or_default(),
-            shareable: red(contact.text("shareable")),
-        });
-    }
-    contacts.sort_by_key(|c| c.date);
+    let contacts: Vec<ContactEntry> = theirs_by_date(
+        of(Entity::Contact),
+        "date",
+        |c| has_subject(&c.ids("party_ids")),
+        || hold("contact"),
+    )
+    .into_iter()
+    .map(|(contact, date)| ContactEntry {
+        date,
+        kind: label::<casebook_domain::ContactKind>(contact.text("kind")),
+        state: label::<casebook_domain::ContactState>(contact.text("state")),
+        recorded_by: name_of(contact.created_by),
+        with_others: contact.ids("party_ids").iter().any(|p| !subject.contains(p)),
+        notes: red(contact.text("notes")).unwrap_or_default(),
+        shareable: red(contact.text("shareable")),
+    })
+    .collect();
 
     let mut meetings = Vec::new();
     let mut attended: BTreeSet<Uuid> = BTreeSet::new();
-    for meeting in of(Entity::Meeting) {
+    let theirs = theirs_by_date(
+        of(Entity::Meeting),
+        "planned_on",
+        |m| has_subject(&m.ids("attendees")),
+        || hold("meeting"),
+    );
+    for (meeting, planned_on) in theirs {
         let attendees = meeting.ids("attendees");
-        if !attendees.iter().any(|p| subject.contains(p)) {
-            hold("meeting");
-            continue;
-        }
-        let Some(planned_on) = meeting.date("planned_on") else {
-            continue;
-        };
         attended.insert(meeting.id);
         let plan: casebook_domain::meeting::Plan = meeting
             .text("plan")
@@ -263,7 +256,6 @@ fn one_case(
                 .collect(),
         });
     }
-    meetings.sort_by_key(|m| m.planned_on);
 
     let is_named = |by: &str, names: &[&str]| names.iter().any(|n| same_name(n, by));
     let mut agreement_actions = Vec::new();
@@ -326,6 +318,29 @@ fn one_case(
             })
             .collect(),
     })
+}
+
+/// The records the subject is part of (`theirs`) that carry a date in `date_field`, with it, in
+/// date order; each of the others is one more `withhold()`. A record without its date is left
+/// out uncounted: it says nothing an answer could place.
+fn theirs_by_date<'r>(
+    records: impl Iterator<Item = &'r Record>,
+    date_field: &str,
+    theirs: impl Fn(&Record) -> bool,
+    mut withhold: impl FnMut(),
+) -> Vec<(&'r Record, NaiveDate)> {
+    let mut kept = Vec::new();
+    for record in records {
+        if !theirs(record) {
+            withhold();
+            continue;
+        }
+        if let Some(date) = record.date(date_field) {
+            kept.push((record, date));
+        }
+    }
+    kept.sort_by_key(|&(_, date)| date);
+    kept
 }
 
 /// Whether two names are the same, ignoring case and spacing.
