@@ -50,13 +50,50 @@ pub enum StoreError {
     /// The store has no `store.recovery` to recover with.
     #[error(
         "This store has no recovery file (store.recovery): it was enrolled before the hub had a recovery key, or \
-         never enrolled. It cannot be opened without its passphrase."
+         never enrolled and no personal recovery code was made. It cannot be opened without its passphrase."
     )]
     NoRecoveryFile,
     /// The recovery key given does not open `store.recovery`.
     #[error("The recovery key does not open this store: {detail}. Nothing was changed.")]
     RecoveryKeyWrong {
         /// Why, without key material.
+        detail: String,
+    },
+    /// A personal recovery code was given, but none was ever made for this store.
+    #[error(
+        "No personal recovery code was made for this store (`casebook recovery-code new` makes one while the \
+         passphrase is known), so none can open it. Nothing was changed."
+    )]
+    NoRecoveryCode,
+    /// The recovery code is well formed but does not open `store.recovery`.
+    #[error(
+        "The recovery code does not open this store: it is another store's code, or one replaced by a newer code. \
+         Nothing was changed."
+    )]
+    RecoveryCodeWrong,
+    /// What was typed cannot be a recovery code (a character mistyped, missing or extra).
+    #[error(
+        "That is not a recovery code as Casebook printed it: {detail}. A code is 28 letters and digits in seven \
+         groups of four; check it against the paper. Nothing was changed."
+    )]
+    RecoveryCodeMistyped {
+        /// What is wrong with it, without any of its characters.
+        detail: &'static str,
+    },
+    /// The store is recovered with the organisation's key, so a personal code is not for it.
+    #[error(
+        "This store is enrolled with a hub whose organisation recovery key recovers it: ask your coordinator, who \
+         holds that key (`casebook recover --identity FILE`). A personal recovery code is not used for it. \
+         Nothing was changed."
+    )]
+    OrganisationRecovery,
+    /// `store.recovery` is not a readable recovery file.
+    #[error(
+        "store.recovery is damaged ({detail}), so it cannot open the store. Nothing was changed. While the passphrase \
+         is known, `casebook rekey` (organisation key) or `casebook recovery-code new` (personal code) writes it again."
+    )]
+    RecoveryFileDamaged {
+        /// What is wrong, without any key material.
         detail: String,
     },
     /// `store.db` is an unencrypted SQLite file.

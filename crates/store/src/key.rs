@@ -113,24 +113,29 @@ pub(crate) fn unseal_recovery(sealed: &[u8], identity: &SecretString) -> Result<
             .map_err(|_| StoreError::RecoveryKeyWrong {
                 detail: "it is not an age secret key (AGE-SECRET-KEY-1…)".into(),
             })?;
+    let damaged = |detail: &str| StoreError::RecoveryFileDamaged {
+        detail: detail.to_owned(),
+    };
     let plain = Zeroizing::new(age::decrypt(&identity, sealed).map_err(|e| match e {
         age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => {
             StoreError::RecoveryKeyWrong {
                 detail: "this store was not sealed to it".into(),
             }
         }
-        _ => StoreError::RecoveryKeyWrong {
-            detail: "store.recovery is damaged".into(),
-        },
+        _ => damaged("it cannot be read as an age file"),
     })?);
     if plain.len() != 32 {
-        return Err(StoreError::RecoveryKeyWrong {
-            detail: "store.recovery does not hold a 32-byte key".into(),
-        });
+        return Err(damaged("it does not hold a 32-byte key"));
     }
     let mut bytes = Zeroizing::new([0u8; 32]);
     bytes.copy_from_slice(&plain);
     Ok(DbKey(bytes))
+}
+
+/// Whether an age file is sealed to a passphrase (scrypt) rather than to a public key; `None`
+/// when it is not an age file at all.
+pub(crate) fn sealed_to_passphrase(sealed: &[u8]) -> Option<bool> {
+    age::Decryptor::new_buffered(sealed).ok().map(|d| d.is_scrypt())
 }
 
 /// Writes `bytes` to `path` so that a crash at any point leaves either the old file or the new
@@ -171,10 +176,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 /// blocks it holds and not only unlinked. Used before a key file is removed.
 pub(crate) fn overwrite_in_place(path: &Path) -> Result<(), StoreError> {
     // No truncate, no create: the point is to write over the very blocks the old bytes are in.
-    let mut f = OpenOptions::new()
+    let f = OpenOptions::new()
         .write(true)
         .open(path)
         .map_err(StoreError::io("open", path))?;
+    overwrite_open_file(f, path)
+}
+
+/// [`overwrite_in_place`] through a handle opened earlier: the file may have been replaced or
+/// unlinked since, and its old blocks are still the ones written over.
+pub(crate) fn overwrite_open_file(mut f: File, path: &Path) -> Result<(), StoreError> {
     let len = f.metadata().map_err(StoreError::io("read", path))?.len();
     let mut noise = Zeroizing::new([0u8; 4096]);
     let mut left = len;

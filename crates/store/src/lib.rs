@@ -22,6 +22,8 @@ pub mod model;
 mod passphrase;
 mod preview;
 mod read;
+mod recovery;
+mod recovery_code;
 mod rekey;
 pub mod report;
 pub mod risk;
@@ -43,6 +45,8 @@ pub use error::StoreError;
 pub use key::{SCRYPT_LOG_N, encrypt_to_passphrase};
 pub use passphrase::{MIN_PASSPHRASE_SCORE, PassphraseStrength, check_new_passphrase, estimate_passphrase};
 pub use read::CaseFilter;
+pub use recovery::RecoveryMethod;
+pub use recovery_code::RecoveryCode;
 pub use rekey::RekeyReport;
 pub use schema::latest_version as latest_schema_version;
 pub use sync::{
@@ -346,14 +350,17 @@ impl Store {
     /// Re-encrypts the database under a new random key sealed to the same passphrase, so an old
     /// copy of `store.key` (a backup, another disk) no longer opens it. Refused while another
     /// program has the store open; a crash at any moment leaves a store the passphrase opens.
+    /// `store.recovery` is sealed again to the organisation's key; a personal recovery code,
+    /// which cannot be asked for again, is retired (the report says so); a new one can be made.
     #[tracing::instrument(skip_all)]
     pub fn rekey(paths: &StorePaths, passphrase: &SecretString) -> Result<RekeyReport, StoreError> {
-        let report = rekey::rekey(paths, passphrase)?;
-        // store.recovery still holds the old key: seal the new one to the same recipient.
-        if paths.dir.join(sync::RECOVERY_FILE).exists() {
+        let mut report = rekey::rekey(paths, passphrase)?;
+        // store.recovery still holds the old key, which must open nothing now.
+        if paths.dir.join(recovery::RECOVERY_FILE).exists() {
             let link = Store::open(paths, passphrase)?.hub_link()?;
-            if let Some(recipient) = link.and_then(|l| l.recovery_recipient) {
-                Store::seal_recovery(paths, passphrase, &recipient)?;
+            match link.and_then(|l| l.recovery_recipient) {
+                Some(recipient) => Store::seal_recovery(paths, passphrase, &recipient)?,
+                None => report.recovery_code_retired = Store::retire_recovery_code(paths)?,
             }
         }
         Ok(report)

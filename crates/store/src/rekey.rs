@@ -24,6 +24,8 @@ use crate::key::{self, DbKey};
 pub struct RekeyReport {
     /// Size of the re-encrypted database file, in bytes.
     pub bytes: u64,
+    /// A personal recovery code was retired: it opened the old key. A new one can be made.
+    pub recovery_code_retired: bool,
 }
 
 /// How long the rekey waits for another connection to let go before saying the store is in use.
@@ -111,7 +113,10 @@ impl Reencrypted {
             .map_err(StoreError::io("read", paths.db()))?
             .len();
         tracing::info!(bytes, "store rekeyed");
-        Ok(RekeyReport { bytes })
+        Ok(RekeyReport {
+            bytes,
+            recovery_code_retired: false,
+        })
     }
 }
 

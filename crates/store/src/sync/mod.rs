@@ -8,7 +8,6 @@ mod link;
 mod purge;
 mod push;
 mod receive;
-mod recovery;
 mod status;
 mod wipe;
 
@@ -16,7 +15,6 @@ pub use conflicts::{ConflictView, Keep};
 pub use link::HubLink;
 pub use push::{PushResult, RejectedOp};
 pub use receive::{ApplyCounts, RemoteOp, SetAsideOp};
-pub use recovery::RECOVERY_FILE;
 pub use status::SyncStatus;
 
 use rusqlite::{OptionalExtension, params};

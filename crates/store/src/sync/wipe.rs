@@ -10,7 +10,7 @@ impl Store {
         let paths = self.paths.clone();
         drop(self);
         let key = paths.key();
-        let recovery = paths.dir.join(super::RECOVERY_FILE);
+        let recovery = paths.dir.join(crate::recovery::RECOVERY_FILE);
         // Over the same bytes on disk (same inode, flushed), so no copy of the key survives.
         for sealed in [&key, &recovery] {
             if sealed.exists() {
