@@ -87,3 +87,56 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
         _ => ApiError::bad_request("the body is not valid JSON"),
     }
 }
+
+/// The OpenAPI document's error answers that many routes share, each said once. They are never
+/// built: [`ApiError`] makes the real answers; these only describe them to `utoipa::path`.
+pub mod answers {
+    use casebook_protocol::ErrorBody;
+    use utoipa::IntoResponses;
+
+    /// 401 on every route that needs a token.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 401,
+        description = "unauthorized: no token, or one the hub does not know; enroll again"
+    )]
+    pub struct Unauthorized(pub ErrorBody);
+
+    /// 403 on the routes a revoked device may not use at all.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 403,
+        description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store"
+    )]
+    pub struct DeviceRefused(pub ErrorBody);
+
+    /// 413 on every route with a body.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 413,
+        description = "payload_too_large: the body is over the hub's limit (16 MiB by default)"
+    )]
+    pub struct TooLarge(pub ErrorBody);
+
+    /// 426 on every route behind the protocol check.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 426,
+        description = "update_required or hub_update_required: the client's protocol version is outside the hub's window"
+    )]
+    pub struct OutsideProtocol(pub ErrorBody);
+
+    /// 500 on every route that reads or writes the database.
+    #[derive(IntoResponses)]
+    #[response(status = 500, description = "internal: the hub failed; retry later")]
+    pub struct Failed(pub ErrorBody);
+
+    /// 503 on every route the time limit wraps.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 503,
+        description = "internal: not answered within the hub's time limit (60 s by default); retry later",
+        headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
+    )]
+    pub struct TimedOut(pub ErrorBody);
+}

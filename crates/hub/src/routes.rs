@@ -110,8 +110,7 @@ impl utoipa::Modify for BearerAuth {
     description = "Needs neither a token nor the Casebook-Protocol header.",
     responses(
         (status = 200, description = "The OpenAPI 3.1 document", body = Object),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::TimedOut,
     ),
     security()
 )]
@@ -232,12 +231,11 @@ async fn limit_enroll(
         (status = 200, description = "Enrolled: the device's id and token, and who it acts for", body = EnrollResponse),
         (status = 400, description = "bad_request: malformed JSON, device_name not 1 to 100 characters, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
         (status = 401, description = "invalid_enrollment_code: unknown, used or expired (72 h); ask the admin for a new one", body = ErrorBody),
-        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
-        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
+        crate::api::answers::TooLarge,
+        crate::api::answers::OutsideProtocol,
         (status = 429, description = "rate_limited: too many enrollment attempts from this address (10 a minute by default)", body = ErrorBody),
-        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::Failed,
+        crate::api::answers::TimedOut,
     ),
     security()
 )]
@@ -309,13 +307,12 @@ struct OpIdOnly {
     responses(
         (status = 200, description = "One result per op, in order; `wipe` orders the device to erase its store", body = PushResponse),
         (status = 400, description = "bad_request: malformed JSON, more than 1000 ops, an op without a valid op_id, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
+        crate::api::answers::Unauthorized,
         (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe and its one last push already made", body = ErrorBody),
-        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
-        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
-        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::TooLarge,
+        crate::api::answers::OutsideProtocol,
+        crate::api::answers::Failed,
+        crate::api::answers::TimedOut,
     ),
     security(("bearer" = []))
 )]
@@ -407,13 +404,12 @@ fn unreadable_reason(e: &serde_json::Error) -> &'static str {
     responses(
         (status = 200, description = "One page of ops, the scope changes and the caller's team directory", body = PullResponse),
         (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
-        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
-        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
-        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
-        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::Unauthorized,
+        crate::api::answers::DeviceRefused,
+        crate::api::answers::TooLarge,
+        crate::api::answers::OutsideProtocol,
+        crate::api::answers::Failed,
+        crate::api::answers::TimedOut,
     ),
     security(("bearer" = []))
 )]
@@ -475,13 +471,12 @@ async fn pull(
     responses(
         (status = 200, description = "One page of the case's ops", body = HistoryResponse),
         (status = 400, description = "bad_request: the case id is not a UUID, after or limit is not a number, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
-        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
+        crate::api::answers::Unauthorized,
+        crate::api::answers::DeviceRefused,
         (status = 404, description = "not_found: no such case in the caller's scope (out of scope and missing look the same)", body = ErrorBody),
-        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
-        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::OutsideProtocol,
+        crate::api::answers::Failed,
+        crate::api::answers::TimedOut,
     ),
     security(("bearer" = []))
 )]
@@ -524,12 +519,11 @@ async fn history(
     responses(
         (status = 200, description = "The device, its user and the hub's protocol version", body = StatusResponse),
         (status = 400, description = "bad_request: a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
-        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
-        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
-        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::Unauthorized,
+        crate::api::answers::DeviceRefused,
+        crate::api::answers::OutsideProtocol,
+        crate::api::answers::Failed,
+        crate::api::answers::TimedOut,
     ),
     security(("bearer" = []))
 )]
@@ -555,13 +549,12 @@ async fn status(authed: Authed) -> Result<Json<StatusResponse>, ApiError> {
     responses(
         (status = 200, description = "A receipt, or the ops the hub lacks", body = HandoverResponse),
         (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
+        crate::api::answers::Unauthorized,
         (status = 403, description = "device_revoked (also once handed in); or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
-        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
-        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
-        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::TooLarge,
+        crate::api::answers::OutsideProtocol,
+        crate::api::answers::Failed,
+        crate::api::answers::TimedOut,
     ),
     security(("bearer" = []))
 )]
@@ -595,13 +588,12 @@ async fn handover(
     responses(
         (status = 200, description = "Recorded", body = RecoveredResponse),
         (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = ErrorBody),
-        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
-        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = ErrorBody),
-        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = ErrorBody),
-        (status = 500, description = "internal: the hub failed; retry later", body = ErrorBody),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::Unauthorized,
+        crate::api::answers::DeviceRefused,
+        crate::api::answers::TooLarge,
+        crate::api::answers::OutsideProtocol,
+        crate::api::answers::Failed,
+        crate::api::answers::TimedOut,
     ),
     security(("bearer" = []))
 )]

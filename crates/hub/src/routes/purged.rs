@@ -22,13 +22,12 @@ const MAX_CONFIRMATIONS: usize = 10_000;
     responses(
         (status = 200, description = "Recorded: how many orders this confirmed", body = PurgedResponse),
         (status = 400, description = "bad_request: malformed JSON, more than 10000 confirmations, a missing or non-numeric Casebook-Protocol header", body = casebook_protocol::ErrorBody),
-        (status = 401, description = "unauthorized: no token, or one the hub does not know; enroll again", body = casebook_protocol::ErrorBody),
-        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe, push once then erase the store", body = casebook_protocol::ErrorBody),
-        (status = 413, description = "payload_too_large: the body is over the hub's limit (16 MiB by default)", body = casebook_protocol::ErrorBody),
-        (status = 426, description = "update_required or hub_update_required: the client's protocol version is outside the hub's window", body = casebook_protocol::ErrorBody),
-        (status = 500, description = "internal: the hub failed; retry later", body = casebook_protocol::ErrorBody),
-        (status = 503, description = "internal: not answered within the hub's time limit (60 s by default); retry later", body = casebook_protocol::ErrorBody,
-            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+        crate::api::answers::Unauthorized,
+        crate::api::answers::DeviceRefused,
+        crate::api::answers::TooLarge,
+        crate::api::answers::OutsideProtocol,
+        crate::api::answers::Failed,
+        crate::api::answers::TimedOut,
     ),
     security(("bearer" = []))
 )]
