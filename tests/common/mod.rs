@@ -262,6 +262,7 @@ impl Store {
             "CASEBOOK_STORE",
             "CASEBOOK_PASSPHRASE",
             "CASEBOOK_NEW_PASSPHRASE",
+            "CASEBOOK_RECOVERY_CODE",
             "RUST_LOG",
             "RUST_BACKTRACE",
         ] {
@@ -473,7 +474,19 @@ pub fn member(hub: &Hub, name: &str, role: &str, team: Option<&str>) -> Store {
 /// 20 Nov 2026; returns its id.
 #[track_caller]
 pub fn add_note(store: &Store, case: &str, notes: &str) -> String {
-    store.create(&[
+    add_visit(store, case, notes, &[])
+}
+
+/// A draft visit note (still editable, never sent until finalised and synced), otherwise as
+/// [`add_note`]; returns its id.
+#[track_caller]
+pub fn add_draft(store: &Store, case: &str, notes: &str) -> String {
+    add_visit(store, case, notes, &["--draft"])
+}
+
+#[track_caller]
+fn add_visit(store: &Store, case: &str, notes: &str, more: &[&str]) -> String {
+    let mut args = vec![
         "contact",
         "add",
         case,
@@ -485,7 +498,9 @@ pub fn add_note(store: &Store, case: &str, notes: &str) -> String {
         "2026-11-20",
         "--notes",
         notes,
-    ])
+    ];
+    args.extend_from_slice(more);
+    store.create(&args)
 }
 
 /// `sync --json` on `store`, asserting exit 0.

@@ -108,13 +108,25 @@ pub enum Command {
     /// The hub, this device, the last sync, changes waiting, conflicts.
     Status,
     /// Forgotten passphrase: open the store with the organisation's recovery key (a file
-    /// holding the AGE-SECRET-KEY-1… line `casebook-hub recovery-key new` printed) and set a new
-    /// passphrase ($CASEBOOK_NEW_PASSPHRASE, else asked twice). Nothing is lost.
+    /// holding the AGE-SECRET-KEY-1… line `casebook-hub recovery-key new` printed) or with your
+    /// personal recovery code (--code: asked without echo, or $CASEBOOK_RECOVERY_CODE), and set a
+    /// new passphrase ($CASEBOOK_NEW_PASSPHRASE, else asked twice). Nothing is lost.
     Recover {
-        /// The file with the recovery key.
-        #[arg(long, value_name = "FILE")]
-        identity: std::path::PathBuf,
+        /// The file with the organisation's recovery key.
+        #[arg(
+            long,
+            value_name = "FILE",
+            required_unless_present = "code",
+            conflicts_with = "code"
+        )]
+        identity: Option<std::path::PathBuf>,
+        /// Use the personal recovery code made with `casebook recovery-code new`.
+        #[arg(long)]
+        code: bool,
     },
+    /// A personal recovery code, for a store no organisation recovery key protects.
+    #[command(subcommand)]
+    RecoveryCode(RecoveryCodeCommand),
     /// Hand this laptop in: send everything, get the hub's receipt for every change written
     /// here, check it, then erase the store. Nothing is erased unless the hub holds it all.
     Handover {
@@ -349,6 +361,14 @@ pub enum ConflictCommand {
         #[arg(long, value_name = "mine|theirs|TEXT")]
         keep: String,
     },
+}
+
+/// `casebook recovery-code ...`
+#[derive(Debug, Subcommand)]
+pub enum RecoveryCodeCommand {
+    /// Make a new code (shown once; any code made before stops working). Write it on paper and
+    /// keep it apart from this laptop.
+    New,
 }
 
 /// `casebook passphrase ...`

@@ -7,6 +7,7 @@ mod args;
 mod figures_cmd;
 mod meeting_cmd;
 mod output;
+mod recovery_cmd;
 mod risk_cmd;
 mod secret;
 mod signoffs_cmd;
@@ -23,7 +24,7 @@ use serde_json::json;
 
 use crate::args::{
     CaseCommand, Cli, Command, ConflictCommand, ConsentCommand, ContactCommand, PartyCommand,
-    PassphraseCommand,
+    PassphraseCommand, RecoveryCodeCommand,
 };
 use crate::output::Out;
 
@@ -74,7 +75,12 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         return exit::USAGE;
     }
     match err.downcast_ref::<StoreError>() {
-        Some(StoreError::WrongPassphrase | StoreError::PassphraseMissing) => exit::LOCKED,
+        Some(
+            StoreError::WrongPassphrase
+            | StoreError::PassphraseMissing
+            | StoreError::RecoveryCodeWrong
+            | StoreError::RecoveryCodeMistyped { .. },
+        ) => exit::LOCKED,
         Some(StoreError::NotFound { .. } | StoreError::NoStore { .. }) => exit::NOT_FOUND,
         Some(StoreError::Rule(_) | StoreError::Refused(_)) => exit::RULE,
         Some(StoreError::Ambiguous { .. } | StoreError::WeakPassphrase { .. }) => exit::USAGE,
@@ -229,9 +235,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rekey => {
             let passphrase = secret::passphrase("CASEBOOK_PASSPHRASE", "Passphrase: ")?;
             let report = Store::rekey(&paths, &passphrase)?;
-            out.created(
-                json!({"rekeyed": true, "bytes": report.bytes}),
+            let mut text = String::from(
                 "The store has a new database key. Old copies of store.key (backups, other disks) no longer open it, with any passphrase.",
+            );
+            if report.recovery_code_retired {
+                text.push_str(" Your personal recovery code opened the old key, so it no longer works: make a new one with `casebook recovery-code new`.");
+            }
+            out.created(
+                json!({"rekeyed": true, "bytes": report.bytes, "recovery_code_retired": report.recovery_code_retired}),
+                &text,
             )?;
         }
         Command::Export { out: file, case } => {
@@ -264,26 +276,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let passphrase = secret::new_passphrase("CASEBOOK_PASSPHRASE", &inputs)?;
                 (Store::create(&paths, &passphrase)?, passphrase)
             };
+            let had_code = recovery_cmd::has_personal_code(&paths);
             sync_cmd::enroll(&mut store, &out, &hub, &code, name)?;
-            if let Some(recipient) = store.hub_link()?.and_then(|l| l.recovery_recipient) {
-                Store::seal_recovery(&paths, &passphrase, &recipient)?;
-            }
+            recovery_cmd::seal_after_enroll(&store, &passphrase, had_code)?;
         }
-        Command::Recover { identity } => {
-            let text = std::fs::read_to_string(&identity)
-                .with_context(|| format!("Could not read the recovery key file {}", identity.display()))?;
-            let line = text
-                .lines()
-                .map(str::trim)
-                .find(|l| l.starts_with("AGE-SECRET-KEY-"))
-                .with_context(|| format!("{} holds no AGE-SECRET-KEY-1… line", identity.display()))?;
-            let key = SecretString::from(line.to_owned());
-            let new = secret::new_passphrase("CASEBOOK_NEW_PASSPHRASE", &[])?;
-            Store::recover(&paths, &key, &new)?;
-            out.created(
-                json!({"recovered": true}),
-                "The store opens with the new passphrase; nothing was lost. The hub records the recovery at the next sync.",
-            )?;
+        Command::Recover { identity, code } => {
+            recovery_cmd::recover(&paths, &out, identity.as_deref(), code)?
+        }
+        Command::RecoveryCode(RecoveryCodeCommand::New) => {
+            let (store, passphrase) = unlock(&paths)?;
+            recovery_cmd::new_code(&store, &passphrase, &out)?;
         }
         Command::Sync => sync_cmd::sync(unlock(&paths)?.0, &out)?,
         Command::Status => sync_cmd::status(&unlock(&paths)?.0, &out)?,
