@@ -29,6 +29,7 @@ use crate::auth::{Authed, Caller, new_token, token_hash};
 use crate::enroll::code_hash;
 use crate::health::OperationsDoc;
 use crate::state::{AppState, now_ms};
+use crate::storage::OwnOps;
 
 /// The hub's API, ready to serve: bodies up to `max_body_bytes`, answers within
 /// `request_timeout` (else 503).
@@ -421,10 +422,14 @@ async fn pull(
     let device = authed.not_wiped()?;
     let (device_id, viewer, limit) = (device.id, device.user.viewer(), page_limit(req.limit));
     let (user_id, cursor) = (device.user.id, req.cursor);
+    let own = req.own_ops_held.map(|held| OwnOps {
+        device: device_id,
+        held,
+    });
     let (page, purges) = state
         .read(move |r| {
             Ok((
-                r.pull(&viewer, req.cursor, &req.held_cases, limit)?,
+                r.pull(&viewer, req.cursor, &req.held_cases, limit, own)?,
                 r.pending_purges(device_id)?,
             ))
         })

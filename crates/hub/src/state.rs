@@ -165,7 +165,7 @@ mod tests {
         let reads = async {
             let found = state.authenticate("token-hash".to_owned(), 2 + 120_000).await;
             let viewer = user.viewer();
-            let page = state.read(move |r| r.pull(&viewer, 0, &[], 10)).await;
+            let page = state.read(move |r| r.pull(&viewer, 0, &[], 10, None)).await;
             let _ = done.send(());
             (found, page)
         };

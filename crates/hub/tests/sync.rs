@@ -1,7 +1,7 @@
 //! Push, pull, history and scope against a real hub over HTTP.
 #![allow(missing_docs, clippy::unwrap_used)]
 
-use casebook_domain::{CaseId, Entity, OpKind};
+use casebook_domain::{CaseId, Entity, OpId, OpKind};
 use casebook_protocol::{OpOutcome, Role};
 use casebook_testkit::inproc::{self as common, new_case, note, opened_case, start, supervision_note};
 use reqwest::StatusCode;
@@ -410,4 +410,55 @@ async fn pulls_carry_the_team_directory() {
             ("Sunita".to_owned(), "supervisor".to_owned())
         ]
     );
+}
+
+/// A pull that says how many of its own ops the device holds as held.
+async fn pull_holding_own(hub: &common::TestHub, device: &common::Device, own: u64) -> Vec<OpId> {
+    let body = json!({"cursor": 0, "held_cases": [], "limit": 100, "own_ops_held": own});
+    let (status, body) = hub.post("/v1/pull", Some(&device.token), &body).await;
+    assert_eq!(status, StatusCode::OK, "pull: {body}");
+    let page: casebook_protocol::PullResponse = serde_json::from_value(body).unwrap();
+    assert!(!page.more);
+    page.ops.iter().map(|p| p.op.op_id).collect()
+}
+
+#[tokio::test]
+async fn a_device_holding_all_it_pushed_is_not_sent_its_own_ops_back() {
+    let hub = start().await;
+    let femi = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let sunita = hub.user("Sunita", Role::Supervisor, Some("north")).await;
+    let case = CaseId::new();
+    let mut mine = opened_case(&femi, case);
+    mine.push(note(&femi, case, "first visit"));
+    hub.push(&femi, &mine).await;
+    let theirs = supervision_note(&sunita, case, "discussed in supervision");
+    hub.push(&sunita, std::slice::from_ref(&theirs)).await;
+    // Answered again (a lost answer): the hub's count of Femi's laptop does not grow.
+    hub.push(&femi, &mine).await;
+    let everything = hub.pull(&femi, 0, &[], 100).await;
+    assert_eq!(
+        everything.ops.len(),
+        mine.len() + 2,
+        "his ops, the reference, her note"
+    );
+    let others: Vec<OpId> = everything
+        .ops
+        .iter()
+        .map(|p| p.op.op_id)
+        .filter(|id| !mine.iter().any(|o| o.op_id == *id))
+        .collect();
+
+    let count = u64::try_from(mine.len()).unwrap();
+    assert_eq!(
+        pull_holding_own(&hub, &femi, count).await,
+        others,
+        "the hub's reference and the supervisor's note only"
+    );
+    // A count that differs (a store copied back from an older file): everything, as before.
+    let all: Vec<OpId> = everything.ops.iter().map(|p| p.op.op_id).collect();
+    assert_eq!(pull_holding_own(&hub, &femi, count - 1).await, all);
+    assert_eq!(pull_holding_own(&hub, &femi, count + 1).await, all);
+    // Per device, not per user: his second laptop pushed nothing and is sent everything.
+    let second = hub.enroll(&hub.user_code("Femi")).await;
+    assert_eq!(pull_holding_own(&hub, &second, 0).await, all);
 }

@@ -166,6 +166,10 @@ pub struct PullRequest {
     /// The most ops wanted (default [`DEFAULT_PAGE_LIMIT`], capped at [`MAX_PAGE_LIMIT`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
+    /// How many of its own ops the device holds as held by the hub: when the hub holds exactly
+    /// as many from it, the page leaves them out (the device wrote them). Absent: all are sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_ops_held: Option<u64>,
 }
 
 /// One op as the hub stores it.
@@ -233,6 +237,10 @@ pub struct HistoryQuery {
     /// The most ops wanted (default [`DEFAULT_PAGE_LIMIT`], capped at [`MAX_PAGE_LIMIT`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
+    /// How many of its own ops the device holds as held by the hub: when the hub holds exactly
+    /// as many from it, the page leaves them out (the device wrote them). Absent: all are sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_ops_held: Option<u64>,
 }
 
 /// One page of a case's whole history.
@@ -437,10 +445,11 @@ mod tests {
             cursor: 4,
             held_cases: vec![CaseId::new()],
             limit: Some(10),
+            own_ops_held: Some(7),
         };
         assert_eq!(
             keys(&serde_json::to_value(&pull).expect("json")),
-            ["cursor", "held_cases", "limit"]
+            ["cursor", "held_cases", "limit", "own_ops_held"]
         );
         round_trip(&pull);
         let minimal: PullRequest = serde_json::from_value(json!({"cursor": 0})).expect("parse");
@@ -449,7 +458,8 @@ mod tests {
             PullRequest {
                 cursor: 0,
                 held_cases: vec![],
-                limit: None
+                limit: None,
+                own_ops_held: None,
             }
         );
 

@@ -212,12 +212,15 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
 
     let mut removed: BTreeSet<CaseId> = BTreeSet::new();
     let mut purges: BTreeSet<CaseId> = BTreeSet::new();
+    // Everything this device pushed is in its log already: the hub need not send it back.
+    let own_ops_held = store.with(|s| s.own_ops_held())?;
     let hub_time = loop {
         let (cursor, held_cases) = store.with(|s| Ok((s.pull_cursor()?, s.held_cases()?)))?;
         let request = PullRequest {
             cursor,
             held_cases,
             limit: Some(MAX_PAGE_LIMIT),
+            own_ops_held,
         };
         let page = match client.pull(&request).await {
             Err(SyncError::Hub { code, .. }) if code == "device_wiped" => {

@@ -185,6 +185,7 @@ async fn pull_all(client: &HubClient) -> anyhow::Result<usize> {
                 cursor,
                 held_cases: Vec::new(),
                 limit: None,
+                own_ops_held: None,
             })
             .await?;
         ops += page.ops.len();

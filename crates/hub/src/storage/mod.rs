@@ -28,7 +28,7 @@ pub use backup::{SnapshotInfo, create_new_private};
 pub use handover::Handover;
 pub use health::Readiness;
 pub use key::{HubKey, KEY_FILE};
-pub use ops::{HistoryPage, PullPage};
+pub use ops::{HistoryPage, OwnOps, PullPage};
 pub use purge::{DeviceConfirmation, Tombstone};
 pub use reader::Reader;
 pub use retention::{CaseRetention, LegalHold};

@@ -87,6 +87,22 @@ impl Storage {
                 outcome,
             });
         }
+        let stored = results
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.outcome,
+                    OpOutcome::Accepted { .. } | OpOutcome::Quarantined { .. }
+                )
+            })
+            .count();
+        if let (Some(device), 1..) = (from_device, stored) {
+            tx.prepare_cached("UPDATE devices SET ops_held = ops_held + ?2 WHERE id = ?1")?
+                .execute(params![
+                    device.to_string(),
+                    i64::try_from(stored).unwrap_or(i64::MAX)
+                ])?;
+        }
         if !ops.is_empty() || unreadable > 0 {
             let event = push_event(&results, unreadable, drain)
                 .by(author.id, from_device)
@@ -106,16 +122,22 @@ impl Storage {
         Ok(changed == 1)
     }
 
-    /// The ops `viewer` may see after `cursor`, and how their scope changed against `held`.
+    /// The ops `viewer` may see after `cursor`, and how their scope changed against `held`;
+    /// without the device's own ops when it holds all of them (`own`, see [`OwnOps`]).
     pub fn pull(
         &mut self,
         viewer: &Viewer,
         cursor: u64,
         held: &[CaseId],
         limit: u32,
+        own: Option<OwnOps>,
     ) -> Result<PullPage, HubError> {
         // One read transaction: the page, the scope and the max seq come from one snapshot.
         let tx = self.conn.transaction()?;
+        let skip_from = match own {
+            Some(own) if own.held == ops_held(&tx, own.device)? => Some(own.device.to_string()),
+            _ => None,
+        };
         // Only the cases that can be in scope, and only the held ones the hub knows: a pull
         // with nothing new costs the same on a small hub and a large one.
         let visible = scope::visible(viewer, &candidate_assignments(&tx, viewer)?);
@@ -140,11 +162,13 @@ impl Storage {
         let sql = if sees_most_cases(&tx, visible.len())? {
             "SELECT seq, op_json, quarantine_reason FROM ops
              WHERE seq > ?1 AND +case_id IN (SELECT value FROM json_each(?2)) AND (?3 OR quarantine_reason IS NULL)
+               AND (?5 IS NULL OR from_device IS NOT ?5)
              ORDER BY seq LIMIT ?4"
         } else {
             "SELECT seq, op_json, quarantine_reason FROM ops WHERE seq IN (
                  SELECT seq FROM ops
                  WHERE seq > ?1 AND case_id IN (SELECT value FROM json_each(?2)) AND (?3 OR quarantine_reason IS NULL)
+                   AND (?5 IS NULL OR from_device IS NOT ?5)
                  ORDER BY seq LIMIT ?4)
              ORDER BY seq"
         };
@@ -155,7 +179,8 @@ impl Storage {
                 to_i64(cursor),
                 serde_json::to_string(&visible)?,
                 flagged,
-                i64::from(limit) + 1
+                i64::from(limit) + 1,
+                skip_from
             ],
             limit,
         )?;
@@ -211,6 +236,27 @@ impl Storage {
             more,
         }))
     }
+}
+
+/// What a pulling device says it holds of its own ops: how many the hub has answered as held.
+/// When the hub counts as many from that device, the pull leaves them out, since the device
+/// wrote them; when the counts differ (a store copied back from an older file, an answer
+/// lost), it sends them as it always did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnOps {
+    /// The pulling device.
+    pub device: DeviceId,
+    /// How many of its own ops it holds as held by the hub.
+    pub held: u64,
+}
+
+/// How many ops the hub holds from `device`.
+fn ops_held(tx: &Transaction<'_>, device: DeviceId) -> Result<u64, HubError> {
+    let held: Option<i64> = tx
+        .prepare_cached("SELECT ops_held FROM devices WHERE id = ?1")?
+        .query_row([device.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(held.map_or(0, to_u64))
 }
 
 /// What a push's audit entry says: how many ops were taken, flagged and refused, and why.

@@ -3,7 +3,7 @@
 
 use casebook_domain::CaseId;
 
-use super::{FoundDevice, HistoryPage, HubKey, PullPage, Storage};
+use super::{FoundDevice, HistoryPage, HubKey, OwnOps, PullPage, Storage};
 use crate::error::HubError;
 use crate::scope::Viewer;
 
@@ -49,8 +49,9 @@ impl Reader {
         cursor: u64,
         held: &[CaseId],
         limit: u32,
+        own: Option<OwnOps>,
     ) -> Result<PullPage, HubError> {
-        self.storage.pull(viewer, cursor, held, limit)
+        self.storage.pull(viewer, cursor, held, limit, own)
     }
 
     /// See [`Storage::history`].
