@@ -1,19 +1,24 @@
 //! The supervisor's dashboard, read only: the open cases held here by stage, status and lead
-//! facilitator, days from referral to first contact, overdue work and sign-offs waiting. The
+//! facilitator, days from referral to first contact, overdue work, sign-offs waiting, and over
+//! the last 12 months the cases closed by outcome and the meetings held each month. The
 //! store's scope is the dashboard's: a supervisor's laptop holds their team's cases, a
 //! coordinator's the whole service. Every figure carries the cases behind it, so the app can
 //! open exactly that list. The figures are a pure function of each case's facts
 //! ([`dashboard`]); the median and the first-contact target reuse the domain's definitions
 //! (`figures::figures`, `calendar::add_working_days`).
 
+use std::collections::HashMap;
+
+use casebook_domain::agreement::{self, Action};
 use casebook_domain::case::FIRST_CONTACT_WORKING_DAYS;
 use casebook_domain::figures::{self, CaseFacts, Period};
 use casebook_domain::{CaseId, CaseStatus, JusticeStage, ReferralSource, calendar};
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::Store;
 use crate::error::StoreError;
+use crate::figures::rows;
 use crate::read::parse;
 
 /// A court date this many days ahead or fewer is counted as coming soon.
@@ -22,6 +27,8 @@ pub const COURT_SOON_DAYS: u64 = 14;
 pub const SUPERVISION_DAYS: u64 = 12 * 7;
 /// First contacts are measured over this many days up to today (a quarter, 13 weeks).
 pub const FIRST_CONTACT_WINDOW_DAYS: u64 = 13 * 7;
+/// Outcomes and meetings are counted over this many calendar months, this one included.
+pub const YEAR_MONTHS: u32 = 12;
 
 /// What the dashboard needs of one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +53,13 @@ pub struct DashCase {
     pub court_date: Option<NaiveDate>,
     /// The day of the latest supervision note.
     pub last_supervision: Option<NaiveDate>,
+    /// Every closing of the case: the day and the outcome, in any order (a reopened case has
+    /// closings too).
+    pub closings: Vec<(NaiveDate, String)>,
+    /// The days meetings of the case were held.
+    pub meetings_held: Vec<NaiveDate>,
+    /// Its agreements: the actions and the next review, if one is set.
+    pub agreements: Vec<(Vec<Action>, Option<NaiveDate>)>,
 }
 
 /// One figure: a count, what it is in words, and the cases it counts.
@@ -113,10 +127,22 @@ pub struct Dashboard {
     pub first_contact: FirstContact,
     /// Overdue work on open cases: `first_contact` (nobody contacted and the 10-working-day
     /// target passed), `court_soon` (a court date today or within 14 days), `supervision` (no
-    /// supervision note for 12 weeks, on a case referred longer ago than that).
+    /// supervision note for 12 weeks, on a case referred longer ago than that), `actions` (an
+    /// agreement's action still open after its day, `agreement::overdue`), `review` (an
+    /// agreement's review day passed without a review).
     pub overdue: Vec<Bar>,
     /// Risk assessments and court reports waiting for a supervisor's answer.
     pub signoffs_waiting: u64,
+    /// The first day of the last 12 months: the first of the month 11 months before this one.
+    pub year_since: NaiveDate,
+    /// Cases closed from `year_since` to today by outcome (`key` the outcome's words, trimmed),
+    /// most first: each case once, by its latest closing in that time, as the quarterly
+    /// figures count `closed_by_outcome`.
+    pub closed_by_outcome: Vec<Bar>,
+    /// Meetings held in each month from `year_since` to today, oldest first (`key` `2026-11`,
+    /// `label` "Nov 2026"): here `count` is the meetings, and `cases` the cases they were held
+    /// for, each once.
+    pub meetings_by_month: Vec<Bar>,
 }
 
 fn minus(day: NaiveDate, days: u64) -> NaiveDate {
@@ -140,6 +166,8 @@ pub fn dashboard(today: NaiveDate, cases: &[DashCase], signoffs_waiting: u64) ->
         Bar::new("first_contact", "first contact overdue"),
         Bar::new("court_soon", "court date within 14 days"),
         Bar::new("supervision", "no case supervision for 12 weeks"),
+        Bar::new("actions", "agreement actions overdue"),
+        Bar::new("review", "agreement review overdue"),
     ];
     let court_horizon = today
         .checked_add_days(Days::new(COURT_SOON_DAYS))
@@ -178,8 +206,21 @@ pub fn dashboard(today: NaiveDate, cases: &[DashCase], signoffs_waiting: u64) ->
         if c.received_on < supervision_due && c.last_supervision.is_none_or(|d| d < supervision_due) {
             overdue[2].add(c.id);
         }
+        if c.agreements
+            .iter()
+            .any(|(actions, _)| !agreement::overdue(actions, today).is_empty())
+        {
+            overdue[3].add(c.id);
+        }
+        if c.agreements
+            .iter()
+            .any(|(_, review)| review.is_some_and(|d| d < today))
+        {
+            overdue[4].add(c.id);
+        }
     }
     by_facilitator.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+    let year_since = year_since(today);
 
     Dashboard {
         today,
@@ -190,7 +231,65 @@ pub fn dashboard(today: NaiveDate, cases: &[DashCase], signoffs_waiting: u64) ->
         first_contact: first_contact(today, cases),
         overdue,
         signoffs_waiting,
+        year_since,
+        closed_by_outcome: closed_by_outcome(year_since, today, cases),
+        meetings_by_month: meetings_by_month(year_since, today, cases),
     }
+}
+
+/// The first of the month `YEAR_MONTHS - 1` months before `today`'s.
+fn year_since(today: NaiveDate) -> NaiveDate {
+    let first = today.with_day(1).unwrap_or(today);
+    first
+        .checked_sub_months(Months::new(YEAR_MONTHS - 1))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+fn closed_by_outcome(since: NaiveDate, today: NaiveDate, cases: &[DashCase]) -> Vec<Bar> {
+    let mut bars: Vec<Bar> = Vec::new();
+    for c in cases {
+        let last = c
+            .closings
+            .iter()
+            .filter(|(d, _)| *d >= since && *d <= today)
+            .max_by_key(|(d, _)| *d);
+        let Some((_, outcome)) = last else { continue };
+        let outcome = outcome.trim();
+        match bars.iter_mut().find(|b| b.key == outcome) {
+            Some(b) => b.add(c.id),
+            None => {
+                let label = if outcome.is_empty() {
+                    "no outcome recorded"
+                } else {
+                    outcome
+                };
+                let mut b = Bar::new(outcome, label);
+                b.add(c.id);
+                bars.push(b);
+            }
+        }
+    }
+    bars.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+    bars
+}
+
+fn meetings_by_month(since: NaiveDate, today: NaiveDate, cases: &[DashCase]) -> Vec<Bar> {
+    let mut months: Vec<Bar> = (0..YEAR_MONTHS)
+        .filter_map(|i| since.checked_add_months(Months::new(i)))
+        .map(|m| Bar::new(&m.format("%Y-%m").to_string(), &m.format("%b %Y").to_string()))
+        .collect();
+    for c in cases {
+        for held in c.meetings_held.iter().filter(|d| **d >= since && **d <= today) {
+            let key = held.format("%Y-%m").to_string();
+            if let Some(b) = months.iter_mut().find(|b| b.key == key) {
+                b.count += 1;
+                if !b.cases.contains(&c.id) {
+                    b.cases.push(c.id);
+                }
+            }
+        }
+    }
+    months
 }
 
 fn first_contact(today: NaiveDate, cases: &[DashCase]) -> FirstContact {
@@ -246,7 +345,7 @@ impl Store {
              FROM cases c LEFT JOIN people p ON p.id = c.lead
              ORDER BY c.received_on, c.rid",
         )?;
-        let cases = stmt
+        let mut cases = stmt
             .query_map([], |r| {
                 Ok(DashCase {
                     id: parse(r, 0)?,
@@ -259,9 +358,48 @@ impl Store {
                     first_contact: r.get(7)?,
                     court_date: r.get(8)?,
                     last_supervision: r.get(9)?,
+                    closings: Vec::new(),
+                    meetings_held: Vec::new(),
+                    agreements: Vec::new(),
                 })
             })?
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<DashCase>, _>>()?;
+        // Records of a case not held here cannot exist (foreign keys); skipping them keeps the
+        // reading total.
+        let index: HashMap<CaseId, usize> = cases.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        let of = |id: CaseId| index.get(&id).copied();
+        let closings: Vec<(CaseId, NaiveDate, String)> = rows(
+            &self.conn,
+            "SELECT case_id, date, coalesce(outcome, '') FROM status_changes WHERE transition = 'close'",
+            |r| Ok((parse(r, 0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        for (case, date, outcome) in closings {
+            if let Some(c) = of(case).and_then(|i| cases.get_mut(i)) {
+                c.closings.push((date, outcome));
+            }
+        }
+        let held: Vec<(CaseId, NaiveDate)> = rows(
+            &self.conn,
+            "SELECT case_id, held_on FROM meetings WHERE held_on IS NOT NULL",
+            |r| Ok((parse(r, 0)?, r.get(1)?)),
+        )?;
+        for (case, day) in held {
+            if let Some(c) = of(case).and_then(|i| cases.get_mut(i)) {
+                c.meetings_held.push(day);
+            }
+        }
+        let agreements: Vec<(CaseId, String, Option<NaiveDate>)> = rows(
+            &self.conn,
+            "SELECT case_id, actions, review_on FROM agreements",
+            |r| Ok((parse(r, 0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        for (case, actions, review_on) in agreements {
+            let actions: Vec<Action> = serde_json::from_str(&actions)
+                .map_err(|_| StoreError::Corrupt("an agreement's actions".into()))?;
+            if let Some(c) = of(case).and_then(|i| cases.get_mut(i)) {
+                c.agreements.push((actions, review_on));
+            }
+        }
         let waiting = u64::try_from(self.signoffs()?.len()).unwrap_or(u64::MAX);
         tracing::debug!(cases = cases.len(), "dashboard counted");
         Ok(dashboard(crate::today(), &cases, waiting))

@@ -45,7 +45,7 @@ fn known_team(link: Option<&HubLink>, lead: Option<&str>) -> Option<String> {
 }
 
 /// Reads every row of `sql` with `each`.
-fn rows<T>(
+pub(crate) fn rows<T>(
     conn: &Connection,
     sql: &str,
     each: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
