@@ -22,6 +22,10 @@ mod signoffs;
 #[path = "window/meeting.rs"]
 mod meeting;
 
+// The supervisor's dashboard: a fixture's figures in its tables and charts, each opening its cases.
+#[path = "window/dashboard.rs"]
+mod dashboard;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

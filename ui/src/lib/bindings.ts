@@ -644,13 +644,31 @@ first_contact: FirstContact,
 /**
  * Overdue work on open cases: `first_contact` (nobody contacted and the 10-working-day
  * target passed), `court_soon` (a court date today or within 14 days), `supervision` (no
- * supervision note for 12 weeks, on a case referred longer ago than that).
+ * supervision note for 12 weeks, on a case referred longer ago than that), `actions` (an
+ * agreement's action still open after its day, `agreement::overdue`), `review` (an
+ * agreement's review day passed without a review).
  */
 overdue: Array<Bar>, 
 /**
  * Risk assessments and court reports waiting for a supervisor's answer.
  */
-signoffs_waiting: number, };
+signoffs_waiting: number, 
+/**
+ * The first day of the last 12 months: the first of the month 11 months before this one.
+ */
+year_since: string, 
+/**
+ * Cases closed from `year_since` to today by outcome (`key` the outcome's words, trimmed),
+ * most first: each case once, by its latest closing in that time, as the quarterly
+ * figures count `closed_by_outcome`.
+ */
+closed_by_outcome: Array<Bar>, 
+/**
+ * Meetings held in each month from `year_since` to today, oldest first (`key` `2026-11`,
+ * `label` "Nov 2026"): here `count` is the meetings, and `cases` the cases they were held
+ * for, each once.
+ */
+meetings_by_month: Array<Bar>, };
 
 export type Deadline = { 
 /**

@@ -414,7 +414,8 @@ export function mockBackend() {
       const q = a.query as CaseloadQuery;
       const s = q.text?.toLowerCase() ?? '';
       return cases
-        .filter((c) => q.include_closed || q.status === 'closed' || c.detail.case.status !== 'closed')
+        .filter((c) => !q.ids || q.ids.includes(c.detail.case.id))
+        .filter((c) => q.ids || q.include_closed || q.status === 'closed' || c.detail.case.status !== 'closed')
         .filter((c) => !q.stage || c.detail.case.stage === q.stage)
         .filter((c) => !q.status || c.detail.case.status === q.status)
         .filter((c) => !q.kind || c.detail.case.kind === q.kind)
@@ -707,10 +708,19 @@ export function mockBackend() {
         },
         overdue: [
           bar('first_contact', 'first contact overdue', []),
-          bar('court_soon', 'court date within 14 days', []),
+          bar(
+            'court_soon',
+            'court date within 14 days',
+            open.filter((c) => c.court_date && c.court_date >= day(0) && c.court_date <= day(14)).map((c) => c.id),
+          ),
           bar('supervision', 'no case supervision for 12 weeks', []),
+          bar('actions', 'agreement actions overdue', []),
+          bar('review', 'agreement review overdue', []),
         ],
         signoffs_waiting: waiting().length,
+        year_since: `${day(0).slice(0, 8)}01`,
+        closed_by_outcome: [],
+        meetings_by_month: [bar(day(0).slice(0, 7), 'this month', [])],
       };
     },
     sync_status: () => sync,

@@ -11,6 +11,9 @@ export type Screen =
   | { name: 'meeting'; caseId: string; meetingId: string | null }
   | { name: 'conflicts' }
   | { name: 'signoffs' }
+  | { name: 'dashboard' }
+  /** The cases behind one figure of the dashboard (`title` says which). */
+  | { name: 'figure'; title: string; ids: string[]; on: string }
   | { name: 'settings' };
 
 export const session = $state({
