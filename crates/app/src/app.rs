@@ -11,7 +11,7 @@ use casebook_domain::{CaseId, ContactId, PartyId};
 use casebook_store::model::{
     CaseDetail, CaseSummary, CreatedCase, NewCase, NewConsent, NewContact, NewParty,
 };
-use casebook_store::{CaseFilter, ConflictView, Keep, SecretString, Store, StorePaths};
+use casebook_store::{CaseFilter, ConflictView, ExposeSecret, Keep, SecretString, Store, StorePaths};
 use serde::{Deserialize, Serialize};
 
 use crate::background::SyncTrack;
@@ -246,11 +246,22 @@ impl App {
         let code = nonempty(Some(code)).ok_or_else(|| AppError::invalid("Enter the enrollment code."))?;
         let passphrase = check_pair(passphrase, confirm, &[&hub_url, &self.options.device_name])?;
         let paths = self.paths.clone();
-        let mut store = tokio::task::spawn_blocking(move || Store::create(&paths, &passphrase))
+        let for_create = SecretString::from(passphrase.expose_secret().to_owned());
+        let mut store = tokio::task::spawn_blocking(move || Store::create(&paths, &for_create))
             .await
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??;
         match casebook_sync::enroll(&mut store, &hub_url, &code, &self.options.device_name).await {
-            Ok(_) => {
+            Ok(link) => {
+                // As `casebook enroll` does: the organisation's recovery key can then reset a
+                // forgotten passphrase without losing what was not synced yet.
+                if let Some(recipient) = link.recovery_recipient {
+                    let paths = self.paths.clone();
+                    tokio::task::spawn_blocking(move || {
+                        Store::seal_recovery(&paths, &passphrase, &recipient)
+                    })
+                    .await
+                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??;
+                }
                 let _ = std::fs::remove_file(self.wiped_marker());
                 self.install(store)
             }

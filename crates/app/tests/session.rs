@@ -432,3 +432,37 @@ async fn a_hub_that_goes_away_shows_offline_keeps_the_changes_and_retries_later(
     let error = view.error.unwrap();
     assert!(error.contains("cannot be reached"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_laptop_joined_in_the_app_is_recoverable_with_the_organisation_key() {
+    use age::secrecy::ExposeSecret as _;
+    use casebook_store::{RecoveryMethod, SecretString, Store};
+
+    let hub = hub().await;
+    let identity = age::x25519::Identity::generate();
+    hub.admin()
+        .set_recovery_recipient(
+            &identity.to_public().to_string(),
+            casebook_testkit::util::now_ms(),
+        )
+        .unwrap();
+    let fac = harness();
+    let code = enrollment_code(&hub, "Femi", Role::Facilitator);
+    fac.app
+        .join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
+        .await
+        .unwrap();
+    let case = new_case(&fac.app);
+    fac.app.lock();
+    let paths = fac.app.paths().clone();
+    assert_eq!(
+        Store::recovery_method(&paths).unwrap(),
+        RecoveryMethod::OrganisationKey
+    );
+
+    // The passphrase is forgotten: the coordinator's key sets a new one, the unsynced case kept.
+    let key = SecretString::from(identity.to_string().expose_secret().to_owned());
+    let new = SecretString::from("copper lantern orchard sparrow".to_owned());
+    let store = Store::recover(&paths, &key, &new).unwrap();
+    assert!(store.held_cases().unwrap().contains(&case));
+}
