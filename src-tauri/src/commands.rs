@@ -16,7 +16,9 @@ use casebook_app_core::{
 };
 use tauri::State;
 
-// The commands after the visits live in their own file; their names are listed below.
+// The commands after the visits, and those of a laptop's accountability (recovery, handover),
+// live in their own files; their names are listed below.
+use crate::accountability_commands::*;
 use crate::after_commands::*;
 
 pub(crate) type Shared<'a> = State<'a, Arc<App>>;
@@ -287,6 +289,11 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         touch,
         set_auto_lock,
         acknowledge_wipe,
+        recovery_way,
+        recover,
+        new_recovery_code,
+        hand_in,
+        handover_receipt,
         caseload,
         case_detail,
         create_case,

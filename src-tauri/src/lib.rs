@@ -1,6 +1,7 @@
 //! The desktop app's window: wires the ui's commands and events to `casebook-app-core`.
 #![forbid(unsafe_code)]
 
+mod accountability_commands;
 mod after_commands;
 #[cfg(test)]
 mod command_list;

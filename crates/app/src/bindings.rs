@@ -93,6 +93,8 @@ fn generate() -> String {
         casebook_store::report::PartyWords, d::agreement::Action, d::agreement::ActionStatus,
         crate::documents::DocumentKind, crate::documents::DocumentPreview, crate::documents::PreviewField,
         crate::documents::PreviewSection, crate::documents::SavedDocument,
+        crate::recovery::RecoveryWay, crate::recovery::NewRecoveryCode, crate::handover::HandIn,
+        crate::handover::HandoverReceipt,
     ];
     let declared: BTreeSet<&str> = all.iter().map(|d| d.name.as_str()).collect();
     let missing: BTreeSet<&str> = all

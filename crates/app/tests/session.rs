@@ -453,6 +453,14 @@ async fn a_laptop_joined_in_the_app_is_recoverable_with_the_organisation_key() {
         .await
         .unwrap();
     let case = new_case(&fac.app);
+    let no_code = fac.app.new_recovery_code(PASS.into()).unwrap_err();
+    assert!(
+        no_code
+            .message
+            .contains("organisation's recovery key protects this laptop"),
+        "{}",
+        no_code.message
+    );
     fac.app.lock();
     let paths = fac.app.paths().clone();
     assert_eq!(
@@ -460,9 +468,45 @@ async fn a_laptop_joined_in_the_app_is_recoverable_with_the_organisation_key() {
         RecoveryMethod::OrganisationKey
     );
 
-    // The passphrase is forgotten: the coordinator's key sets a new one, the unsynced case kept.
-    let key = SecretString::from(identity.to_string().expose_secret().to_owned());
-    let new = SecretString::from("copper lantern orchard sparrow".to_owned());
-    let store = Store::recover(&paths, &key, &new).unwrap();
+    assert_eq!(
+        fac.app.recovery_way().unwrap(),
+        casebook_app_core::recovery::RecoveryWay::OrganisationKey
+    );
+
+    // The passphrase is forgotten: another organisation's key changes nothing, beside its field.
+    let new = "copper lantern orchard sparrow";
+    let before = std::fs::read(paths.key()).unwrap();
+    let foreign = age::x25519::Identity::generate().to_string();
+    let refused = fac
+        .app
+        .recover(foreign.expose_secret().to_owned(), new.into(), new.into())
+        .unwrap_err();
+    assert_eq!(refused.field.as_deref(), Some("key"), "{}", refused.message);
+    assert!(
+        refused.message.contains("not sealed to it"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(std::fs::read(paths.key()).unwrap(), before);
+    // The coordinator's key, pasted as the whole file with its comments, sets a new one; the
+    // unsynced case is kept.
+    let pasted = format!(
+        "# created: 2026-11-27\n# public key: {}\n{}\n",
+        identity.to_public(),
+        identity.to_string().expose_secret()
+    );
+    let state = fac.app.recover(pasted, new.into(), new.into()).unwrap();
+    assert_eq!(state.phase, AppPhase::Unlocked);
+    assert!(fac.app.case_detail(case).is_ok(), "the unsynced case is kept");
+    fac.app.lock();
+    assert_eq!(
+        fac.app.unlock(PASS.into()).unwrap_err().code,
+        ErrorCode::WrongPassphrase
+    );
+    let store = Store::open(&paths, &SecretString::from(new.to_owned())).unwrap();
     assert!(store.held_cases().unwrap().contains(&case));
+    assert!(
+        store.unreported_recovery().unwrap().is_some(),
+        "the hub is told at the next sync"
+    );
 }

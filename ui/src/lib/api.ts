@@ -18,16 +18,20 @@ import type {
   DocumentKind,
   DocumentPreview,
   DraftSaved,
+  HandIn,
+  HandoverReceipt,
   KeepChoice,
   MeetingInput,
   MeetingView,
   NewCase,
   NewConsentInput,
   NewParty,
+  NewRecoveryCode,
   NewVisitInput,
   PartyEdit,
   PlanSaved,
   PlanSection,
+  RecoveryWay,
   ReferralEdit,
   ReviewInput,
   RiskAssessment,
@@ -106,6 +110,12 @@ export const unlock = (passphrase: string) => call<AppState>('unlock', { passphr
 export const lock = () => call<AppState>('lock');
 export const touch = () => call<null>('touch');
 export const acknowledgeWipe = () => call<AppState>('acknowledge_wipe');
+export const recoveryWay = () => call<RecoveryWay>('recovery_way');
+export const recover = (secret: string, passphrase: string, confirm: string) =>
+  call<AppState>('recover', { secret, passphrase, confirm });
+export const newRecoveryCode = (passphrase: string) => call<NewRecoveryCode>('new_recovery_code', { passphrase });
+export const handIn = (passphrase: string) => call<HandIn>('hand_in', { passphrase });
+export const handoverReceipt = () => call<HandoverReceipt | null>('handover_receipt');
 export const setAutoLock = (minutes: number) => call<AppState>('set_auto_lock', { minutes });
 export const caseload = (query: CaseloadQuery) => call<CaseSummary[]>('caseload', { query });
 export const caseDetail = (caseId: string) => call<CaseDetail>('case_detail', { caseId });

@@ -759,6 +759,30 @@ within_target: Bar,
  */
 share_within_target: number | null, };
 
+export type HandIn = { "outcome": "handed_over", 
+/**
+ * The hub's receipt.
+ */
+receipt: HandoverReceipt, } | { "outcome": "incomplete", 
+/**
+ * How many.
+ */
+missing: number, };
+
+export type HandoverReceipt = { 
+/**
+ * How many changes written on this laptop the hub certifies it holds.
+ */
+ops: number, 
+/**
+ * The digest of their ids, as both the hub and this laptop computed it.
+ */
+digest: string, 
+/**
+ * When the hub gave the receipt (RFC 3339).
+ */
+at: string, };
+
 export type JusticeStage = "out_of_court" | "pre_sentence" | "post_sentence" | "not_applicable";
 
 export type KeepChoice = { "keep": "mine" } | { "keep": "theirs" } | { "keep": "merged", "text": string };
@@ -937,6 +961,12 @@ minor: boolean,
  */
 guardian_of: PartyId | null, };
 
+export type NewRecoveryCode = { 
+/**
+ * `7K3Q-M9XD-…`: the only copy Casebook ever gives out.
+ */
+code: string, };
+
 export type NewVisitInput = { 
 /**
  * The parties seen.
@@ -1072,6 +1102,8 @@ ready: boolean,
  * What is missing, in the order it should be done.
  */
 missing: Array<Missing>, };
+
+export type RecoveryWay = "none" | "organisation_key" | "personal_code";
 
 export type ReferralEdit = { 
 /**

@@ -11,6 +11,7 @@ import type {
   CaseloadQuery,
   ConflictView,
   Dashboard,
+  HandoverReceipt,
   KeepChoice,
   NewCase,
   NewConsentInput,
@@ -18,6 +19,7 @@ import type {
   NewVisitInput,
   PartyEdit,
   PartyView,
+  RecoveryWay,
   ReferralEdit,
   RiskAssessment,
   RiskFactor,
@@ -358,6 +360,10 @@ export function mockBackend() {
     return out;
   };
 
+  // "?recovery=none" or "organisation_key" for the other ways back in; a personal code by default.
+  let recoveryWay = (params.get('recovery') ?? 'personal_code') as RecoveryWay;
+  let receipt: HandoverReceipt | null = null;
+
   const commands: Record<string, (a: Record<string, unknown>) => unknown> = {
     app_state: () => state,
     passphrase_strength: (a) => {
@@ -403,8 +409,45 @@ export function mockBackend() {
     touch: () => null,
     acknowledge_wipe: () => {
       state.phase = 'first_run';
+      receipt = null;
       return state;
     },
+    recovery_way: () => recoveryWay,
+    recover: (a) => {
+      const field = recoveryWay === 'organisation_key' ? 'key' : 'code';
+      if (recoveryWay === 'none')
+        throw { code: 'invalid_input', message: 'Nothing on this laptop can open Casebook without the passphrase.' };
+      if (field === 'code' && String(a.secret).replace(/[\s-]/g, '').length !== 28)
+        throw {
+          code: 'invalid_input',
+          field,
+          message: 'That is not a recovery code as Casebook printed it: a letter or digit in it is wrong. Nothing was changed.',
+        };
+      if (a.passphrase !== a.confirm)
+        throw { code: 'passphrase_mismatch', message: 'The two passphrases are not the same.' };
+      state.phase = 'unlocked';
+      state.reason = null;
+      return state;
+    },
+    new_recovery_code: (a) => {
+      if (a.passphrase !== PASS)
+        throw { code: 'wrong_passphrase', field: 'passphrase', message: 'The passphrase is wrong. Nothing was changed.' };
+      recoveryWay = 'personal_code';
+      return { code: '7K3Q-M9XD-2HRT-C4WN-8PZA-VB6E-1JQS' };
+    },
+    hand_in: (a) => {
+      if (a.passphrase !== PASS)
+        throw { code: 'wrong_passphrase', field: 'passphrase', message: 'The passphrase is wrong. Nothing was changed.' };
+      if (sync.rejected > 0) {
+        sync.rejected = 0;
+        throw { code: 'hub_refused', message: 'The hub refused 1 change written on this laptop. Nothing was erased.' };
+      }
+      receipt = { ops: 42, digest: '205a6e3532f36180eb935e445c5b52990dfd8cfd857fe1099ea914d883fd1586', at: new Date().toISOString() };
+      state.phase = 'wiped';
+      emit('casebook://state', state);
+      return { outcome: 'handed_over', receipt };
+    },
+    handover_receipt: () => receipt,
     set_auto_lock: (a) => {
       state.auto_lock_minutes = Number(a.minutes);
       return state;
