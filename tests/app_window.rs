@@ -26,6 +26,10 @@ mod meeting;
 #[path = "window/dashboard.rs"]
 mod dashboard;
 
+// A forgotten passphrase reset with a recovery code made in Settings, and a laptop handed in.
+#[path = "window/accountability.rs"]
+mod accountability;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
