@@ -21,7 +21,7 @@ pub fn estimate_with(passphrase: &str, user_inputs: &[&str]) -> Strength {
     if acceptable {
         suggestions.push(
             if s.score >= 4 {
-                "Make sure you can remember it: nobody can recover it."
+                "Make sure you can remember it: without a recovery code or key it cannot be reset."
             } else {
                 "Another unrelated word would make it strong."
             }
