@@ -721,6 +721,44 @@ fn case_process_rules_refuse_with_exit_5() {
     assert_plain_error(&out, "status referred -> follow-up");
     store.ok(&["case", "status", &case_id, "--to", "contacting"]);
 
+    // Adjourned or deferred only before sentence; the court date goes once sentenced.
+    let out = store.run(&["case", "edit", &case_id, "--pre-sentence", "deferred-sentence"]);
+    assert_code(&out, EXIT_REFUSED, "a deferral on an out-of-court case");
+    assert_plain_error(&out, "a deferral on an out-of-court case");
+    store.ok(&[
+        "case",
+        "edit",
+        &case_id,
+        "--stage",
+        "pre-sentence",
+        "--court-date",
+        "2027-03-04",
+        "--pre-sentence",
+        "deferred-sentence",
+    ]);
+    let shown = store.ok(&["case", "show", &case_id]);
+    assert!(
+        String::from_utf8_lossy(&shown.stdout).contains("Court date: 2027-03-04 (deferred sentence)"),
+        "{}",
+        describe(&shown)
+    );
+    let out = store.run(&["case", "edit", &case_id, "--no-court-date"]);
+    assert_code(&out, EXIT_REFUSED, "removing a pre-sentence case's court date");
+    store.ok(&[
+        "case",
+        "edit",
+        &case_id,
+        "--stage",
+        "post-sentence",
+        "--no-court-date",
+    ]);
+    let case = store.json(&["case", "show", &case_id]);
+    assert_eq!(
+        (&case["case"]["court_date"], &case["case"]["pre_sentence"]),
+        (&Value::Null, &Value::Null),
+        "{case}"
+    );
+
     let cases = store.cases();
     assert_eq!(cases.len(), 1, "the refused case must not exist: {cases:?}");
     assert_eq!(

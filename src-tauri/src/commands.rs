@@ -8,6 +8,7 @@ use casebook_app_core::dto::{
     AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, ReferralEdit, RiskInput,
     StatusMove, Strength, SyncView,
 };
+use casebook_app_core::locale::DateStyle;
 use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, NewParty, PartyEdit};
 use casebook_app_core::problems::SyncProblems;
 use casebook_app_core::{
@@ -84,6 +85,11 @@ async fn touch(app: Shared<'_>) -> Result<(), AppError> {
 #[tauri::command]
 async fn set_auto_lock(app: Shared<'_>, minutes: u32) -> Result<AppState, AppError> {
     blocking(&app, move |a| a.set_auto_lock(minutes)).await
+}
+
+#[tauri::command]
+async fn set_date_style(app: Shared<'_>, style: DateStyle) -> Result<AppState, AppError> {
+    blocking(&app, move |a| a.set_date_style(style)).await
 }
 
 #[tauri::command]
@@ -288,6 +294,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         lock,
         touch,
         set_auto_lock,
+        set_date_style,
         acknowledge_wipe,
         recovery_way,
         recover,

@@ -20,6 +20,7 @@ use crate::dto::{
     Abilities, AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput,
 };
 use crate::error::{AppError, ErrorCode};
+use crate::locale::{DateFormat, DateStyle};
 
 /// Default minutes of inactivity before the app locks itself.
 pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
@@ -47,6 +48,8 @@ pub struct AppOptions {
     pub sync_after_change: Duration,
     /// The name this laptop gives itself when it joins a hub.
     pub device_name: String,
+    /// The computer's locale for dates, as a BCP 47 tag (`LC_ALL`, `LC_TIME`, `LANG`).
+    pub system_locale: Option<String>,
 }
 
 impl AppOptions {
@@ -69,6 +72,7 @@ impl AppOptions {
             sync_interval: secs("CASEBOOK_SYNC_SECS").unwrap_or(Duration::from_secs(120)),
             sync_after_change: Duration::from_secs(3),
             device_name,
+            system_locale: crate::locale::system_locale(),
         }
     }
 }
@@ -85,12 +89,16 @@ struct Who {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Settings {
     auto_lock_minutes: u32,
+    /// Absent from files written before it existed.
+    #[serde(default)]
+    date_style: DateStyle,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
+            date_style: DateStyle::default(),
         }
     }
 }
@@ -166,7 +174,7 @@ impl App {
         &self.paths
     }
 
-    fn wiped_marker(&self) -> PathBuf {
+    pub(crate) fn wiped_marker(&self) -> PathBuf {
         self.paths.dir.join("wiped")
     }
 
@@ -195,6 +203,7 @@ impl App {
             auto_lock_minutes: session.settings.auto_lock_minutes,
             reason: session.reason.clone(),
             may: Abilities::of(role_of(&session.who)),
+            dates: DateFormat::resolve(session.settings.date_style, self.options.system_locale.clone()),
         }
     }
 
@@ -204,7 +213,7 @@ impl App {
         state
     }
 
-    fn install(&self, store: Store) -> Result<AppState, AppError> {
+    pub(crate) fn install(&self, store: Store) -> Result<AppState, AppError> {
         let link = store.hub_link()?;
         {
             let mut session = lock(&self.session);
@@ -350,6 +359,25 @@ impl App {
             return Err(AppError::locked());
         }
         session.settings.auto_lock_minutes = minutes;
+        self.save_settings(&mut session)
+    }
+
+    /// Chooses how dates and times are written: as the computer's locale says, or British.
+    pub fn set_date_style(&self, style: DateStyle) -> Result<AppState, AppError> {
+        let mut session = lock(&self.session);
+        if session.store.is_none() {
+            return Err(AppError::locked());
+        }
+        session.settings.date_style = style;
+        let state = self.save_settings(&mut session)?;
+        drop(session);
+        // Every open screen rewrites its dates at once, not at the next navigation.
+        (self.events)(AppEvent::State(state.clone()));
+        Ok(state)
+    }
+
+    /// Writes the settings beside the store and answers the state they make.
+    fn save_settings(&self, session: &mut Session) -> Result<AppState, AppError> {
         let bytes = serde_json::to_vec_pretty(&session.settings)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         let path = self.paths.dir.join("settings.json");
@@ -360,7 +388,7 @@ impl App {
             )
         })?;
         session.last_activity = Instant::now();
-        Ok(self.state_of(&session))
+        Ok(self.state_of(session))
     }
 
     /// Runs `f` on the open store.
@@ -592,19 +620,28 @@ impl App {
         if let Err(e) = store.wipe() {
             tracing::error!(error = %e, "the ordered wipe failed");
         }
-        if let Err(e) = std::fs::write(self.wiped_marker(), b"wiped by order of the hub\n") {
+        tracing::warn!("store wiped by order of the hub");
+        self.erased(
+            b"wiped by order of the hub\n",
+            Some(
+                "Your hub's administrator removed this laptop from Casebook and asked for its data to be erased. \
+                 Anything it had not sent yet was handed to the hub first; then everything here was erased."
+                    .to_owned(),
+            ),
+        );
+    }
+
+    /// After the store was erased (an ordered wipe, a handover): leaves `marker` for the Wiped
+    /// screen, forgets who used the laptop and says `reason`.
+    pub(crate) fn erased(&self, marker: &[u8], reason: Option<String>) {
+        if let Err(e) = std::fs::write(self.wiped_marker(), marker) {
             tracing::warn!(error = %e, "could not leave the wiped marker");
         }
         {
             let mut session = lock(&self.session);
             session.who = Who::default();
-            session.reason = Some(
-                "Your hub's administrator removed this laptop from Casebook and asked for its data to be erased. \
-                 Anything it had not sent yet was handed to the hub first; then everything here was erased."
-                    .to_owned(),
-            );
+            session.reason = reason;
         }
-        tracing::warn!("store wiped by order of the hub");
         self.emit_state();
     }
 
@@ -623,7 +660,11 @@ fn role_of(who: &Who) -> Role {
 
 /// The passphrase, if both copies agree and the store would accept it from someone who knows
 /// `user_inputs` (the hub's address, this laptop's name).
-fn check_pair(passphrase: String, confirm: String, user_inputs: &[&str]) -> Result<SecretString, AppError> {
+pub(crate) fn check_pair(
+    passphrase: String,
+    confirm: String,
+    user_inputs: &[&str],
+) -> Result<SecretString, AppError> {
     if passphrase != confirm {
         return Err(AppError::new(
             ErrorCode::PassphraseMismatch,

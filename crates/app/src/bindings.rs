@@ -47,6 +47,7 @@ fn labels() -> String {
     set!(
         d::CaseKind,
         d::JusticeStage,
+        d::PreSentenceKind,
         d::CaseStatus,
         d::ReferralSource,
         d::PartyRole,
@@ -72,7 +73,7 @@ fn generate() -> String {
     let cfg = Config::new().with_large_int("number");
     let cfg = &cfg;
     let all: Vec<Decl> = decls![cfg;
-        dto::AppPhase, d::Role, dto::AppState, dto::Abilities, dto::ReferralEdit, dto::StatusMove, m::PartyEdit, dto::Strength, dto::CaseloadQuery, m::NewCase,
+        dto::AppPhase, d::Role, dto::AppState, crate::locale::DateFormat, crate::locale::DateStyle, dto::Abilities, dto::ReferralEdit, dto::StatusMove, m::PartyEdit, dto::Strength, dto::CaseloadQuery, m::NewCase,
         m::NewParty, dto::NewConsentInput, dto::NewVisitInput, dto::DraftSaved, dto::KeepChoice,
         dto::SyncState, dto::SyncView, crate::ErrorCode, crate::AppError,
         m::CaseSummary, m::CreatedCase, m::CaseRecord, m::ConsentNow, m::PartyView, m::ContactView,
@@ -82,7 +83,7 @@ fn generate() -> String {
         casebook_store::risk::SignOff, casebook_store::signoffs::WaitingSignOff, casebook_store::signoffs::Awaiting, casebook_store::dashboard::Dashboard, casebook_store::dashboard::Bar, casebook_store::dashboard::FirstContact, d::risk::RiskLevel, d::risk::RiskFactor, d::risk::SignOffDecision,
         d::risk::FactorAssessment, d::risk::RiskState, d::risk::NotCurrent, d::RiskAssessmentId,
         d::CaseId, d::PartyId, d::ContactId, d::ConsentId, d::StatusChangeId, d::UserId, d::SupervisionNoteId,
-        d::CaseKind, d::JusticeStage, d::CaseStatus, d::ReferralSource, d::PartyRole, d::ConsentScope,
+        d::CaseKind, d::JusticeStage, d::PreSentenceKind, d::CaseStatus, d::ReferralSource, d::PartyRole, d::ConsentScope,
         d::ConsentDecision, d::ConsentMethod, d::ContactKind, d::ContactState, d::Deadline, d::DeadlineKind,
         d::case::Transition,
         crate::meeting::MeetingInput, crate::meeting::PlanSaved, casebook_store::meeting::MeetingView,

@@ -23,6 +23,11 @@ fn worded(e: StoreError) -> AppError {
             "A pre-sentence case needs its court (sentencing) date: the work has to finish before it. \
              Nothing was changed.",
         ),
+        RuleError::PreSentenceKindOutOfStage => AppError::in_field(
+            "pre_sentence",
+            "Only a pre-sentence case has its sentencing adjourned or its sentence deferred: \
+             choose \"Not recorded\" or make the stage pre-sentence. Nothing was changed.",
+        ),
         RuleError::OutcomeRequired => AppError::in_field(
             "outcome",
             "Write the outcome: how the case ended. The case was not closed.",
@@ -44,9 +49,9 @@ fn worded(e: StoreError) -> AppError {
 }
 
 impl App {
-    /// Saves a case's referral details: summary, justice stage, court date and referrer. A
-    /// pre-sentence case needs its court date; a court date once recorded is changed, never
-    /// removed (the store keeps the last one); a closed case is reopened first.
+    /// Saves a case's referral details as the form shows them: summary, justice stage, court
+    /// date (an empty one removes it, except from a pre-sentence case), adjournment or deferred
+    /// sentence, and referrer. A closed case is reopened first.
     pub fn edit_referral(&self, case: CaseId, input: ReferralEdit) -> Result<(), AppError> {
         let summary = nonempty(Some(input.summary)).ok_or_else(|| {
             AppError::in_field(
@@ -57,21 +62,15 @@ impl App {
         self.change(
             |a| a.edit_case,
             |store| {
-                let current = store.case_detail(case)?.case;
-                if input.court_date.is_none() && current.court_date.is_some() {
-                    return Err(AppError::in_field(
-                        "court_date",
-                        "A court date once recorded can be changed but not removed. Nothing was changed.",
-                    ));
-                }
                 store
                     .write(|w| {
                         w.edit_case(
                             case,
                             CaseEdit {
                                 summary: Some(summary),
-                                court_date: input.court_date,
+                                court_date: Some(input.court_date),
                                 stage: Some(input.stage),
+                                pre_sentence: Some(input.pre_sentence),
                             },
                         )?;
                         w.set_referrer(case, &input.referrer)

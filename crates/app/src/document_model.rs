@@ -106,7 +106,7 @@ pub(crate) fn preview(m: &Model, suggested_path: String) -> DocumentPreview {
             draft_mark: r.approved_by.is_none().then(|| DRAFT_MARK.to_owned()),
             fields: vec![
                 field("Reference", r.reference.clone()),
-                field("Court date", british_date(r.court_date)),
+                field("Court date", casebook_documents::court_date(r)),
                 field("Prepared on", british_date(r.prepared_on)),
                 field("Facilitator", r.facilitator.clone()),
                 field(

@@ -45,6 +45,8 @@ pub struct AppState {
     pub reason: Option<String>,
     /// What this user may do: the ui offers exactly these actions.
     pub may: Abilities,
+    /// How the window writes dates and times.
+    pub dates: crate::locale::DateFormat,
 }
 
 /// What the user may do, read from the domain's rules (who may write which record,
@@ -92,8 +94,11 @@ pub struct ReferralEdit {
     pub summary: String,
     /// Where it is in the justice process.
     pub stage: JusticeStage,
-    /// The sentencing date (required for a pre-sentence case).
+    /// The sentencing date (required for a pre-sentence case); none removes it.
     pub court_date: Option<NaiveDate>,
+    /// For a pre-sentence case: sentencing adjourned or sentence deferred; none removes it.
+    #[serde(default)]
+    pub pre_sentence: Option<casebook_domain::PreSentenceKind>,
     /// Who referred it (name or team); blank removes it.
     pub referrer: String,
 }

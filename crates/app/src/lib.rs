@@ -14,6 +14,7 @@ pub mod documents;
 pub mod dto;
 mod error;
 pub mod handover;
+pub mod locale;
 mod may;
 pub mod meeting;
 pub mod problems;

@@ -8,7 +8,7 @@ mod common;
 use casebook_app_core::dto::{NewVisitInput, ReferralEdit, StatusMove};
 use casebook_app_core::model::{ContactView, PartyEdit, TimelineEntry};
 use casebook_app_core::{App, CaseId, CaseStatus, ErrorCode, Transition};
-use casebook_domain::{ContactKind, ContactState, JusticeStage, PartyRole};
+use casebook_domain::{ContactKind, ContactState, JusticeStage, PartyRole, PreSentenceKind};
 use casebook_protocol::Role;
 use casebook_testkit::inproc::TestHub;
 use chrono::NaiveDate;
@@ -20,6 +20,7 @@ fn referral(summary: &str, stage: JusticeStage, court_date: Option<NaiveDate>) -
         summary: summary.into(),
         stage,
         court_date,
+        pre_sentence: None,
         referrer: "DC Shah, Leeds CID".into(),
     }
 }
@@ -74,27 +75,53 @@ fn a_facilitator_edits_the_referral_and_a_party_and_a_missing_field_is_named() {
     );
 
     let hearing = NaiveDate::from_ymd_opt(2027, 3, 4).unwrap();
-    app.edit_referral(
-        case,
-        referral(
+    let deferred = ReferralEdit {
+        pre_sentence: Some(PreSentenceKind::DeferredSentence),
+        ..referral(
             "  Shed burgled twice.  ",
             JusticeStage::PreSentence,
             Some(hearing),
-        ),
-    )
-    .unwrap();
+        )
+    };
+    app.edit_referral(case, deferred).unwrap();
     let edited = app.case_detail(case).unwrap().case;
     assert_eq!(edited.summary, "Shed burgled twice.");
     assert_eq!(edited.stage, JusticeStage::PreSentence);
     assert_eq!(edited.court_date, Some(hearing));
+    assert_eq!(edited.pre_sentence, Some(PreSentenceKind::DeferredSentence));
     assert_eq!(edited.referrer.as_deref(), Some("DC Shah, Leeds CID"));
-    let removed = app
+
+    let adjourned_out_of_stage = app
         .edit_referral(
             case,
-            referral("Shed burgled twice.", JusticeStage::PostSentence, None),
+            ReferralEdit {
+                pre_sentence: Some(PreSentenceKind::Adjournment),
+                ..referral("Shed burgled twice.", JusticeStage::PostSentence, Some(hearing))
+            },
         )
         .unwrap_err();
-    assert_eq!(removed.field.as_deref(), Some("court_date"));
+    assert_eq!(adjourned_out_of_stage.field.as_deref(), Some("pre_sentence"));
+    let kept = app.edit_referral(
+        case,
+        referral("Shed burgled twice.", JusticeStage::PreSentence, None),
+    );
+    assert_eq!(
+        kept.unwrap_err().field.as_deref(),
+        Some("court_date"),
+        "a pre-sentence case keeps its court date"
+    );
+
+    // Sentenced: the court date may go, and the deferral goes with the stage.
+    app.edit_referral(
+        case,
+        referral("Shed burgled twice.", JusticeStage::PostSentence, None),
+    )
+    .unwrap();
+    let sentenced = app.case_detail(case).unwrap().case;
+    assert_eq!(
+        (sentenced.stage, sentenced.court_date, sentenced.pre_sentence),
+        (JusticeStage::PostSentence, None, None)
+    );
 
     let kai = party(&app, case, "Kai", PartyRole::Harmer);
     let nameless = app

@@ -29,6 +29,7 @@ fn case(app: &App, stage: JusticeStage, received: NaiveDate, court: Option<Naive
         referrer: None,
         summary: "Damage to a neighbour's car.".into(),
         court_date: court,
+        pre_sentence: None,
         received_on: Some(received),
     })
     .unwrap()

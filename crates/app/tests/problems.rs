@@ -25,6 +25,7 @@ fn new_case(app: &App) -> CaseId {
         referrer: None,
         summary: "Damage to a neighbour's car; both want to talk.".into(),
         court_date: None,
+        pre_sentence: None,
         received_on: None,
     })
     .unwrap()

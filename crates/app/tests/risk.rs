@@ -25,6 +25,7 @@ fn new_case(app: &App) -> CaseId {
         referrer: None,
         summary: "Assault outside a pub; the victim asks to meet.".into(),
         court_date: None,
+        pre_sentence: None,
         received_on: None,
     })
     .unwrap()

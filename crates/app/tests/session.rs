@@ -30,6 +30,7 @@ fn options() -> AppOptions {
         sync_interval: Duration::from_secs(3600),
         sync_after_change: Duration::from_secs(3600),
         device_name: "test laptop".into(),
+        system_locale: None,
     }
 }
 
@@ -57,6 +58,7 @@ fn new_case(app: &App) -> CaseId {
         referrer: Some("PC Okafor".into()),
         summary: "Burglary of a garden shed; the owner wants to understand why.".into(),
         court_date: None,
+        pre_sentence: None,
         received_on: None,
     })
     .unwrap()
@@ -251,6 +253,7 @@ fn the_caseload_filters_keep_its_order_and_search_finds_notes() {
             referrer: None,
             summary: "Noise between neighbours at Elm Court.".into(),
             court_date: None,
+            pre_sentence: None,
             received_on: None,
         })
         .unwrap()
@@ -405,6 +408,7 @@ impl CreateErr for App {
             referrer: None,
             summary: "x".into(),
             court_date: None,
+            pre_sentence: None,
             received_on: None,
         })
         .unwrap_err()

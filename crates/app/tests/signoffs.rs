@@ -25,6 +25,7 @@ fn case(app: &App, stage: JusticeStage, court_date: Option<chrono::NaiveDate>) -
         referrer: None,
         summary: "Assault outside a pub; the victim asks to meet.".into(),
         court_date,
+        pre_sentence: None,
         received_on: None,
     })
     .unwrap()

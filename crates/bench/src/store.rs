@@ -102,6 +102,7 @@ pub(crate) fn seed_case(store: &mut Store) -> anyhow::Result<(CaseId, [PartyId; 
             referrer: None,
             summary: "Burglary of a family home while they were away; sentimental items taken.".into(),
             court_date: None,
+            pre_sentence: None,
             received_on: Some(day()),
         })?;
         let mut parties = [PartyId::new(); 2];
@@ -260,6 +261,7 @@ pub(crate) fn fill(store: &mut Store, cases: usize) -> anyhow::Result<()> {
                     referrer: None,
                     summary: rng.pick(RJ_HARMS).to_owned(),
                     court_date: day().checked_add_days(chrono::Days::new(rng.below(120) as u64)),
+                    pre_sentence: None,
                     received_on: Some(day()),
                 })?;
                 let mut parties = Vec::new();

@@ -174,11 +174,17 @@ pub enum CaseCommand {
         #[arg(long)]
         summary: Option<String>,
         /// New court (sentencing) date.
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date, conflicts_with = "no_court_date")]
         court_date: Option<NaiveDate>,
+        /// Remove the court date (refused while the case is pre-sentence).
+        #[arg(long)]
+        no_court_date: bool,
         /// New justice stage: out-of-court, pre-sentence, post-sentence, none.
         #[arg(long, value_parser = stage)]
         stage: Option<casebook_domain::JusticeStage>,
+        /// For a pre-sentence case: adjournment or deferred-sentence; `none` removes it.
+        #[arg(long, value_name = "KIND", value_parser = pre_sentence_change)]
+        pre_sentence: Option<PreSentenceChange>,
     },
     /// Move the case through the process.
     Status {
@@ -231,6 +237,9 @@ pub struct NewCaseArgs {
     /// The court (sentencing) date; required for pre-sentence cases.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
     pub court_date: Option<NaiveDate>,
+    /// For a pre-sentence case: adjournment (sentencing adjourned) or deferred-sentence.
+    #[arg(long, value_name = "KIND", value_parser = domain::<casebook_domain::PreSentenceKind>)]
+    pub pre_sentence: Option<casebook_domain::PreSentenceKind>,
     /// When the referral was received (default: today).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
     pub received: Option<NaiveDate>,
@@ -395,6 +404,17 @@ fn kind(s: &str) -> Result<casebook_domain::CaseKind, String> {
         "rj" => Ok(casebook_domain::CaseKind::RestorativeJustice),
         "mediation" => Ok(casebook_domain::CaseKind::RestorativeMediation),
         other => domain(other).map_err(|_| format!("{other:?} is not one of: rj, mediation")),
+    }
+}
+
+/// `--pre-sentence KIND|none` of `case edit`: a kind, or none to remove it.
+#[derive(Debug, Clone, Copy)]
+pub struct PreSentenceChange(pub Option<casebook_domain::PreSentenceKind>);
+
+fn pre_sentence_change(s: &str) -> Result<PreSentenceChange, String> {
+    match s.trim() {
+        "none" => Ok(PreSentenceChange(None)),
+        other => domain(other).map(|k| PreSentenceChange(Some(k))),
     }
 }
 

@@ -332,6 +332,7 @@ fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
                     referrer: a.referrer,
                     summary: a.summary,
                     court_date: a.court_date,
+                    pre_sentence: a.pre_sentence,
                     received_on: a.received,
                 };
                 match &a.lead {
@@ -357,7 +358,9 @@ fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
             case,
             summary,
             court_date,
+            no_court_date,
             stage,
+            pre_sentence,
         } => {
             let id = store.write(|w| {
                 let id = w.resolve_case(&case)?;
@@ -365,8 +368,13 @@ fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
                     id,
                     CaseEdit {
                         summary,
-                        court_date,
+                        court_date: if no_court_date {
+                            Some(None)
+                        } else {
+                            court_date.map(Some)
+                        },
                         stage,
+                        pre_sentence: pre_sentence.map(|c| c.0),
                     },
                 )?;
                 Ok(id)

@@ -129,7 +129,13 @@ impl Out {
                 .unwrap_or_default()
         );
         if let Some(date) = c.court_date {
-            say!("Court date: {date}");
+            match c
+                .pre_sentence
+                .filter(|_| c.stage == casebook_domain::JusticeStage::PreSentence)
+            {
+                Some(kind) => say!("Court date: {date} ({})", kind.label()),
+                None => say!("Court date: {date}"),
+            }
         }
         if let Some(next) = d.next_deadline {
             say!("Next: {} on {}", next.kind.label(), next.date);

@@ -14,7 +14,7 @@ pub fn court_report(r: &CourtReport) -> Result<Vec<u8>, DocumentError> {
     let mut blocks = vec![
         Block::Title("Report to the court".into()),
         Block::Field("Reference".into(), r.reference.clone()),
-        Block::Field("Court date".into(), british_date(r.court_date)),
+        Block::Field("Court date".into(), court_date(r)),
         Block::Field("Prepared on".into(), british_date(r.prepared_on)),
         Block::Field("Facilitator".into(), r.facilitator.clone()),
         Block::Field(
@@ -57,4 +57,13 @@ pub fn court_report(r: &CourtReport) -> Result<Vec<u8>, DocumentError> {
         footer: format!("Prepared by {} on {}", r.facilitator, british_date(r.prepared_on)),
     };
     render::pdf(&chrome, &blocks)
+}
+
+/// The court date in British form, with what the hearing ends when it is known
+/// ("10 Dec 2026 (sentencing adjourned)").
+pub fn court_date(r: &CourtReport) -> String {
+    match &r.court_date_is {
+        Some(what) => format!("{} ({what})", british_date(r.court_date)),
+        None => british_date(r.court_date),
+    }
 }

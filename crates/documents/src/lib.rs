@@ -45,7 +45,7 @@ mod render;
 mod sar;
 
 pub use agreement::agreement;
-pub use court_report::{DRAFT_MARK, court_report};
+pub use court_report::{DRAFT_MARK, court_date, court_report};
 pub use date::british_date;
 pub use error::DocumentError;
 pub use model::{AgreementAction, AgreementDoc, CourtReport, PartyWords, PreparationBrief};

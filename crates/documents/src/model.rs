@@ -10,6 +10,8 @@ pub struct CourtReport {
     pub reference: String,
     /// The date of the hearing the report is for.
     pub court_date: NaiveDate,
+    /// What that hearing ends, worded ("sentencing adjourned", "deferred sentence"), if known.
+    pub court_date_is: Option<String>,
     /// The date the report was written.
     pub prepared_on: NaiveDate,
     /// The facilitator who wrote it.

@@ -101,6 +101,7 @@ fn report() -> CourtReport {
     CourtReport {
         reference: "RJ-2026-0042".into(),
         court_date: day(2026, 12, 10),
+        court_date_is: Some("sentencing adjourned".into()),
         prepared_on: day(2026, 11, 27),
         facilitator: "Femi Adeyemi".into(),
         summary_of_referral: "Referred by the court before sentence after a burglary at a \
@@ -151,7 +152,7 @@ fn a_draft_court_report_reads_back_with_its_reference_dates_and_words() {
 
     read.assert_contains("RJ-2026-0042");
     read.assert_contains("Report to the court");
-    read.assert_contains("10 Dec 2026");
+    read.assert_contains("10 Dec 2026 (sentencing adjourned)");
     read.assert_contains("27 Nov 2026");
     read.assert_contains("Femi Adeyemi");
     read.assert_contains(&report.summary_of_referral);

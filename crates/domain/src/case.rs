@@ -31,6 +31,17 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// What the court date of a pre-sentence case is: the Ministry of Justice guidance names
+    /// both windows for restorative justice before sentence.
+    PreSentenceKind {
+        /// Sentencing adjourned after a guilty plea, so that the work can be done first.
+        Adjournment = "adjournment" / "sentencing adjourned",
+        /// Sentence deferred (up to six months): the court date is when the person returns.
+        DeferredSentence = "deferred_sentence" / "deferred sentence",
+    }
+);
+
+labelled_enum!(
     /// Where a case is in the restorative process.
     CaseStatus {
         /// Received, nobody contacted yet.
@@ -122,6 +133,7 @@ impl CaseStatus {
 pub fn validate_case(
     stage: JusticeStage,
     court_date: Option<NaiveDate>,
+    pre_sentence: Option<PreSentenceKind>,
     summary: &str,
 ) -> Result<(), RuleError> {
     if summary.trim().is_empty() {
@@ -131,6 +143,9 @@ pub fn validate_case(
     }
     if stage == JusticeStage::PreSentence && court_date.is_none() {
         return Err(RuleError::CourtDateRequired);
+    }
+    if stage != JusticeStage::PreSentence && pre_sentence.is_some() {
+        return Err(RuleError::PreSentenceKindOutOfStage);
     }
     Ok(())
 }
@@ -253,19 +268,49 @@ mod tests {
     #[test]
     fn pre_sentence_needs_a_court_date() {
         assert_eq!(
-            validate_case(JusticeStage::PreSentence, None, "burglary"),
+            validate_case(JusticeStage::PreSentence, None, None, "burglary"),
             Err(RuleError::CourtDateRequired)
         );
         let date = NaiveDate::from_ymd_opt(2026, 12, 1);
-        assert_eq!(validate_case(JusticeStage::PreSentence, date, "burglary"), Ok(()));
         assert_eq!(
-            validate_case(JusticeStage::PostSentence, None, "burglary"),
+            validate_case(JusticeStage::PreSentence, date, None, "burglary"),
+            Ok(())
+        );
+        assert_eq!(
+            validate_case(JusticeStage::PostSentence, None, None, "burglary"),
             Ok(())
         );
         assert!(matches!(
-            validate_case(JusticeStage::OutOfCourt, None, " "),
+            validate_case(JusticeStage::OutOfCourt, None, None, " "),
             Err(RuleError::Empty { .. })
         ));
+    }
+
+    #[test]
+    fn only_a_pre_sentence_case_is_adjourned_or_deferred() {
+        let date = NaiveDate::from_ymd_opt(2027, 3, 4);
+        for kind in [PreSentenceKind::Adjournment, PreSentenceKind::DeferredSentence] {
+            assert_eq!(
+                validate_case(JusticeStage::PreSentence, date, Some(kind), "burglary"),
+                Ok(())
+            );
+            assert_eq!(
+                validate_case(JusticeStage::PreSentence, None, Some(kind), "burglary"),
+                Err(RuleError::CourtDateRequired),
+                "a deferred sentence still has its date"
+            );
+            for stage in [
+                JusticeStage::OutOfCourt,
+                JusticeStage::PostSentence,
+                JusticeStage::NotApplicable,
+            ] {
+                assert_eq!(
+                    validate_case(stage, date, Some(kind), "burglary"),
+                    Err(RuleError::PreSentenceKindOutOfStage),
+                    "{stage:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -27,6 +27,11 @@ pub enum RuleError {
         "A pre-sentence case must have a court (sentencing) date: the work has to finish before it. Add it with --court-date YYYY-MM-DD."
     )]
     CourtDateRequired,
+    /// Only a pre-sentence case is adjourned for sentence or has its sentence deferred.
+    #[error(
+        "Only a pre-sentence case has its sentencing adjourned or deferred: leave --pre-sentence out, or make the stage pre-sentence."
+    )]
+    PreSentenceKindOutOfStage,
     /// A party declined or withdrew consent to be contacted by the service.
     #[error(
         "{party} has {decision} consent to contact by the service (recorded {when}). A new contact can only be recorded if {party} initiated it: use --initiated-by-party, or record new consent first."

@@ -72,7 +72,7 @@ fn transition(s: &str) -> bool {
 
 /// Every field an op may set on `entity`.
 pub fn of(entity: Entity) -> &'static [Field] {
-    use crate::case::{CaseKind, CaseStatus, JusticeStage, ReferralSource};
+    use crate::case::{CaseKind, CaseStatus, JusticeStage, PreSentenceKind, ReferralSource};
     use crate::consent::{ConsentDecision, ConsentMethod, ConsentScope};
     use crate::contact::{ContactKind, ContactState};
     use crate::meeting::{CheckItem, MeetingKind};
@@ -90,6 +90,8 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("summary", NonBlankText, Required),
         f("received_on", Date, Required),
         f("court_date", Date, Optional),
+        // Added with the adjournment / deferred sentence choice; older cases have none.
+        f("pre_sentence", Named(named::<PreSentenceKind>), Optional),
         f("outcome", Text, Optional),
         f("lead", User, Optional),
         // Added with allocation by coordinators; a case without one has none.

@@ -29,7 +29,7 @@ pub mod scope;
 pub mod sharing;
 pub mod supervision;
 
-pub use case::{CaseKind, CaseStatus, Deadline, DeadlineKind, JusticeStage, ReferralSource};
+pub use case::{CaseKind, CaseStatus, Deadline, DeadlineKind, JusticeStage, PreSentenceKind, ReferralSource};
 pub use consent::{ConsentDecision, ConsentEvent, ConsentMethod, ConsentScope, CurrentConsent};
 pub use contact::{ContactKind, ContactState};
 pub use error::RuleError;

@@ -168,6 +168,7 @@ proptest! {
                 referrer: None,
                 summary: "start".into(),
                 court_date: None,
+                pre_sentence: None,
                 received_on: None,
             })?;
             let party = w.add_party(case.id, NewParty { role: PartyRole::Party, name: "P".into(), phone: None, minor: false, guardian_of: None })?;
@@ -184,6 +185,7 @@ proptest! {
                 referrer: None,
                 summary: "other".into(),
                 court_date: None,
+                pre_sentence: None,
                 received_on: None,
             })?;
             let other_party = w.add_party(other.id, NewParty { role: PartyRole::Victim, name: "Q".into(), phone: None, minor: false, guardian_of: None })?;

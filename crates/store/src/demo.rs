@@ -151,6 +151,7 @@ pub fn one_case(w: &mut Writer<'_>, rng: &mut Rng, today: NaiveDate) -> Result<(
         referrer: None,
         summary: rng.pick(if rj { RJ_HARMS } else { MEDIATION }).to_owned(),
         court_date,
+        pre_sentence: None,
         received_on: Some(received),
     })?;
     let minor = rj && rng.chance(20);

@@ -74,6 +74,7 @@ pub fn court_report(r: &CourtReportData, today: NaiveDate) -> CourtReport {
     CourtReport {
         reference: r.reference.clone(),
         court_date: r.court_date,
+        court_date_is: r.pre_sentence.map(|k| k.label().to_owned()),
         prepared_on: today,
         facilitator: r.facilitator.clone(),
         summary_of_referral: r.summary.clone(),

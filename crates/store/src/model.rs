@@ -4,8 +4,8 @@
 use casebook_domain::case::Transition;
 use casebook_domain::{
     CaseId, CaseKind, CaseStatus, ConsentDecision, ConsentId, ConsentMethod, ConsentScope, ContactId,
-    ContactKind, ContactState, Deadline, JusticeStage, PartyId, PartyRole, ReferralSource, StatusChangeId,
-    SupervisionNoteId, UserId,
+    ContactKind, ContactState, Deadline, JusticeStage, PartyId, PartyRole, PreSentenceKind, ReferralSource,
+    StatusChangeId, SupervisionNoteId, UserId,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,9 @@ pub struct NewCase {
     pub summary: String,
     /// The sentencing date of a pre-sentence case.
     pub court_date: Option<NaiveDate>,
+    /// For a pre-sentence case: sentencing adjourned or sentence deferred, if known.
+    #[serde(default)]
+    pub pre_sentence: Option<PreSentenceKind>,
     /// When the referral arrived (today if not given).
     pub received_on: Option<NaiveDate>,
 }
@@ -35,10 +38,12 @@ pub struct NewCase {
 pub struct CaseEdit {
     /// New summary.
     pub summary: Option<String>,
-    /// New court date.
-    pub court_date: Option<NaiveDate>,
-    /// New justice stage.
+    /// New court date; `Some(None)` removes it (refused for a pre-sentence case).
+    pub court_date: Option<Option<NaiveDate>>,
+    /// New justice stage. Leaving pre-sentence also removes the adjournment or deferral.
     pub stage: Option<JusticeStage>,
+    /// Sentencing adjourned or sentence deferred; `Some(None)` removes it.
+    pub pre_sentence: Option<Option<PreSentenceKind>>,
 }
 
 /// Changes to a party; `None` leaves a field as it is.
@@ -173,6 +178,8 @@ pub struct CaseRecord {
     pub received_on: NaiveDate,
     /// Sentencing date.
     pub court_date: Option<NaiveDate>,
+    /// For a pre-sentence case: sentencing adjourned or sentence deferred, if recorded.
+    pub pre_sentence: Option<PreSentenceKind>,
     /// How it ended, once closed.
     pub outcome: Option<String>,
     /// When it was created (RFC 3339).

@@ -118,7 +118,7 @@ pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<Ca
 pub(crate) fn case_record(conn: &Connection, id: CaseId) -> Result<CaseRecord, StoreError> {
     conn.prepare_cached(
         "SELECT c.id, c.reference, c.kind, c.stage, c.status, c.source, c.referrer, c.summary, c.received_on,
-                c.court_date, c.outcome, c.created_at, c.lead, w.name
+                c.court_date, c.outcome, c.created_at, c.lead, w.name, c.pre_sentence
          FROM cases c LEFT JOIN people w ON w.id = c.lead WHERE c.id = ?1",
     )?
     .query_row(params![id.to_string()], |r| {
@@ -137,6 +137,7 @@ pub(crate) fn case_record(conn: &Connection, id: CaseId) -> Result<CaseRecord, S
             created_at: r.get(11)?,
             lead_id: parse_opt(r, 12)?,
             lead_name: r.get(13)?,
+            pre_sentence: parse_opt(r, 14)?,
         })
     })
     .optional()?

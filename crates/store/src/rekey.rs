@@ -247,6 +247,7 @@ mod tests {
                     referrer: None,
                     summary: "Rekey marker heron".into(),
                     court_date: None,
+                    pre_sentence: None,
                     received_on: None,
                 })
             })

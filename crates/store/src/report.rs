@@ -80,6 +80,8 @@ pub struct CourtReportData {
     pub reference: String,
     /// The sentencing date.
     pub court_date: NaiveDate,
+    /// Sentencing adjourned or sentence deferred, if recorded.
+    pub pre_sentence: Option<casebook_domain::PreSentenceKind>,
     /// The lead facilitator's name.
     pub facilitator: String,
     /// The referral's summary.
@@ -470,6 +472,7 @@ impl Store {
             id: row.id,
             reference: record.reference,
             court_date,
+            pre_sentence: record.pre_sentence,
             facilitator: record.lead_name.unwrap_or_else(|| "the facilitator".into()),
             summary: record.summary,
             what_took_place: row.what_took_place,

@@ -39,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V10__fts_after_page",
         include_str!("../../../migrations/V10__fts_after_page.sql"),
     ),
+    (
+        "V11__pre_sentence",
+        include_str!("../../../migrations/V11__pre_sentence.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

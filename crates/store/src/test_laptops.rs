@@ -83,6 +83,7 @@ pub(crate) fn referral(
         court_date: (stage == casebook_domain::JusticeStage::PreSentence)
             .then(|| NaiveDate::from_ymd_opt(2027, 3, 1))
             .flatten(),
+        pre_sentence: None,
         received_on: Some(received_on),
     }
 }

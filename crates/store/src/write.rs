@@ -9,8 +9,8 @@ use casebook_domain::contact::{ensure_editable, validate_contact};
 use casebook_domain::party::{PartyFacts, validate_new_party};
 use casebook_domain::supervision::{check_may_supervise, validate_note};
 use casebook_domain::{
-    CaseId, CaseStatus, Clock, ConsentId, ContactId, ContactState, DeviceId, Entity, Op, OpId, OpKind,
-    PartyId, RuleError, SCHEMA_VERSION, StatusChangeId, SupervisionNoteId, UserId, case::Transition,
+    CaseId, CaseStatus, Clock, ConsentId, ContactId, ContactState, DeviceId, Entity, JusticeStage, Op, OpId,
+    OpKind, PartyId, RuleError, SCHEMA_VERSION, StatusChangeId, SupervisionNoteId, UserId, case::Transition,
 };
 use chrono::NaiveDate;
 use rusqlite::{Transaction, params};
@@ -135,7 +135,7 @@ impl Writer<'_> {
         lead: UserId,
         co: Option<UserId>,
     ) -> Result<CreatedCase, StoreError> {
-        validate_case(new.stage, new.court_date, &new.summary)?;
+        validate_case(new.stage, new.court_date, new.pre_sentence, &new.summary)?;
         let id = CaseId::new();
         let reference = provisional_reference(id);
         let mut f = fields([
@@ -150,9 +150,12 @@ impl Writer<'_> {
             ("court_date", json!(new.court_date)),
             ("lead", json!(lead)),
         ]);
-        // Only named when there is one, so that a facilitator's referral is the op it always was.
+        // Only named when there is one, so that a referral is the op it always was.
         if let Some(co) = co {
             f.insert("co".into(), json!(co));
+        }
+        if let Some(kind) = new.pre_sentence {
+            f.insert("pre_sentence".into(), json!(kind.as_str()));
         }
         self.emit(id, Entity::Case, id.as_uuid(), OpKind::Create, f)?;
         Ok(CreatedCase { id, reference })
@@ -208,14 +211,20 @@ impl Writer<'_> {
         self.ensure_open(case)?;
         let current = read::case_record(&self.tx, case)?;
         let stage = edit.stage.unwrap_or(current.stage);
-        let court_date = edit.court_date.or(current.court_date);
+        let court_date = edit.court_date.unwrap_or(current.court_date);
+        // A case that leaves pre-sentence is no longer adjourned or deferred.
+        let pre_sentence = match edit.pre_sentence {
+            Some(kind) => kind,
+            None if stage != JusticeStage::PreSentence => None,
+            None => current.pre_sentence,
+        };
         let summary = edit
             .summary
             .as_deref()
             .map(str::trim)
             .unwrap_or(&current.summary)
             .to_owned();
-        validate_case(stage, court_date, &summary)?;
+        validate_case(stage, court_date, pre_sentence, &summary)?;
         let mut f = Fields::new();
         if summary != current.summary {
             f.insert("summary".into(), json!(summary));
@@ -225,6 +234,9 @@ impl Writer<'_> {
         }
         if court_date != current.court_date {
             f.insert("court_date".into(), json!(court_date));
+        }
+        if pre_sentence != current.pre_sentence {
+            f.insert("pre_sentence".into(), json!(pre_sentence.map(|k| k.as_str())));
         }
         if !f.is_empty() {
             self.emit(case, Entity::Case, case.as_uuid(), OpKind::Update, f)?;

@@ -6,7 +6,8 @@
 mod common;
 
 use casebook_domain::{
-    CaseStatus, ConsentDecision, ConsentMethod, ConsentScope, JusticeStage, PartyRole, RuleError,
+    CaseStatus, ConsentDecision, ConsentMethod, ConsentScope, JusticeStage, PartyRole, PreSentenceKind,
+    RuleError,
 };
 use casebook_store::model::{CaseEdit, NewConsent, NewParty};
 use casebook_store::{CaseFilter, StoreError};
@@ -67,6 +68,92 @@ fn every_change_is_logged_in_the_same_transaction_and_refusals_leave_nothing() {
     call.initiated_by_party = true;
     store.write(|w| w.add_contact(case.id, call)).unwrap();
     assert_eq!(ops(&store), 4);
+    assert!(store.verify().unwrap().ok);
+}
+
+#[test]
+fn a_deferred_sentence_is_recorded_and_goes_with_the_court_date_once_sentenced() {
+    let (_f, mut store) = fixture();
+    let case = store
+        .write(|w| w.create_case(new_case("Criminal damage to a bus shelter")))
+        .unwrap();
+    let adjourned_out_of_court = store
+        .write(|w| {
+            w.edit_case(
+                case.id,
+                CaseEdit {
+                    pre_sentence: Some(Some(PreSentenceKind::Adjournment)),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            adjourned_out_of_court,
+            StoreError::Rule(RuleError::PreSentenceKindOutOfStage)
+        ),
+        "{adjourned_out_of_court}"
+    );
+    store
+        .write(|w| {
+            w.edit_case(
+                case.id,
+                CaseEdit {
+                    stage: Some(JusticeStage::PreSentence),
+                    court_date: Some(Some(date("2027-03-04"))),
+                    pre_sentence: Some(Some(PreSentenceKind::DeferredSentence)),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let record = store.case_detail(case.id).unwrap().case;
+    assert_eq!(record.pre_sentence, Some(PreSentenceKind::DeferredSentence));
+    let no_date = store
+        .write(|w| {
+            w.edit_case(
+                case.id,
+                CaseEdit {
+                    court_date: Some(None),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap_err();
+    assert!(
+        matches!(no_date, StoreError::Rule(RuleError::CourtDateRequired)),
+        "{no_date}"
+    );
+
+    // Sentenced: the stage moves on and the court date is removed; the deferral goes with the stage.
+    store
+        .write(|w| {
+            w.edit_case(
+                case.id,
+                CaseEdit {
+                    stage: Some(JusticeStage::PostSentence),
+                    court_date: Some(None),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let record = store.case_detail(case.id).unwrap().case;
+    assert_eq!(
+        (record.stage, record.court_date, record.pre_sentence),
+        (JusticeStage::PostSentence, None, None)
+    );
+    let last: String = store
+        .connection()
+        .query_row("SELECT fields FROM ops ORDER BY seq DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        last.contains("\"court_date\":null") && last.contains("\"pre_sentence\":null"),
+        "one op removes both: {last}"
+    );
     assert!(store.verify().unwrap().ok);
 }
 

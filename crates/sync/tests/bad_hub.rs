@@ -51,6 +51,7 @@ fn store_linked_to(url: &str, dir: &std::path::Path) -> Store {
                 referrer: None,
                 summary: "Written offline".into(),
                 court_date: None,
+                pre_sentence: None,
                 received_on: None,
             })
         })

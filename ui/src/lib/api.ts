@@ -8,6 +8,7 @@ import type {
   AgreementView,
   AppError,
   AppState,
+  DateStyle,
   CaseDetail,
   CaseSummary,
   CaseloadQuery,
@@ -117,6 +118,7 @@ export const newRecoveryCode = (passphrase: string) => call<NewRecoveryCode>('ne
 export const handIn = (passphrase: string) => call<HandIn>('hand_in', { passphrase });
 export const handoverReceipt = () => call<HandoverReceipt | null>('handover_receipt');
 export const setAutoLock = (minutes: number) => call<AppState>('set_auto_lock', { minutes });
+export const setDateStyle = (style: DateStyle) => call<AppState>('set_date_style', { style });
 export const caseload = (query: CaseloadQuery) => call<CaseSummary[]>('caseload', { query });
 export const caseDetail = (caseId: string) => call<CaseDetail>('case_detail', { caseId });
 export const createCase = (input: NewCase) => call<CreatedCase>('create_case', { input });

@@ -204,7 +204,11 @@ reason: string | null,
 /**
  * What this user may do: the ui offers exactly these actions.
  */
-may: Abilities, };
+may: Abilities, 
+/**
+ * How the window writes dates and times.
+ */
+dates: DateFormat, };
 
 export type Attendee = { 
 /**
@@ -307,6 +311,10 @@ received_on: string,
  * Sentencing date.
  */
 court_date: string | null, 
+/**
+ * For a pre-sentence case: sentencing adjourned or sentence deferred, if recorded.
+ */
+pre_sentence: PreSentenceKind | null, 
 /**
  * How it ended, once closed.
  */
@@ -572,6 +580,10 @@ reference: string,
  */
 court_date: string, 
 /**
+ * Sentencing adjourned or sentence deferred, if recorded.
+ */
+pre_sentence: PreSentenceKind | null, 
+/**
  * The lead facilitator's name.
  */
 facilitator: string, 
@@ -669,6 +681,22 @@ closed_by_outcome: Array<Bar>,
  * for, each once.
  */
 meetings_by_month: Array<Bar>, };
+
+export type DateFormat = { 
+/**
+ * The user's choice.
+ */
+style: DateStyle, 
+/**
+ * The BCP 47 tag the window formats dates and times with (`en-GB`, `fr-FR`).
+ */
+locale: string, 
+/**
+ * The computer's own locale as a BCP 47 tag, when it sets one (for the Settings screen).
+ */
+system: string | null, };
+
+export type DateStyle = "system" | "british";
 
 export type Deadline = { 
 /**
@@ -909,6 +937,10 @@ summary: string,
  */
 court_date: string | null, 
 /**
+ * For a pre-sentence case: sentencing adjourned or sentence deferred, if known.
+ */
+pre_sentence: PreSentenceKind | null, 
+/**
  * When the referral arrived (today if not given).
  */
 received_on: string | null, };
@@ -1073,6 +1105,8 @@ saved_at: string, };
 
 export type PlanSection = "opening" | "what_happened" | "who_affected" | "what_needed" | "agreement";
 
+export type PreSentenceKind = "adjournment" | "deferred_sentence";
+
 export type PreviewField = { 
 /**
  * The label.
@@ -1115,9 +1149,13 @@ summary: string,
  */
 stage: JusticeStage, 
 /**
- * The sentencing date (required for a pre-sentence case).
+ * The sentencing date (required for a pre-sentence case); none removes it.
  */
 court_date: string | null, 
+/**
+ * For a pre-sentence case: sentencing adjourned or sentence deferred; none removes it.
+ */
+pre_sentence: PreSentenceKind | null, 
 /**
  * Who referred it (name or team); blank removes it.
  */
@@ -1541,6 +1579,10 @@ export const LABELS = {
     "pre_sentence": "pre-sentence",
     "post_sentence": "post-sentence",
     "not_applicable": "not applicable",
+  },
+  PreSentenceKind: {
+    "adjournment": "sentencing adjourned",
+    "deferred_sentence": "deferred sentence",
   },
   CaseStatus: {
     "referred": "referred",

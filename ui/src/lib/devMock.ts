@@ -6,6 +6,7 @@
 import type {
   Abilities,
   AppState,
+  DateStyle,
   CaseDetail,
   CaseSummary,
   CaseloadQuery,
@@ -78,6 +79,7 @@ export function mockBackend() {
     hub: 'https://hub.example.org',
     auto_lock_minutes: 10,
     reason: null,
+    dates: { style: 'system', locale: 'en-GB', system: null },
   };
   const sync: SyncView = {
     seq: 1,
@@ -114,6 +116,7 @@ export function mockBackend() {
           summary: input.summary,
           received_on: input.received_on ?? day(0),
           court_date: input.court_date,
+          pre_sentence: input.pre_sentence ?? null,
           outcome: null,
           created_at: new Date().toISOString(),
           lead_id: null,
@@ -154,6 +157,7 @@ export function mockBackend() {
       referrer: 'Crown Court, list office',
       summary: 'Burglary of a ground-floor flat while the owner was away.',
       court_date: day(9),
+      pre_sentence: 'adjournment',
       received_on: day(-8),
     },
     [ann, ben],
@@ -215,6 +219,7 @@ export function mockBackend() {
       referrer: null,
       summary: 'Neighbours in dispute over noise late at night.',
       court_date: null,
+      pre_sentence: null,
       received_on: day(-2),
     },
     [],
@@ -452,6 +457,11 @@ export function mockBackend() {
       state.auto_lock_minutes = Number(a.minutes);
       return state;
     },
+    set_date_style: (a) => {
+      const style = a.style as DateStyle;
+      state.dates = { ...state.dates, style, locale: style === 'british' ? 'en-GB' : (state.dates.system ?? 'en-GB') };
+      return state;
+    },
     caseload: (a) => {
       needUnlocked();
       const q = a.query as CaseloadQuery;
@@ -497,7 +507,8 @@ export function mockBackend() {
       Object.assign(c.detail.case, {
         summary: input.summary.trim(),
         stage: input.stage,
-        court_date: input.court_date ?? c.detail.case.court_date,
+        court_date: input.court_date,
+        pre_sentence: input.stage === 'pre_sentence' ? input.pre_sentence : null,
         referrer: input.referrer.trim() || null,
       });
       return null;

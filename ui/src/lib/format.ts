@@ -1,5 +1,6 @@
 // Labels for the closed sets and dates in the reader's locale.
 
+import { session } from './session.svelte';
 import { LABELS } from './types';
 
 type Labels = typeof LABELS;
@@ -29,26 +30,45 @@ export function options<E extends EnumName>(set: E): { value: EnumValue<E>; labe
   }));
 }
 
-// Dates as people here read them ("27 Nov 2026") and times on a 24-hour clock, whatever
-// language the computer is set to.
-const LOCALE = 'en-GB';
-const dateFormat = new Intl.DateTimeFormat(LOCALE, {
-  dateStyle: 'medium',
-  timeZone: 'UTC',
-});
-const longDateFormat = new Intl.DateTimeFormat(LOCALE, {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-const timeFormat = new Intl.DateTimeFormat(LOCALE, { timeStyle: 'short', hourCycle: 'h23' });
-const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  hourCycle: 'h23',
-});
+// Dates in the conventions the app hands over (`AppState.dates`, decided in Rust from the
+// computer's locale and Settings): "27 Nov 2026" and a 24-hour clock unless the computer says
+// otherwise. Reading `session.app` here makes every date on screen follow a change in Settings.
+export const BRITISH = 'en-GB';
+
+type Formats = { date: Intl.DateTimeFormat; long: Intl.DateTimeFormat; time: Intl.DateTimeFormat; dateTime: Intl.DateTimeFormat };
+const made = new Map<string, Formats>();
+
+function make(locale: string): Formats {
+  // British means a 24-hour clock; another locale keeps its own clock (en-US: 8:28 AM).
+  const clock = locale === BRITISH ? ({ hourCycle: 'h23' } as const) : {};
+  return {
+    date: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }),
+    long: new Intl.DateTimeFormat(locale, {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }),
+    time: new Intl.DateTimeFormat(locale, { timeStyle: 'short', ...clock }),
+    dateTime: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...clock }),
+  };
+}
+
+/** The formats of the locale the app chose; British when it names one this webview lacks. */
+function formats(): Formats {
+  const locale = session.app?.dates.locale ?? BRITISH;
+  let f = made.get(locale);
+  if (!f) {
+    try {
+      f = make(locale);
+    } catch {
+      f = make(BRITISH);
+    }
+    made.set(locale, f);
+  }
+  return f;
+}
 
 /** A calendar date (`YYYY-MM-DD`, no time zone) as the reader writes dates. */
 export function formatDate(isoDate: string | null | undefined, long = false): string {
@@ -56,7 +76,8 @@ export function formatDate(isoDate: string | null | undefined, long = false): st
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
   if (!m) return isoDate;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return (long ? longDateFormat : dateFormat).format(d);
+  const f = formats();
+  return (long ? f.long : f.date).format(d);
 }
 
 /** A moment (RFC 3339): the time alone when it is today, else date and time. */
@@ -69,13 +90,13 @@ export function formatMoment(rfc3339: string | null | undefined): string {
     d.getFullYear() === now.getFullYear() &&
     d.getMonth() === now.getMonth() &&
     d.getDate() === now.getDate();
-  return sameDay ? timeFormat.format(d) : dateTimeFormat.format(d);
+  return sameDay ? formats().time.format(d) : formats().dateTime.format(d);
 }
 
-/** A moment (RFC 3339) as date and 24-hour time, whatever the day ("27 Nov 2026, 14:05"). */
+/** A moment (RFC 3339) as date and time, whatever the day ("27 Nov 2026, 14:05"). */
 export function formatDateTime(rfc3339: string): string {
   const d = new Date(rfc3339);
-  return Number.isNaN(d.getTime()) ? rfc3339 : dateTimeFormat.format(d);
+  return Number.isNaN(d.getTime()) ? rfc3339 : formats().dateTime.format(d);
 }
 
 /** Today on this laptop's calendar, as `YYYY-MM-DD` (the value of a date field). */

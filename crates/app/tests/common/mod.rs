@@ -13,17 +13,23 @@ use tempfile::TempDir;
 /// A passphrase strong enough for the store's rule.
 pub const PASS: &str = "kettle orbit lantern meadow";
 
-/// An app whose store lives in `dir`; background syncs are an hour away, so tests sync by hand.
-pub fn app(dir: &TempDir) -> Arc<App> {
-    let options = AppOptions {
+/// Options for a test: background syncs an hour away, so tests sync by hand; a computer with
+/// no locale set.
+pub fn options() -> AppOptions {
+    AppOptions {
         auto_lock_override: None,
         sync_interval: Duration::from_secs(3600),
         sync_after_change: Duration::from_secs(3600),
         device_name: "test laptop".into(),
-    };
+        system_locale: None,
+    }
+}
+
+/// An app whose store lives in `dir`, with [`options`].
+pub fn app(dir: &TempDir) -> Arc<App> {
     App::new(
         StorePaths::new(dir.path().join("store")),
-        options,
+        options(),
         Arc::new(|_| {}),
     )
 }
@@ -54,6 +60,7 @@ pub fn new_case(app: &App, summary: &str) -> casebook_app_core::CaseId {
         referrer: Some("PC Okafor".into()),
         summary: summary.into(),
         court_date: None,
+        pre_sentence: None,
         received_on: None,
     })
     .unwrap()

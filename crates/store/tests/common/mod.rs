@@ -27,6 +27,7 @@ pub fn new_case(summary: &str) -> NewCase {
         referrer: None,
         summary: summary.into(),
         court_date: None,
+        pre_sentence: None,
         received_on: Some(date("2026-11-01")),
     }
 }

@@ -55,6 +55,7 @@ impl Laptop {
                     summary: summary.into(),
                     received_on: None,
                     court_date: None,
+                    pre_sentence: None,
                 })
             })
             .unwrap();
