@@ -22,6 +22,14 @@ mod signoffs;
 #[path = "window/meeting.rs"]
 mod meeting;
 
+// The pre-sentence court report: a draft on every page until a supervisor approves it.
+#[path = "window/court_report.rs"]
+mod court_report;
+
+// Dates as the computer's language writes them, or British by choice in Settings.
+#[path = "window/dates.rs"]
+mod dates;
+
 // The supervisor's dashboard: a fixture's figures in its tables and charts, each opening its cases.
 #[path = "window/dashboard.rs"]
 mod dashboard;

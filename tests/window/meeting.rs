@@ -7,9 +7,7 @@
 //! recorded, and its PDF saved where the person says and read back with `pdftotext`.
 //! Declared from tests/app_window.rs, whose steps it uses.
 
-use std::process::Command;
-
-use crate::window::{Profile, Window, reference_of, start_hub};
+use crate::window::{Profile, Window, pdf_first_page_png, pdf_pages, reference_of, start_hub};
 use crate::{date_if_empty, today, unlock, wait_button_gone};
 
 /// The readiness list's text (empty once nothing is missing).
@@ -224,13 +222,8 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
     w.evidence("meeting-agreement-pdf");
     w.click("Save PDF");
     w.wait_page_contains(&format!("Saved {}.", file.display()));
-    let text = Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) runs");
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = pdf_pages(&file).concat();
+    pdf_first_page_png(&file, "agreement-pdf");
     for said in [
         "Restorative agreement",
         reference.as_str(),
