@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::case::{Deadline, DeadlineKind, sooner};
 use crate::error::RuleError;
 
 labelled_enum!(
@@ -82,6 +83,31 @@ pub fn overdue(actions: &[Action], today: NaiveDate) -> Vec<&Action> {
         .collect()
 }
 
+/// What an agreement asks for next: its earliest open action's day or its review, whichever
+/// comes first (the action on the same day: it is the thing to do).
+pub fn next_due(actions: &[Action], review_on: Option<NaiveDate>) -> Option<Deadline> {
+    let open = actions
+        .iter()
+        .filter(|a| a.status == ActionStatus::Open)
+        .map(|a| a.due)
+        .min();
+    due_of(open, review_on)
+}
+
+/// [`next_due`] from the earliest open action's day and the earliest review, as a query over
+/// many agreements finds them without reading each one's actions.
+pub fn due_of(open_action: Option<NaiveDate>, review_on: Option<NaiveDate>) -> Option<Deadline> {
+    let action = open_action.map(|date| Deadline {
+        date,
+        kind: DeadlineKind::ActionDue,
+    });
+    let review = review_on.map(|date| Deadline {
+        date,
+        kind: DeadlineKind::ReviewDue,
+    });
+    sooner(action, review)
+}
+
 /// Whether every action is settled (done or not done): the agreement can be closed.
 pub fn settled(actions: &[Action]) -> bool {
     actions.iter().all(|a| a.status != ActionStatus::Open)
@@ -90,6 +116,39 @@ pub fn settled(actions: &[Action]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_thing_an_agreement_asks_is_its_earliest_open_action_or_its_review() {
+        let action = |due, status| Action {
+            what: "Repair the fence".into(),
+            by: "Bob".into(),
+            due,
+            status,
+        };
+        let actions = [
+            action(d(1, 10), ActionStatus::Done),
+            action(d(2, 1), ActionStatus::Open),
+            action(d(1, 20), ActionStatus::Open),
+        ];
+        assert_eq!(
+            next_due(&actions, Some(d(3, 1))),
+            Some(Deadline {
+                date: d(1, 20),
+                kind: DeadlineKind::ActionDue
+            }),
+            "a done action asks for nothing"
+        );
+        assert_eq!(
+            next_due(&actions, Some(d(1, 15))).map(|x| x.kind),
+            Some(DeadlineKind::ReviewDue)
+        );
+        assert_eq!(
+            next_due(&actions, Some(d(1, 20))).map(|x| x.kind),
+            Some(DeadlineKind::ActionDue),
+            "on one day the action comes first"
+        );
+        assert_eq!(next_due(&actions[..1], None), None, "settled, no review: nothing");
+    }
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2027, m, day).expect("date")

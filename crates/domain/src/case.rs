@@ -160,8 +160,20 @@ labelled_enum!(
         CourtDate = "court_date" / "court date",
         /// No party has been contacted yet.
         FirstContact = "first_contact" / "first contact due",
+        /// An action of the agreement is due (or overdue) and still open.
+        ActionDue = "action_due" / "agreement action due",
+        /// The agreement's follow-up review is due.
+        ReviewDue = "review_due" / "agreement review due",
     }
 );
+
+/// The sooner of two deadlines; on the same day the first one given.
+pub fn sooner(a: Option<Deadline>, b: Option<Deadline>) -> Option<Deadline> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y.date < x.date { y } else { x }),
+        (x, y) => x.or(y),
+    }
+}
 
 /// A derived deadline of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

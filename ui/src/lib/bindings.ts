@@ -708,7 +708,7 @@ date: string,
  */
 kind: DeadlineKind, };
 
-export type DeadlineKind = "court_date" | "first_contact";
+export type DeadlineKind = "court_date" | "first_contact" | "action_due" | "review_due";
 
 export type DocumentKind = "agreement" | "court_report";
 
@@ -1646,6 +1646,8 @@ export const LABELS = {
   DeadlineKind: {
     "court_date": "court date",
     "first_contact": "first contact due",
+    "action_due": "agreement action due",
+    "review_due": "agreement review due",
   },
   RiskLevel: {
     "low": "low",
