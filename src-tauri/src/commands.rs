@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use casebook_app_core::ConflictView;
+use casebook_app_core::dashboard::{FiguresExport, SavedFigures};
 use casebook_app_core::dto::{
     AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, ReferralEdit, RiskInput,
     StatusMove, Strength, SyncView,
@@ -257,6 +258,11 @@ async fn dashboard(app: Shared<'_>) -> Result<Dashboard, AppError> {
 }
 
 #[tauri::command]
+async fn save_figures(app: Shared<'_>, input: FiguresExport) -> Result<SavedFigures, AppError> {
+    blocking(&app, move |a| a.save_figures(input)).await
+}
+
+#[tauri::command]
 async fn sync_status(app: Shared<'_>) -> Result<SyncView, AppError> {
     blocking(&app, |a| a.sync_status()).await
 }
@@ -325,6 +331,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         signoffs,
         sign_off_court_report,
         dashboard,
+        save_figures,
         sync_status,
         sync_now,
         conflicts,

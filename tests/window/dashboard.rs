@@ -409,6 +409,34 @@ fn the_dashboard_shows_the_fixtures_figures_and_opens_the_cases_behind_each() {
     w.heading("Referral to first contact: within 10 working days");
     assert_eq!(listed_references(&w, 2), references(&refs, &ids, &["C", "F"]));
     w.wait_page_contains("Closed");
+
+    // The figures for commissioners, saved from the dashboard, are exactly what `casebook
+    // figures --csv` prints on the same laptop.
+    w.click("Back to the dashboard");
+    w.heading("Team dashboard");
+    let (from, to) = ("2020-01-01", date_from_today(0));
+    w.set_value("From", from);
+    w.set_value("To", &to);
+    let file = sol.root.join("home").join("figures.csv");
+    w.fill("Save figures as", &file.to_string_lossy());
+    w.s.execute(
+        "document.getElementById(document.querySelector('form input[type=date]').id).closest('section').scrollIntoView({block: 'start'})",
+        vec![],
+    )
+    .unwrap();
+    w.evidence("dashboard-figures");
+    w.click("Save figures");
+    w.wait_page_contains(&format!("Saved {} (", file.display()));
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let printed = sol.cli(&["figures", "--from", from, "--to", &to, "--csv"]);
+    assert!(printed.status.success(), "{printed:?}");
+    assert_eq!(saved, String::from_utf8_lossy(&printed.stdout));
+    assert!(
+        saved.lines().any(|l| l == format!("{from},{to},,referrals,,6")),
+        "the six referrals are counted:\n{saved}"
+    );
+    w.click("Save figures");
+    w.alert_saying(&["already exists"]);
     drop(w);
     drop(hub);
 }

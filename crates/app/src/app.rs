@@ -204,6 +204,7 @@ impl App {
             reason: session.reason.clone(),
             may: Abilities::of(role_of(&session.who)),
             dates: DateFormat::resolve(session.settings.date_style, self.options.system_locale.clone()),
+            documents_dir: crate::documents::documents_folder().display().to_string(),
         }
     }
 

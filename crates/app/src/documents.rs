@@ -80,7 +80,7 @@ pub struct SavedDocument {
 }
 
 /// The user's Documents folder (their home when it has none).
-fn documents_folder() -> PathBuf {
+pub(crate) fn documents_folder() -> PathBuf {
     directories::UserDirs::new()
         .and_then(|u| {
             u.document_dir()
@@ -104,7 +104,7 @@ fn suggested(reference: &str, kind: DocumentKind) -> String {
 }
 
 /// Writes `bytes` to a new file at `path`; a half-written file is removed again.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     let refused = |what: String| AppError::in_field("path", what);
     if !path.is_absolute() {
         return Err(refused(

@@ -47,6 +47,8 @@ pub struct AppState {
     pub may: Abilities,
     /// How the window writes dates and times.
     pub dates: crate::locale::DateFormat,
+    /// The user's Documents folder, where saving a file suggests writing it.
+    pub documents_dir: String,
 }
 
 /// What the user may do, read from the domain's rules (who may write which record,

@@ -8,7 +8,7 @@ mod app;
 mod background;
 pub mod caseload;
 mod casework;
-mod dashboard;
+pub mod dashboard;
 mod document_model;
 pub mod documents;
 pub mod dto;

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use casebook_domain::figures::{FigureRow, Figures, Period};
+use casebook_domain::figures::{Figures, Period};
 use casebook_domain::meeting::MeetingKind;
 use casebook_domain::{JusticeStage, ReferralSource};
 use casebook_store::Store;
@@ -42,45 +42,9 @@ pub fn run(store: &Store, out: &Out, args: FiguresArgs) -> anyhow::Result<()> {
     }
     let mut stdout = std::io::stdout().lock();
     if args.csv {
-        return csv(&mut stdout, &figures);
+        return Ok(stdout.write_all(figures.to_csv().as_bytes())?);
     }
     table(&mut stdout, &figures)
-}
-
-/// A field for CSV: quoted when it holds a comma, quote or line break, and a leading `=`, `+`,
-/// `-` or `@` escaped with `'` so a spreadsheet never runs an outcome's words as a formula.
-fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
-/// Long-form CSV, one figure (or one category of it) a line; dates as YYYY-MM-DD for machines.
-fn csv(w: &mut impl Write, f: &Figures) -> anyhow::Result<()> {
-    writeln!(w, "from,to,team,figure,category,value")?;
-    let team = field(f.team.as_deref().unwrap_or(""));
-    for FigureRow {
-        figure,
-        category,
-        value,
-    } in f.rows()
-    {
-        writeln!(
-            w,
-            "{},{},{team},{figure},{},{value}",
-            f.from,
-            f.to,
-            field(&category)
-        )?;
-    }
-    Ok(())
 }
 
 /// How a figure is named in the table.
@@ -142,18 +106,4 @@ fn table(w: &mut impl Write, f: &Figures) -> anyhow::Result<()> {
         last = row.figure;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_never_formulas() {
-        assert_eq!(field("agreement kept"), "agreement kept");
-        assert_eq!(field("kept, mostly"), "\"kept, mostly\"");
-        assert_eq!(field("said \"sorry\""), "\"said \"\"sorry\"\"\"");
-        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(field("-1"), "'-1");
-    }
 }

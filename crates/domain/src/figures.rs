@@ -316,6 +316,44 @@ impl Figures {
     }
 }
 
+/// A field for CSV: quoted when it holds a comma, quote or line break, and a leading `=`, `+`,
+/// `-` or `@` escaped with `'` so a spreadsheet never runs an outcome's words as a formula.
+pub fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+impl Figures {
+    /// Long-form CSV, one figure (or one category of it) a line, dates as YYYY-MM-DD for
+    /// machines: what `casebook figures --csv` prints and the dashboard saves.
+    pub fn to_csv(&self) -> String {
+        let team = csv_field(self.team.as_deref().unwrap_or(""));
+        let mut out = String::from("from,to,team,figure,category,value\n");
+        for FigureRow {
+            figure,
+            category,
+            value,
+        } in self.rows()
+        {
+            out.push_str(&format!(
+                "{},{},{team},{figure},{},{value}\n",
+                self.from,
+                self.to,
+                csv_field(&category)
+            ));
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 #[path = "figures_tests.rs"]
 mod tests;

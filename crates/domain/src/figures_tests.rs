@@ -7,6 +7,15 @@ use crate::case::JusticeStage::*;
 use crate::case::ReferralSource::*;
 use crate::meeting::MeetingKind::*;
 
+#[test]
+fn csv_fields_are_quoted_and_never_formulas() {
+    assert_eq!(csv_field("agreement kept"), "agreement kept");
+    assert_eq!(csv_field("kept, mostly"), "\"kept, mostly\"");
+    assert_eq!(csv_field("said \"sorry\""), "\"said \"\"sorry\"\"\"");
+    assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    assert_eq!(csv_field("-1"), "'-1");
+}
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
 }

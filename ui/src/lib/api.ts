@@ -16,6 +16,8 @@ import type {
   CourtReportData,
   CreatedCase,
   Dashboard,
+  FiguresExport,
+  SavedFigures,
   DocumentKind,
   DocumentPreview,
   DraftSaved,
@@ -159,6 +161,7 @@ export const signoffs = () => call<WaitingSignOff[]>('signoffs');
 export const signOffCourtReport = (caseId: string, decision: SignOffDecision, note: string | null) =>
   call<null>('sign_off_court_report', { caseId, decision, note });
 export const dashboard = () => call<Dashboard>('dashboard');
+export const saveFigures = (input: FiguresExport) => call<SavedFigures>('save_figures', { input });
 export const syncStatus = () => call<SyncView>('sync_status');
 export const syncNow = () => call<SyncView>('sync_now');
 export const conflicts = () => call<ConflictView[]>('conflicts');

@@ -208,7 +208,11 @@ may: Abilities,
 /**
  * How the window writes dates and times.
  */
-dates: DateFormat, };
+dates: DateFormat, 
+/**
+ * The user's Documents folder, where saving a file suggests writing it.
+ */
+documents_dir: string, };
 
 export type Attendee = { 
 /**
@@ -764,6 +768,26 @@ level: RiskLevel,
  */
 note: string, };
 
+export type FiguresExport = { 
+/**
+ * The first day counted.
+ */
+from: string | null, 
+/**
+ * The last day counted.
+ */
+to: string | null, 
+/**
+ * CSV or JSON.
+ */
+format: FiguresFormat, 
+/**
+ * The whole path of a file that does not exist yet.
+ */
+path: string, };
+
+export type FiguresFormat = "csv" | "json";
+
 export type FirstContact = { 
 /**
  * The first day of the window (today is the last).
@@ -1314,6 +1338,16 @@ bytes: number,
  * Whether it is marked as a draft.
  */
 draft: boolean, };
+
+export type SavedFigures = { 
+/**
+ * Where.
+ */
+path: string, 
+/**
+ * How many lines of figures (CSV) or figures (JSON) it holds.
+ */
+rows: number, };
 
 export type SetAsideChange = { 
 /**

@@ -7,6 +7,7 @@ import type {
   Abilities,
   AppState,
   DateStyle,
+  FiguresExport,
   CaseDetail,
   CaseSummary,
   CaseloadQuery,
@@ -80,6 +81,7 @@ export function mockBackend() {
     auto_lock_minutes: 10,
     reason: null,
     dates: { style: 'system', locale: 'en-GB', system: null },
+    documents_dir: '/home/sam/Documents',
   };
   const sync: SyncView = {
     seq: 1,
@@ -735,6 +737,15 @@ export function mockBackend() {
         };
       reportWaiting = false;
       return null;
+    },
+    save_figures: (a) => {
+      needUnlocked();
+      const input = a.input as FiguresExport;
+      if (!input.from) throw { code: 'invalid_input', field: 'from', message: 'Enter the first day to count.' };
+      if (!input.to) throw { code: 'invalid_input', field: 'to', message: 'Enter the last day to count.' };
+      if (!input.path.startsWith('/'))
+        throw { code: 'invalid_input', field: 'path', message: 'Give the whole path of the file, starting with /.' };
+      return { path: input.path, rows: 24 };
     },
     dashboard: (): Dashboard => {
       needUnlocked();
