@@ -82,6 +82,9 @@ pub enum HubError {
     /// A subject access request cannot do what was asked (unknown, already closed).
     #[error("{0}")]
     SubjectAccess(String),
+    /// A document (a subject access request's PDF) could not be made.
+    #[error("{0}")]
+    Document(String),
     /// The blocking storage task died.
     #[error("a storage task failed: {0}")]
     Task(String),

@@ -1,7 +1,9 @@
 //! The HTTP API: the router, the protocol-version check, the handlers and the OpenAPI document
 //! generated from them.
 
+mod handover;
 mod purged;
+mod sar;
 
 use std::net::SocketAddr;
 
@@ -15,10 +17,9 @@ use axum::{Json, Router};
 use casebook_domain::{CaseId, Op, OpId};
 use casebook_protocol::messages::page_limit;
 use casebook_protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HandoverRequest, HandoverResponse, HistoryQuery,
-    HistoryResponse, MAX_PUSH_OPS, OpOutcome, OpResult, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest,
-    PullResponse, PushRequest, PushResponse, RecoveredRequest, RecoveredResponse, StatusResponse,
-    VersionCheck, check_version,
+    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HistoryQuery, HistoryResponse, MAX_PUSH_OPS,
+    OpOutcome, OpResult, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest,
+    PushResponse, StatusResponse, VersionCheck, check_version,
 };
 use serde::Deserialize;
 use utoipa::OpenApi;
@@ -44,9 +45,14 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         .route("/v1/pull", post(pull))
         .route("/v1/cases/{case_id}/history", get(history))
         .route("/v1/status", get(status))
-        .route("/v1/handover", post(handover))
-        .route("/v1/recovered", post(recovered))
+        .route("/v1/handover", post(handover::handover))
+        .route("/v1/recovered", post(handover::recovered))
         .route("/v1/purged", post(purged::purged))
+        .route("/v1/sar", get(sar::list).post(sar::open))
+        .route("/v1/sar/parties", get(sar::find_parties))
+        .route("/v1/sar/{reference}/export", get(sar::export))
+        .route("/v1/sar/{reference}/extend", post(sar::extend))
+        .route("/v1/sar/{reference}/close", post(sar::close))
         .layer(middleware::from_fn(require_version));
     Router::new()
         .merge(v1)
@@ -79,12 +85,16 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         description = "The hub your administrator runs. Clients refuse plain http except to this computer.",
         variables(("hub" = (default = "hub.example.org", description = "The hub's host name and port")))
     )),
-    paths(enroll, push, pull, history, status, handover, recovered, purged::purged, openapi),
+    paths(
+        enroll, push, pull, history, status, handover::handover, handover::recovered, purged::purged, sar::find_parties, sar::open,
+        sar::list, sar::export, sar::extend, sar::close, openapi
+    ),
     components(schemas(ErrorBody, ErrorCode, OpOutcome, OpResult)),
     tags(
         (name = "enrollment", description = "A one-time code from an admin, traded for a device token."),
         (name = "sync", description = "Push, pull and history: the op log of the caller's cases."),
         (name = "device", description = "Who this device is, as the hub sees it."),
+        (name = "subject access", description = "A person's request for their data, answered by a coordinator."),
         (name = "meta", description = "This document."),
     ),
     modifiers(&BearerAuth, &OperationsDoc)
@@ -543,80 +553,6 @@ async fn status(authed: Authed) -> Result<Json<StatusResponse>, ApiError> {
     }))
 }
 
-#[utoipa::path(
-    post, path = "/v1/handover", request_body = HandoverRequest, operation_id = "handover", tag = "device",
-    summary = "Hand a laptop in: a receipt if the hub holds every op it wrote",
-    description = "The laptop names every op it wrote that the hub said it holds. If the hub holds each of them \
-        from this device, it answers a `receipt` (count and digest of the ops named, see docs/protocol.md), retires \
-        the device, and records both in its audit trail; the laptop checks the receipt against its own log and only \
-        then erases its store. Otherwise `missing` names the ops to push again; nothing else changes.",
-    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
-    responses(
-        (status = 200, description = "A receipt, or the ops the hub lacks", body = HandoverResponse),
-        (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        crate::api::answers::Unauthorized,
-        (status = 403, description = "device_revoked (also once handed in); or device_wiped: revoked with a wipe, push once then erase the store", body = ErrorBody),
-        crate::api::answers::TooLarge,
-        crate::api::answers::OutsideProtocol,
-        crate::api::answers::Failed,
-        crate::api::answers::TimedOut,
-    ),
-    security(("bearer" = []))
-)]
-async fn handover(
-    State(state): State<AppState>,
-    authed: Authed,
-    ApiJson(req): ApiJson<HandoverRequest>,
-) -> Result<Json<HandoverResponse>, ApiError> {
-    let device = authed.not_wiped()?;
-    let device_id = device.id;
-    let answer = state
-        .db(move |s| s.handover(&device, &req.op_ids, now_ms()))
-        .await?;
-    let (receipt, missing) = match answer {
-        crate::storage::Handover::Complete(receipt) => (Some(receipt), Vec::new()),
-        crate::storage::Handover::Missing(missing) => (None, missing),
-    };
-    tracing::info!(device = %device_id, complete = receipt.is_some(), missing = missing.len(), "handover");
-    Ok(Json(HandoverResponse {
-        receipt,
-        missing,
-        hub_time_ms: hub_time(),
-    }))
-}
-
-#[utoipa::path(
-    post, path = "/v1/recovered", request_body = RecoveredRequest, operation_id = "recovered", tag = "device",
-    summary = "Report that this laptop's store was opened with the recovery key",
-    description = "Sent at the first sync after `casebook recover`; recorded in the hub's audit trail.",
-    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
-    responses(
-        (status = 200, description = "Recorded", body = RecoveredResponse),
-        (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        crate::api::answers::Unauthorized,
-        crate::api::answers::DeviceRefused,
-        crate::api::answers::TooLarge,
-        crate::api::answers::OutsideProtocol,
-        crate::api::answers::Failed,
-        crate::api::answers::TimedOut,
-    ),
-    security(("bearer" = []))
-)]
-async fn recovered(
-    State(state): State<AppState>,
-    authed: Authed,
-    ApiJson(req): ApiJson<RecoveredRequest>,
-) -> Result<Json<RecoveredResponse>, ApiError> {
-    let device = authed.not_wiped()?;
-    let at = i64::try_from(req.recovered_at_ms).unwrap_or(i64::MAX);
-    state
-        .db(move |s| s.record_recovery(&device, at, now_ms()))
-        .await?;
-    Ok(Json(RecoveredResponse {
-        hub_time_ms: hub_time(),
-    }))
-}
-
-fn hub_time() -> u64 {
+pub(super) fn hub_time() -> u64 {
     u64::try_from(now_ms()).unwrap_or(0)
 }

@@ -1,14 +1,13 @@
 //! `casebook-hub sar`: subject access requests from the command line: find the person's party
 //! records, open a request with its deadline, write the redacted answer, extend, close.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use casebook_documents::british_date;
 use casebook_hub::Storage;
-use casebook_hub::sar::{self, PartyCandidate, RequestFacts};
+use casebook_hub::sar::{self, PartyCandidate};
 use casebook_hub::state::now_ms;
 use casebook_hub::storage::SarRequest;
 use chrono::{Local, NaiveDate};
@@ -101,16 +100,13 @@ pub fn run(storage: &mut Storage, args: SarArgs) -> anyhow::Result<()> {
         };
         let parties = resolve(storage, &person)?;
         let received = args.received.unwrap_or(today);
-        let request = storage.open_sar(&parties, received, args.requester.as_deref(), now_ms())?;
+        let request = storage.open_sar(&parties, received, args.requester.as_deref(), None, now_ms())?;
         println!("opened {}", describe(&request, today));
         return export(storage, &request, &out, today);
     };
     match command {
         SarCommand::Find { name, json } => {
-            let found: Vec<PartyCandidate> = sar::candidates(&storage.party_ops()?)
-                .into_iter()
-                .filter(|c| fold(&c.name).contains(&fold(&name)))
-                .collect();
+            let found = sar::find(&storage.party_ops()?, &name);
             if json {
                 println!("{}", serde_json::to_string_pretty(&found)?);
             } else if found.is_empty() {
@@ -129,7 +125,7 @@ pub fn run(storage: &mut Storage, args: SarArgs) -> anyhow::Result<()> {
             json,
         } => {
             let received = received.unwrap_or(today);
-            let request = storage.open_sar(&party, received, requester.as_deref(), now_ms())?;
+            let request = storage.open_sar(&party, received, requester.as_deref(), None, now_ms())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&request)?);
             } else {
@@ -164,13 +160,13 @@ pub fn run(storage: &mut Storage, args: SarArgs) -> anyhow::Result<()> {
         }
         SarCommand::Extend { request } => {
             let request = storage.sar_request(&request)?;
-            let extended = storage.extend_sar(&request, now_ms())?;
+            let extended = storage.extend_sar(&request, None, now_ms())?;
             println!("extended {}", describe(&extended, today));
             Ok(())
         }
         SarCommand::Close { request } => {
             let request = storage.sar_request(&request)?;
-            storage.close_sar(&request, now_ms())?;
+            storage.close_sar(&request, None, now_ms())?;
             println!("closed {}", request.reference);
             Ok(())
         }
@@ -207,34 +203,19 @@ fn resolve(storage: &Storage, person: &str) -> anyhow::Result<Vec<Uuid>> {
 
 /// Writes the answer to `request` into `out` and records that it was written.
 fn export(storage: &mut Storage, request: &SarRequest, out: &Path, today: NaiveDate) -> anyhow::Result<()> {
-    if request.closed_at_ms.is_some() {
-        bail!(
-            "{} is closed; open a new request with `sar new`",
-            request.reference
-        );
-    }
-    let cases = storage.case_ops(&request.cases)?;
-    let staff: HashMap<_, _> = storage.users()?.into_iter().map(|u| (u.id, u.name)).collect();
-    let facts = RequestFacts {
-        reference: request.reference.clone(),
-        parties: request.parties.iter().copied().collect(),
-        received_on: request.received_on,
-        due_on: request.due_on,
-    };
-    let answer = sar::answer(&facts, &cases, &staff, today);
-    let json = serde_json::to_vec_pretty(&answer)?;
-    let pdf = casebook_documents::subject_access(&answer)?;
+    // The same bytes the API sends a coordinator's app (`sar::answer_files`).
+    let answer = sar::answer_files(storage, request, today)?;
     create_private_dir(out)?;
-    write_private(&out.join("sar.json"), &json)?;
-    write_private(&out.join("sar.pdf"), &pdf)?;
-    storage.sar_exported(request, now_ms())?;
+    write_private(&out.join("sar.json"), &answer.json)?;
+    write_private(&out.join("sar.pdf"), &answer.pdf)?;
+    storage.sar_exported(request, None, now_ms())?;
     println!(
         "wrote {} and {} ({} case(s)). They are not encrypted: read them before sending (text about \
          the whole case may speak of other people in words no redaction recognises), send them \
          securely, then delete them.",
         out.join("sar.json").display(),
         out.join("sar.pdf").display(),
-        answer.cases.len()
+        answer.cases
     );
     Ok(())
 }
@@ -315,11 +296,4 @@ fn candidate_line(c: &PartyCandidate) -> String {
         c.phone.as_deref().unwrap_or("-"),
         if c.minor { "  under 18" } else { "" }
     )
-}
-
-fn fold(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }

@@ -286,6 +286,11 @@ async fn the_openapi_document_describes_the_endpoints() {
             "/v1/purged",
             "/v1/push",
             "/v1/recovered",
+            "/v1/sar",
+            "/v1/sar/parties",
+            "/v1/sar/{reference}/close",
+            "/v1/sar/{reference}/export",
+            "/v1/sar/{reference}/extend",
             "/v1/status",
         ]
     );

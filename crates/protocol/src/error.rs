@@ -30,6 +30,8 @@ pub enum ErrorCode {
     NotFound,
     /// The hub failed; the request may be retried (HTTP 500).
     Internal,
+    /// Only a coordinator may do this: answer a subject access request (HTTP 403).
+    NotCoordinator,
 }
 
 impl ErrorCode {
@@ -38,7 +40,7 @@ impl ErrorCode {
         match self {
             ErrorCode::UpdateRequired | ErrorCode::HubUpdateRequired => 426,
             ErrorCode::Unauthorized | ErrorCode::InvalidEnrollmentCode => 401,
-            ErrorCode::DeviceRevoked | ErrorCode::DeviceWiped => 403,
+            ErrorCode::DeviceRevoked | ErrorCode::DeviceWiped | ErrorCode::NotCoordinator => 403,
             ErrorCode::BadRequest => 400,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::RateLimited => 429,
@@ -75,6 +77,7 @@ mod tests {
             (ErrorCode::RateLimited, "rate_limited"),
             (ErrorCode::NotFound, "not_found"),
             (ErrorCode::Internal, "internal"),
+            (ErrorCode::NotCoordinator, "not_coordinator"),
         ];
         for (code, name) in cases {
             let body = ErrorBody {

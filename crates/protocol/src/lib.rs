@@ -8,6 +8,7 @@
 pub mod error;
 pub mod messages;
 pub mod purge;
+pub mod sar;
 pub mod version;
 
 pub use error::{ErrorBody, ErrorCode};
@@ -18,6 +19,10 @@ pub use messages::{
     StatusResponse, UnknownRole, UserInfo, handover_digest, page_limit,
 };
 pub use purge::{PurgeConfirmation, PurgeOrder, PurgedRequest, PurgedResponse};
+pub use sar::{
+    SarExportResponse, SarFindQuery, SarListResponse, SarOpenRequest, SarPartiesResponse, SarParty,
+    SarRequestInfo,
+};
 pub use version::{
     MAX_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION, VersionCheck,
     check_version,

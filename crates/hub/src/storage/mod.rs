@@ -32,7 +32,7 @@ pub use ops::{HistoryPage, OwnOps, PullPage};
 pub use purge::{DeviceConfirmation, Tombstone};
 pub use reader::Reader;
 pub use retention::{CaseRetention, LegalHold};
-pub use sar::SarRequest;
+pub use sar::{AskedBy, SarRequest};
 
 use crate::error::HubError;
 use crate::scope::Viewer;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use casebook_domain::{CaseId, Op};
+use casebook_domain::{CaseId, DeviceId, Op, UserId};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -14,6 +14,10 @@ use super::{Storage, parse};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 use crate::sar::{CaseInput, due_on};
+
+/// Who asked for a step of a request: the operator at the hub's command line (`None`, named by
+/// `Storage::set_operator`) or a coordinator from their device.
+pub type AskedBy = Option<(UserId, DeviceId)>;
 
 /// A subject access request as the hub keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,6 +152,7 @@ impl Storage {
         parties: &[Uuid],
         received: NaiveDate,
         requester: Option<&str>,
+        by: AskedBy,
         now_ms: i64,
     ) -> Result<SarRequest, HubError> {
         let cases = self.cases_of_parties(parties)?;
@@ -169,7 +174,10 @@ impl Storage {
         ) {
             detail.extend(step);
         }
-        let event = AuditEvent::new(AuditAction::SubjectAccess, detail).about(cases);
+        let event = asked_by(
+            AuditEvent::new(AuditAction::SubjectAccess, detail).about(cases),
+            by,
+        );
         append(&tx, &[event], now_ms)?;
         tx.commit()?;
         self.sar_request(&id.to_string())
@@ -213,23 +221,39 @@ impl Storage {
 
     /// Notes that an answer to `request` was written, with its audit entry (the request and its
     /// cases, never what the answer holds).
-    pub fn sar_exported(&mut self, request: &SarRequest, now_ms: i64) -> Result<(), HubError> {
-        self.sar_step(request, Step::Export, now_ms)
+    pub fn sar_exported(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError> {
+        self.sar_step(request, Step::Export, by, now_ms)
     }
 
     /// Extends `request` by two months (a complex request), from its received date.
-    pub fn extend_sar(&mut self, request: &SarRequest, now_ms: i64) -> Result<SarRequest, HubError> {
-        self.sar_step(request, Step::Extend(due_on(request.received_on, true)), now_ms)?;
+    pub fn extend_sar(
+        &mut self,
+        request: &SarRequest,
+        by: AskedBy,
+        now_ms: i64,
+    ) -> Result<SarRequest, HubError> {
+        self.sar_step(
+            request,
+            Step::Extend(due_on(request.received_on, true)),
+            by,
+            now_ms,
+        )?;
         self.sar_request(&request.id.to_string())
     }
 
     /// Closes `request`: answered (or withdrawn); it leaves `sar list`.
-    pub fn close_sar(&mut self, request: &SarRequest, now_ms: i64) -> Result<(), HubError> {
-        self.sar_step(request, Step::Close, now_ms)
+    pub fn close_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError> {
+        self.sar_step(request, Step::Close, by, now_ms)
     }
 
     /// One step of an open request and its audit entry, in one transaction.
-    fn sar_step(&mut self, request: &SarRequest, step: Step, now_ms: i64) -> Result<(), HubError> {
+    fn sar_step(
+        &mut self,
+        request: &SarRequest,
+        step: Step,
+        by: AskedBy,
+        now_ms: i64,
+    ) -> Result<(), HubError> {
         if request.closed_at_ms.is_some() {
             return Err(HubError::SubjectAccess(format!(
                 "{} is closed; open a new request with `sar new`",
@@ -243,8 +267,11 @@ impl Storage {
             Step::Close => "close",
         };
         let detail = json_step(name, id, None, None);
-        let event = AuditEvent::new(AuditAction::SubjectAccess, self.admin_detail(detail))
-            .about(request.cases.iter().copied());
+        let event = asked_by(
+            AuditEvent::new(AuditAction::SubjectAccess, self.admin_detail(detail))
+                .about(request.cases.iter().copied()),
+            by,
+        );
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -295,6 +322,14 @@ enum Step {
     Extend(NaiveDate),
     /// Closed.
     Close,
+}
+
+/// `event` by the coordinator's device that asked, if one did.
+fn asked_by(event: AuditEvent, by: AskedBy) -> AuditEvent {
+    match by {
+        Some((user, device)) => event.by(user, Some(device)),
+        None => event,
+    }
 }
 
 /// The detail of a request's audit entry: ids and dates, never names or the answer's content.

@@ -4,6 +4,8 @@
 // Each test file uses only some of these.
 #![allow(dead_code)]
 
+pub mod sar_fixture;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
