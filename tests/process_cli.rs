@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const ALL_FACTORS: [&str; 9] = [
     "re-victimisation=medium",
@@ -242,6 +242,23 @@ fn a_meeting_becomes_ready_with_sign_off_and_consent_and_a_withdrawal_elsewhere_
         "two consents for each of Ann and Bob: {missing:?}"
     );
 
+    // The plan moves a week and to another room: only what is given changes.
+    let moved = laptop.json(&[
+        "meeting",
+        "edit",
+        &meeting,
+        "--date",
+        "2026-12-17",
+        "--venue",
+        "Town hall",
+    ]);
+    assert_eq!(moved["changed"], true, "{moved}");
+    let again = laptop.json(&["meeting", "edit", &meeting, "--attendees", "Bob,Ann"]);
+    assert_eq!(
+        again["changed"], false,
+        "the same people in another order: {again}"
+    );
+
     // What the records decide cannot be ticked by hand.
     let ticked = laptop.run(&["meeting", "confirm", &meeting, "risk_assessment"]);
     assert_code(&ticked, EXIT_REFUSED, "confirming the risk assessment by hand");
@@ -298,6 +315,12 @@ fn a_meeting_becomes_ready_with_sign_off_and_consent_and_a_withdrawal_elsewhere_
     sync(&laptop, &hub);
     let shown = laptop.json(&["meeting", "show", &meeting]);
     assert_eq!(shown["ready"], true, "{shown}");
+    let seen = sup.json(&["meeting", "show", &meeting]);
+    assert_eq!(
+        (&seen["planned_on"], &seen["venue"], &seen["planned_time"]),
+        (&json!("2026-12-17"), &json!("Town hall"), &json!("14:00")),
+        "the change reached the supervisor through the hub's judgement: {seen}"
+    );
     assert_eq!(shown["plan"]["opening"], "Welcome; ground rules.", "{shown}");
     assert_eq!(
         sup.json(&["meeting", "show", &meeting])["ready"],

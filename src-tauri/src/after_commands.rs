@@ -31,6 +31,15 @@ pub(crate) async fn plan_meeting(
 }
 
 #[tauri::command]
+pub(crate) async fn edit_meeting(
+    app: Shared<'_>,
+    meeting_id: MeetingId,
+    input: MeetingInput,
+) -> Result<bool, AppError> {
+    blocking(&app, move |a| a.edit_meeting(meeting_id, input)).await
+}
+
+#[tauri::command]
 pub(crate) async fn save_meeting_plan(
     app: Shared<'_>,
     meeting_id: MeetingId,

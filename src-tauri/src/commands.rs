@@ -340,6 +340,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         meetings,
         meeting,
         plan_meeting,
+        edit_meeting,
         save_meeting_plan,
         confirm_meeting_item,
         record_meeting_held,

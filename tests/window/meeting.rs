@@ -110,6 +110,24 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
     w.wait_page_contains("Face-to-face conference on ");
     w.wait_page_contains("at 14:00, Community centre, Mill Lane.");
 
+    // The plan moves to later that day and another room; what is not touched stays.
+    w.click("Change the details");
+    w.wait_page_contains("Save changes");
+    assert_eq!(
+        w.value_of("Venue"),
+        "Community centre, Mill Lane",
+        "the form starts from the plan"
+    );
+    w.fill("Time", "1530");
+    w.click("Save changes");
+    w.alert_saying(&["24-hour clock"]);
+    w.fill("Time", "15:30");
+    w.fill("Venue", "Town hall");
+    w.click("Save changes");
+    w.wait_page_contains("Details changed.");
+    w.wait_page_contains("at 15:30, Town hall.");
+    assert!(!w.has_button("Save changes"), "the form closes once saved");
+
     // The checklist: what is missing, and why.
     let missing = readiness(&w);
     for item in [

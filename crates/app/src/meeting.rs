@@ -30,6 +30,32 @@ pub struct MeetingInput {
     pub attendees: Vec<PartyId>,
 }
 
+/// The details typed in the form, each missing one refused beside its field.
+fn details(input: MeetingInput) -> Result<NewMeeting, AppError> {
+    let kind = input.kind.ok_or_else(|| {
+        AppError::in_field(
+            "kind",
+            "Choose how the parties will communicate: conference, shuttle, letters or video.",
+        )
+    })?;
+    let planned_on = input
+        .planned_on
+        .ok_or_else(|| AppError::in_field("planned_on", "Enter the day the meeting is planned for."))?;
+    if input.attendees.is_empty() {
+        return Err(AppError::in_field(
+            "attendees",
+            "Choose who attends: at least one party.",
+        ));
+    }
+    Ok(NewMeeting {
+        kind,
+        planned_on,
+        planned_time: nonempty(input.planned_time),
+        venue: input.venue.trim().to_owned(),
+        attendees: input.attendees,
+    })
+}
+
 /// One section of a plan saved to the encrypted store.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
@@ -89,31 +115,20 @@ impl App {
 
     /// Plans a meeting; a missing kind, date or attendee is refused beside its field.
     pub fn plan_meeting(&self, case: CaseId, input: MeetingInput) -> Result<MeetingId, AppError> {
-        let kind = input.kind.ok_or_else(|| {
-            AppError::in_field(
-                "kind",
-                "Choose how the parties will communicate: conference, shuttle, letters or video.",
-            )
-        })?;
-        let planned_on = input
-            .planned_on
-            .ok_or_else(|| AppError::in_field("planned_on", "Enter the day the meeting is planned for."))?;
-        if input.attendees.is_empty() {
-            return Err(AppError::in_field(
-                "attendees",
-                "Choose who attends: at least one party.",
-            ));
-        }
-        let new = NewMeeting {
-            kind,
-            planned_on,
-            planned_time: nonempty(input.planned_time),
-            venue: input.venue.trim().to_owned(),
-            attendees: input.attendees,
-        };
+        let new = details(input)?;
         self.change(
             |a| a.write_meetings,
             |store| store.write(|w| w.plan_meeting(case, new)).map_err(plan_refusal),
+        )
+    }
+
+    /// Changes a planned meeting's details, refused beside the field at fault like a new plan;
+    /// returns whether anything changed (the same details save nothing).
+    pub fn edit_meeting(&self, id: MeetingId, input: MeetingInput) -> Result<bool, AppError> {
+        let new = details(input)?;
+        self.change(
+            |a| a.write_meetings,
+            |store| store.write(|w| w.edit_meeting(id, new)).map_err(plan_refusal),
         )
     }
 

@@ -82,6 +82,30 @@ fn a_planned_meeting_lists_what_is_missing_and_only_a_person_s_items_are_confirm
         Some("Welcome; ground rules.")
     );
 
+    // Its details change like a new plan's, refused beside the field at fault.
+    let e = app
+        .edit_meeting(id, plan(Some(MeetingKind::Conference), "9.30", vec![ann, bob]))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("planned_time"), "{}", e.message);
+    let e = app.edit_meeting(id, plan(None, "09:30", vec![ann])).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("kind"));
+    assert!(
+        app.edit_meeting(id, plan(Some(MeetingKind::Video), "09:30", vec![ann, bob]))
+            .unwrap()
+    );
+    assert!(
+        !app.edit_meeting(id, plan(Some(MeetingKind::Video), "09:30", vec![bob, ann]))
+            .unwrap(),
+        "the same details again change nothing"
+    );
+    let m = app.meeting(id).unwrap();
+    assert_eq!(
+        (m.kind, m.planned_time.as_deref()),
+        (MeetingKind::Video, Some("09:30"))
+    );
+    app.edit_meeting(id, plan(Some(MeetingKind::Conference), "14:00", vec![ann, bob]))
+        .unwrap();
+
     let not_ready = app.record_meeting_held(id).unwrap_err();
     assert_eq!(not_ready.code, ErrorCode::Rule);
     assert!(not_ready.message.contains("not ready"), "{}", not_ready.message);
@@ -98,6 +122,10 @@ fn a_planned_meeting_lists_what_is_missing_and_only_a_person_s_items_are_confirm
     let m = app.meeting(id).unwrap();
     assert_eq!(m.called_off.as_deref(), Some("Ann is unwell."));
     assert!(app.meetings(case).unwrap().iter().any(|x| x.id == id));
+    let over = app
+        .edit_meeting(id, plan(Some(MeetingKind::Letters), "14:00", vec![ann]))
+        .unwrap_err();
+    assert_eq!(over.code, ErrorCode::Rule, "{}", over.message);
 }
 
 #[test]

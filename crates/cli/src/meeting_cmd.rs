@@ -34,6 +34,29 @@ pub enum MeetingCommand {
         #[arg(long, value_name = "PARTY[,PARTY...]", value_delimiter = ',', required = true)]
         attendees: Vec<String>,
     },
+    /// Change a planned meeting's details; what is not given stays as it is.
+    Edit {
+        /// Meeting id (or a unique prefix).
+        meeting: String,
+        /// conference, shuttle, letters or video.
+        #[arg(long, value_parser = crate::args::domain::<MeetingKind>)]
+        kind: Option<MeetingKind>,
+        /// The day planned.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::args::date)]
+        date: Option<NaiveDate>,
+        /// The time planned, on a 24-hour clock.
+        #[arg(long, value_name = "HH:MM", conflicts_with = "no_time")]
+        time: Option<String>,
+        /// No time planned any more.
+        #[arg(long)]
+        no_time: bool,
+        /// Where.
+        #[arg(long)]
+        venue: Option<String>,
+        /// Who attends now, by name or id, comma-separated: the whole list, not additions.
+        #[arg(long, value_name = "PARTY[,PARTY...]", value_delimiter = ',')]
+        attendees: Option<Vec<String>>,
+    },
     /// Write one section of the preparation plan (`-` reads the text from standard input).
     Prepare {
         /// Meeting id (or a unique prefix).
@@ -120,6 +143,52 @@ pub fn run(store: &mut Store, out: &Out, cmd: MeetingCommand) -> anyhow::Result<
                 return out.print_json(&json!({"id": id, "case_id": case_id, "ready": m.readiness.ready, "missing": m.readiness.missing}));
             }
             show(&m, &format!("Meeting {id} planned."))
+        }
+        MeetingCommand::Edit {
+            meeting,
+            kind,
+            date,
+            time,
+            no_time,
+            venue,
+            attendees,
+        } => {
+            let (id, changed) = store.write(|w| {
+                let id = w.resolve_meeting(&meeting)?;
+                let now = w.meeting(id)?;
+                let attendees = match attendees {
+                    Some(given) => given
+                        .iter()
+                        .map(|a| w.resolve_party(now.case_id, a))
+                        .collect::<Result<Vec<_>, _>>()?,
+                    None => now.attendees.iter().map(|a| a.id).collect(),
+                };
+                let details = NewMeeting {
+                    kind: kind.unwrap_or(now.kind),
+                    planned_on: date.unwrap_or(now.planned_on),
+                    planned_time: if no_time { None } else { time.or(now.planned_time) },
+                    venue: venue.unwrap_or(now.venue),
+                    attendees,
+                };
+                Ok((id, w.edit_meeting(id, details)?))
+            })?;
+            let m = store.meeting(id)?;
+            if out.json {
+                return out.print_json(&json!({
+                    "id": id,
+                    "changed": changed,
+                    "ready": m.readiness.ready,
+                    "missing": m.readiness.missing,
+                }));
+            }
+            show(
+                &m,
+                if changed {
+                    "Meeting changed."
+                } else {
+                    "Nothing to change."
+                },
+            )
         }
         MeetingCommand::Prepare {
             meeting,

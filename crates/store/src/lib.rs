@@ -18,6 +18,8 @@ pub mod figures;
 mod judge;
 mod key;
 pub mod meeting;
+#[cfg(test)]
+mod meeting_tests;
 pub mod model;
 mod passphrase;
 mod preview;

@@ -253,9 +253,9 @@ impl Writer<'_> {
         Ok(row)
     }
 
-    /// Plans a meeting between parties of a case.
-    pub fn plan_meeting(&mut self, case: CaseId, new: NewMeeting) -> Result<MeetingId, StoreError> {
-        self.ensure_open(case)?;
+    /// The fields of a meeting's details (kind, day, time, venue, attendees), checked against
+    /// the case's parties: the same for a new plan and for a change to it.
+    fn detail_fields(&self, case: CaseId, new: NewMeeting) -> Result<Fields, StoreError> {
         if new.attendees.is_empty() {
             return Err(RuleError::NoAttendees.into());
         }
@@ -277,8 +277,13 @@ impl Writer<'_> {
         {
             return Err(RuleError::BadTime { given: t.clone() }.into());
         }
-        let ids: Vec<String> = new.attendees.iter().map(ToString::to_string).collect();
-        let id = MeetingId::new();
+        let mut ids: Vec<String> = Vec::with_capacity(new.attendees.len());
+        for id in &new.attendees {
+            let id = id.to_string();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         let mut f = Fields::new();
         f.insert("kind".into(), json!(new.kind.as_str()));
         f.insert("planned_on".into(), json!(new.planned_on));
@@ -288,8 +293,52 @@ impl Writer<'_> {
             "attendees".into(),
             json!(serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?),
         );
+        Ok(f)
+    }
+
+    /// Plans a meeting between parties of a case.
+    pub fn plan_meeting(&mut self, case: CaseId, new: NewMeeting) -> Result<MeetingId, StoreError> {
+        self.ensure_open(case)?;
+        let f = self.detail_fields(case, new)?;
+        let id = MeetingId::new();
         self.emit(case, Entity::Meeting, id.as_uuid(), OpKind::Create, f)?;
         Ok(id)
+    }
+
+    /// Changes a planned meeting's details (its kind, day, time, venue or who attends) until it
+    /// is held or called off. One op carries only the fields that changed, so a change made on
+    /// another laptop to another field survives; readiness follows on the next read (another
+    /// kind asks for another consent, a new attendee for their consents and visit). Returns
+    /// whether anything changed.
+    pub fn edit_meeting(&mut self, id: MeetingId, details: NewMeeting) -> Result<bool, StoreError> {
+        let row = self.open_meeting(id)?;
+        let wanted = self.detail_fields(row.case_id, details)?;
+        let before = [
+            ("kind", json!(row.kind.as_str())),
+            ("planned_on", json!(row.planned_on)),
+            ("planned_time", json!(row.planned_time)),
+            ("venue", json!(row.venue)),
+        ];
+        // Who attends is a set: ticking the same people in another order changes nothing.
+        let people = |text: &str| {
+            serde_json::from_str::<std::collections::BTreeSet<String>>(text)
+                .map_err(|_| StoreError::Corrupt("a meeting's attendees".into()))
+        };
+        let mut f = Fields::new();
+        for (name, value) in wanted {
+            let same = match (name.as_str(), value.as_str()) {
+                ("attendees", Some(text)) => people(text)? == people(&row.attendees)?,
+                _ => before.iter().any(|(n, v)| *n == name && *v == value),
+            };
+            if !same {
+                f.insert(name, value);
+            }
+        }
+        if f.is_empty() {
+            return Ok(false);
+        }
+        self.emit(row.case_id, Entity::Meeting, id.as_uuid(), OpKind::Update, f)?;
+        Ok(true)
     }
 
     /// Replaces one section of the preparation plan (the app's autosave).
@@ -443,6 +492,11 @@ impl Writer<'_> {
     /// Finds a meeting by id or unique id prefix.
     pub fn resolve_meeting(&self, given: &str) -> Result<MeetingId, StoreError> {
         resolve(&self.tx, given)
+    }
+
+    /// One meeting as this transaction sees it, with its readiness on the writer's day.
+    pub fn meeting(&self, id: MeetingId) -> Result<MeetingView, StoreError> {
+        view(&self.tx, load_row(&self.tx, id)?, self.today)
     }
 }
 

@@ -172,6 +172,8 @@ export const meetings = (caseId: string) => call<MeetingView[]>('meetings', { ca
 export const meeting = (meetingId: string) => call<MeetingView>('meeting', { meetingId });
 export const planMeeting = (caseId: string, input: MeetingInput) =>
   call<string>('plan_meeting', { caseId, input });
+export const editMeeting = (meetingId: string, input: MeetingInput) =>
+  call<boolean>('edit_meeting', { meetingId, input });
 export const saveMeetingPlan = (meetingId: string, section: PlanSection, text: string) =>
   call<PlanSaved>('save_meeting_plan', { meetingId, section, text });
 export const confirmMeetingItem = (meetingId: string, item: string) =>

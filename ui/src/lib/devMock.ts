@@ -807,6 +807,7 @@ export function mockBackend() {
     meetings: (a) => after.meetings(a),
     meeting: (a) => after.meeting(a),
     plan_meeting: (a) => after.plan_meeting(a),
+    edit_meeting: (a) => after.edit_meeting(a),
     save_meeting_plan: (a) => after.save_meeting_plan(a),
     confirm_meeting_item: (a) => after.confirm_meeting_item(a),
     record_meeting_held: (a) => after.record_meeting_held(a),

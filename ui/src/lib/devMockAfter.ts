@@ -29,6 +29,20 @@ export function afterMock(
     if (!m) throw { code: 'not_found', message: 'No such meeting here.' };
     return m;
   };
+  const checked = (input: MeetingInput) => {
+    if (!input.kind) throw { code: 'invalid_input', field: 'kind', message: 'Choose how the parties will communicate.' };
+    if (!input.planned_on) throw { code: 'invalid_input', field: 'planned_on', message: 'Enter the day.' };
+    if (input.attendees.length === 0)
+      throw { code: 'invalid_input', field: 'attendees', message: 'Choose who attends: at least one party.' };
+    return { ...input, kind: input.kind, planned_on: input.planned_on };
+  };
+  const details = (input: ReturnType<typeof checked>, all: PartyView[]) => ({
+    kind: input.kind,
+    planned_on: input.planned_on,
+    planned_time: input.planned_time,
+    venue: input.venue,
+    attendees: all.filter((p) => input.attendees.includes(p.id)).map((p) => ({ id: p.id, name: p.name, role: p.role })),
+  });
   const settle = (m: MeetingView) => {
     m.ready = m.missing.length === 0;
   };
@@ -37,11 +51,7 @@ export function afterMock(
     meetings: (a: Args) => meetings.filter((m) => m.case_id === a.caseId),
     meeting: (a: Args) => find(a.meetingId),
     plan_meeting: (a: Args) => {
-      const input = a.input as MeetingInput;
-      if (!input.kind) throw { code: 'invalid_input', field: 'kind', message: 'Choose how the parties will communicate.' };
-      if (!input.planned_on) throw { code: 'invalid_input', field: 'planned_on', message: 'Enter the day.' };
-      if (input.attendees.length === 0)
-        throw { code: 'invalid_input', field: 'attendees', message: 'Choose who attends: at least one party.' };
+      const input = checked(a.input as MeetingInput);
       const all = parties(String(a.caseId));
       const missing: Missing[] = [
         { item: 'risk_assessment', text: 'the risk assessment has not been approved by a supervisor', confirmable: false },
@@ -51,13 +61,7 @@ export function afterMock(
       const m: MeetingView = {
         id: id(),
         case_id: String(a.caseId),
-        kind: input.kind,
-        planned_on: input.planned_on,
-        planned_time: input.planned_time,
-        venue: input.venue,
-        attendees: all
-          .filter((p) => input.attendees.includes(p.id))
-          .map((p) => ({ id: p.id, name: p.name, role: p.role })),
+        ...details(input, all),
         plan: {},
         held_on: null,
         called_off: null,
@@ -67,6 +71,13 @@ export function afterMock(
       };
       meetings.push(m);
       return m.id;
+    },
+    edit_meeting: (a: Args) => {
+      const input = checked(a.input as MeetingInput);
+      const m = find(a.meetingId);
+      if (m.held_on || m.called_off) throw { code: 'rule', message: 'The meeting is over: its details stay as they were.' };
+      Object.assign(m, details(input, parties(m.case_id)));
+      return true;
     },
     save_meeting_plan: (a: Args) => {
       const m = find(a.meetingId);
