@@ -153,6 +153,22 @@ pub fn validate_case(
 /// Working days from referral to the first-contact target, so that bank holidays do not eat into it.
 pub const FIRST_CONTACT_WORKING_DAYS: u32 = 10;
 
+/// Working days a supervisor has to answer a submission (risk assessment or court report): a
+/// week, so that a meeting or a court date is not held up by the queue.
+pub const SIGN_OFF_WORKING_DAYS: u32 = 5;
+
+/// When the answer to the oldest submission still waiting (submitted on `waiting_since`) is
+/// due; nothing for a closed case, whose submissions cannot be answered until it reopens.
+pub fn sign_off_due(status: CaseStatus, waiting_since: Option<NaiveDate>) -> Option<Deadline> {
+    (status != CaseStatus::Closed)
+        .then_some(waiting_since)
+        .flatten()
+        .map(|since| Deadline {
+            date: calendar::add_working_days(since, SIGN_OFF_WORKING_DAYS),
+            kind: DeadlineKind::SignOffDue,
+        })
+}
+
 labelled_enum!(
     /// Why a date is a deadline.
     DeadlineKind {
@@ -164,6 +180,8 @@ labelled_enum!(
         ActionDue = "action_due" / "agreement action due",
         /// The agreement's follow-up review is due.
         ReviewDue = "review_due" / "agreement review due",
+        /// A submitted risk assessment or court report waits for a supervisor's answer.
+        SignOffDue = "sign_off_due" / "sign-off due",
     }
 );
 
@@ -323,6 +341,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_sign_off_is_due_a_working_week_after_submission() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        // Submitted Wednesday 23 Dec 2026: 24, 29, 30, 31 Dec and 4 Jan (Christmas, Boxing Day
+        // observed on Monday 28th and New Year's Day are bank holidays).
+        assert_eq!(
+            sign_off_due(Contacting, Some(d(12, 23))),
+            Some(Deadline {
+                date: NaiveDate::from_ymd_opt(2027, 1, 4).expect("date"),
+                kind: DeadlineKind::SignOffDue
+            })
+        );
+        assert_eq!(sign_off_due(Contacting, None), None);
+        assert_eq!(
+            sign_off_due(Closed, Some(d(12, 23))),
+            None,
+            "closed: nothing to answer"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod conn;
 #[cfg(test)]
 mod converge_tests;
 pub mod dashboard;
+mod deadlines;
 pub mod demo;
 pub mod documents;
 mod error;

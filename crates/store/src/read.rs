@@ -3,14 +3,13 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use casebook_domain::agreement;
-use casebook_domain::case::{Deadline, next_deadline, sooner};
 use casebook_domain::consent::{ConsentEvent, current_consents};
 use casebook_domain::party::PartyFacts;
 use casebook_domain::{CaseId, CaseStatus, ConsentScope, ContactState, PartyId};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::deadlines::{self, CaseFacts};
 use crate::error::StoreError;
 use crate::model::{
     CaseDetail, CaseRecord, CaseSummary, ConsentNow, ConsentView, ContactView, PartyView, SearchHit,
@@ -53,40 +52,6 @@ pub(crate) fn parse_ids<T: FromStr>(json: &str) -> Result<Vec<T>, StoreError> {
         .collect()
 }
 
-/// Two columns for the case whose id is the SQL expression `$case`: the earliest day of an
-/// open action of its agreements, and their earliest review (`agreement::due_of` reads them).
-/// Computed in SQLite so that the caseload of 10,000 cases parses no agreement in Rust.
-macro_rules! agreements_due_sql {
-    ($case:literal) => {
-        concat!(
-            "(SELECT min(json_extract(j.value, '$.due')) FROM agreements a, json_each(a.actions) j
-              WHERE a.case_id = ",
-            $case,
-            " AND json_extract(j.value, '$.status') = 'open'),
-             (SELECT min(a.review_on) FROM agreements a WHERE a.case_id = ",
-            $case,
-            ")"
-        )
-    };
-}
-
-/// [`agreements_due_sql`] for every case at once: case id, earliest open action, earliest review.
-const AGREEMENTS_DUE_BY_CASE: &str = "SELECT a.case_id,
-        min(CASE WHEN json_extract(j.value, '$.status') = 'open' THEN json_extract(j.value, '$.due') END),
-        min(a.review_on)
-     FROM agreements a, json_each(a.actions) j GROUP BY a.case_id";
-
-/// What the agreements of an open case ask for next, from [`agreements_due_sql`]'s columns.
-fn agreements_due(
-    status: CaseStatus,
-    open_action: Option<NaiveDate>,
-    review: Option<NaiveDate>,
-) -> Option<Deadline> {
-    (status != CaseStatus::Closed)
-        .then(|| agreement::due_of(open_action, review))
-        .flatten()
-}
-
 /// Which cases the caseload shows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CaseFilter {
@@ -96,12 +61,9 @@ pub struct CaseFilter {
 
 /// The caseload, what needs doing soonest first; cases with no deadline after, newest first.
 pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
-    // One pass over every agreement rather than a subquery per case: half the time with
-    // 10,000 agreements (`casebook-bench store`).
-    let agreed: HashMap<String, (Option<NaiveDate>, Option<NaiveDate>)> = conn
-        .prepare_cached(AGREEMENTS_DUE_BY_CASE)?
-        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-        .collect::<Result<_, _>>()?;
+    // One pass over every agreement and submission rather than subqueries per case: half the
+    // time with 10,000 agreements (`casebook-bench store`).
+    let pending = deadlines::by_case(conn)?;
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.reference, c.kind, c.stage, c.status, c.summary, c.received_on, c.court_date,
                 EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id),
@@ -113,7 +75,6 @@ pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<Ca
     )?;
     let rows = stmt.query_map(params![filter.include_closed], |r| {
         let id: String = r.get(0)?;
-        let (open_action, review) = agreed.get(&id).copied().unwrap_or_default();
         let status: CaseStatus = parse(r, 4)?;
         let stage = parse(r, 3)?;
         let received_on: NaiveDate = r.get(6)?;
@@ -129,10 +90,13 @@ pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<Ca
                 summary: r.get(5)?,
                 received_on,
                 court_date,
-                next_deadline: sooner(
-                    next_deadline(status, stage, court_date, received_on, has_contact),
-                    agreements_due(status, open_action, review),
-                ),
+                next_deadline: pending.get(&id).copied().unwrap_or_default().next(&CaseFacts {
+                    status,
+                    stage,
+                    court_date,
+                    received_on,
+                    has_contact,
+                }),
                 parties: Vec::new(),
                 drafts: r.get(9)?,
                 lead_id: parse_opt(r, 11)?,
@@ -310,19 +274,13 @@ pub(crate) fn case_detail(conn: &Connection, id: CaseId) -> Result<CaseDetail, S
         .collect();
 
     let timeline = timeline(conn, id, &names)?;
-    let (open_action, review): (Option<NaiveDate>, Option<NaiveDate>) = conn
-        .prepare_cached(concat!("SELECT ", agreements_due_sql!("?1")))?
-        .query_row(params![id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let next = sooner(
-        next_deadline(
-            case.status,
-            case.stage,
-            case.court_date,
-            case.received_on,
-            has_contact(conn, id)?,
-        ),
-        agreements_due(case.status, open_action, review),
-    );
+    let next = deadlines::of_case(conn, id)?.next(&CaseFacts {
+        status: case.status,
+        stage: case.stage,
+        court_date: case.court_date,
+        received_on: case.received_on,
+        has_contact: has_contact(conn, id)?,
+    });
     Ok(CaseDetail {
         case,
         next_deadline: next,

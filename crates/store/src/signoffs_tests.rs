@@ -1,6 +1,7 @@
 //! The sign-off queue on real stores: a facilitator's submissions reach a supervisor's queue
 //! after a sync, oldest first, leave it once answered, and a facilitator sees only their own.
 
+use casebook_domain::case::DeadlineKind;
 use casebook_domain::risk::{RiskFactor, RiskLevel, SignOffDecision};
 use casebook_domain::{CaseId, JusticeStage, PartyRole, ReferralSource, RiskAssessmentId};
 use chrono::NaiveDate;
@@ -12,6 +13,21 @@ use crate::test_laptops::{Laptop, laptop, party, referral};
 
 fn d(m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, day).expect("date")
+}
+
+/// The case's next deadline in `l`'s caseload: what needs doing, and by when.
+fn next(l: &Laptop, case: CaseId) -> Option<(DeadlineKind, NaiveDate)> {
+    let all = l
+        .store
+        .list_cases(crate::CaseFilter::default())
+        .expect("caseload");
+    let found = all.iter().find(|c| c.id == case).expect("the case is listed");
+    let detail = l.store.case_detail(case).expect("case");
+    assert_eq!(
+        detail.next_deadline, found.next_deadline,
+        "the case screen agrees with the caseload"
+    );
+    found.next_deadline.map(|d| (d.kind, d.date))
 }
 
 /// A pre-sentence case with a risk assessment, every factor assessed, not yet submitted.
@@ -91,6 +107,12 @@ fn submissions_wait_oldest_first_for_the_supervisor_and_leave_once_answered() {
     assert!(queue[2].approve.starts_with("casebook report approve P-"));
     assert!(queue.windows(2).all(|p| p[0].submitted_at <= p[1].submitted_at));
 
+    // Waiting is a deadline too: a working week from the submission, before the first-contact
+    // target (16 Nov) of cases nobody has been visited in yet.
+    for case in [first, second] {
+        assert_eq!(next(&sup, case), Some((DeadlineKind::SignOffDue, d(11, 10))));
+    }
+
     // Answered offline: an approval and a return both take it out of the queue.
     sup.on(d(11, 5), |w| {
         w.sign_off_risk_assessment(second_risk, SignOffDecision::Approved, None)
@@ -106,6 +128,12 @@ fn submissions_wait_oldest_first_for_the_supervisor_and_leave_once_answered() {
         .map(|w| w.case_id)
         .collect();
     assert_eq!(left, [first]);
+    assert_eq!(
+        next(&sup, second),
+        Some((DeadlineKind::FirstContact, d(11, 16))),
+        "answered: no longer waiting"
+    );
+    assert_eq!(next(&sup, first).map(|n| n.0), Some(DeadlineKind::SignOffDue));
 
     // The facilitator sees their own submissions waiting until the answers arrive; another
     // facilitator holding the same cases sees none of them.
@@ -117,4 +145,9 @@ fn submissions_wait_oldest_first_for_the_supervisor_and_leave_once_answered() {
     // A resubmission after a return waits again.
     fac.on(d(11, 6), |w| w.submit_court_report(first));
     assert_eq!(fac.store.signoffs().expect("own").len(), 2);
+    assert_eq!(
+        next(&fac, first),
+        Some((DeadlineKind::SignOffDue, d(11, 10))),
+        "the oldest submission waiting sets the day"
+    );
 }

@@ -712,7 +712,7 @@ date: string,
  */
 kind: DeadlineKind, };
 
-export type DeadlineKind = "court_date" | "first_contact" | "action_due" | "review_due";
+export type DeadlineKind = "court_date" | "first_contact" | "action_due" | "review_due" | "sign_off_due";
 
 export type DocumentKind = "agreement" | "court_report";
 
@@ -1682,6 +1682,7 @@ export const LABELS = {
     "first_contact": "first contact due",
     "action_due": "agreement action due",
     "review_due": "agreement review due",
+    "sign_off_due": "sign-off due",
   },
   RiskLevel: {
     "low": "low",
