@@ -96,6 +96,8 @@ fn generate() -> String {
         crate::documents::PreviewSection, crate::documents::SavedDocument,
         crate::recovery::RecoveryWay, crate::recovery::NewRecoveryCode, crate::handover::HandIn,
         crate::handover::HandoverReceipt,
+        crate::sar::SarPartyView, crate::sar::SarRequestView, crate::sar::SarOpenInput,
+        crate::sar::SarSaveInput, crate::sar::SavedSar,
     ];
     let declared: BTreeSet<&str> = all.iter().map(|d| d.name.as_str()).collect();
     let missing: BTreeSet<&str> = all

@@ -20,6 +20,7 @@ pub mod meeting;
 pub mod problems;
 pub mod recovery;
 mod risk;
+pub mod sar;
 mod signoffs;
 pub mod strength;
 

@@ -86,7 +86,7 @@ impl HubClient {
         &self.base
     }
 
-    async fn call<B: Serialize, R: DeserializeOwned>(
+    pub(crate) async fn call<B: Serialize, R: DeserializeOwned>(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -168,6 +168,7 @@ impl HubClient {
             ErrorCode::InvalidEnrollmentCode => SyncError::InvalidCode,
             ErrorCode::DeviceRevoked => SyncError::Revoked,
             ErrorCode::RateLimited => SyncError::RateLimited,
+            ErrorCode::NotCoordinator => SyncError::NotCoordinator,
             other => SyncError::Hub {
                 status: status.as_u16(),
                 code: serde_json::to_value(other)

@@ -70,6 +70,11 @@ pub enum SyncError {
         "The hub is refusing attempts from this address for a while (too many). Wait a minute and try again."
     )]
     RateLimited,
+    /// Only a coordinator may do this (answer a subject access request).
+    #[error(
+        "Only a coordinator can answer a subject access request. Nothing was opened or saved; ask your service's coordinator."
+    )]
+    NotCoordinator,
     /// Any other error answer.
     #[error("The hub refused the request ({status} {code}): {message}")]
     Hub {

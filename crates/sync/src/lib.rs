@@ -11,6 +11,7 @@ mod error;
 mod handover;
 mod purge;
 mod round;
+mod sar;
 
 pub use access::{StoreAccess, SyncProgress};
 pub use backoff::Backoff;
@@ -18,3 +19,4 @@ pub use client::HubClient;
 pub use error::SyncError;
 pub use handover::{HandoverOutcome, handover};
 pub use round::{SyncReport, enroll, sync_once, sync_shared};
+pub use sar::SarAnswer;

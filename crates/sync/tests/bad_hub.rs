@@ -227,3 +227,51 @@ fn plain_http_to_another_computer_is_refused_before_connecting() {
         assert_eq!(store.sync_status().unwrap().pending_ops, 1);
     }
 }
+
+/// A subject access answer from a hub answering `answer`, asked as a coordinator's app does.
+fn sar_export_against(answer: &'static [u8]) -> SyncError {
+    let client = casebook_sync::HubClient::new(
+        &fake_hub(answer),
+        Some(SecretString::from("t".repeat(64))),
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    runtime().block_on(client.sar_export("SAR-1")).unwrap_err()
+}
+
+#[test]
+fn a_subject_access_answer_that_cannot_be_read_or_is_refused_says_which() {
+    let request = r#"{"reference":"SAR-1","parties":[],"cases":[],"received_on":"2026-11-27","due_on":"2026-12-29","days_left":27,"extended":false,"opened_at_ms":1}"#;
+    let pdf = "JVBERi0xLjcK"; // "%PDF-1.7\n"
+    for (json, pdf_base64, what) in [
+        ("not json", pdf, "sar.json is not JSON"),
+        ("{}", "%%% not base64", "sar.pdf is not base64"),
+        ("{}", "aGVsbG8=", "sar.pdf is not a PDF"),
+    ] {
+        let body = serde_json::json!({"request": serde_json::from_str::<serde_json::Value>(request).unwrap(),
+            "json": json, "pdf_base64": pdf_base64, "hub_time_ms": 1});
+        let err = sar_export_against(error_answer("200 OK", &body.to_string()));
+        assert!(matches!(err, SyncError::BadAnswer { .. }), "{err:?}");
+        assert!(err.to_string().contains(what), "{err}");
+    }
+    let refused = error_answer(
+        "403 Forbidden",
+        r#"{"code":"not_coordinator","message":"only a coordinator can answer a subject access request"}"#,
+    );
+    let err = sar_export_against(refused);
+    assert!(matches!(err, SyncError::NotCoordinator), "{err:?}");
+    assert!(!err.is_transient());
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = casebook_sync::HubClient::new(
+        &format!("http://127.0.0.1:{port}"),
+        None,
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    let err = runtime().block_on(down.sar_list()).unwrap_err();
+    assert!(matches!(err, SyncError::Offline { .. }), "{err:?}");
+}

@@ -91,6 +91,27 @@ pub fn assert_code(out: &Output, code: i32, what: &str) {
     );
 }
 
+/// The text of the PDF at `path` as poppler's `pdftotext` reads it (installed by scripts/setup),
+/// with every run of white space made one space: a phrase may wrap onto two lines.
+pub fn pdf_text(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup)");
+    assert!(
+        out.status.success(),
+        "pdftotext {}: {}",
+        path.display(),
+        stderr(&out)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1325,6 +1325,99 @@ note: string | null, };
 
 export type Role = "facilitator" | "supervisor" | "coordinator" | "admin";
 
+export type SarOpenInput = { 
+/**
+ * The ids of the party records chosen.
+ */
+parties: Array<string>, 
+/**
+ * The day it was received: the month runs from it.
+ */
+received_on: string | null, 
+/**
+ * Who asked (the person, or who acts for them).
+ */
+requester: string | null, };
+
+export type SarPartyView = { 
+/**
+ * The party record's id.
+ */
+party_id: string, 
+/**
+ * The reference of its case.
+ */
+case_reference: string, 
+/**
+ * The name as recorded.
+ */
+name: string, 
+/**
+ * Their role in that case, as stored (`victim`, `harmer`, ...).
+ */
+role: string, 
+/**
+ * Their phone number, if recorded: it tells two people of one name apart.
+ */
+phone: string | null, 
+/**
+ * Recorded as under 18.
+ */
+minor: boolean, };
+
+export type SarRequestView = { 
+/**
+ * "SAR-3".
+ */
+reference: string, 
+/**
+ * When it was received.
+ */
+received_on: string, 
+/**
+ * When the answer is due.
+ */
+due_on: string, 
+/**
+ * Days until then by the hub's calendar: 0 on the day, negative once overdue.
+ */
+days_left: number, 
+/**
+ * Extended to three months (a complex request).
+ */
+extended: boolean, 
+/**
+ * Who asked.
+ */
+requester: string | null, 
+/**
+ * How many party records and cases it covers.
+ */
+parties: number, 
+/**
+ * How many cases.
+ */
+cases: number, 
+/**
+ * When an answer was last written (RFC 3339).
+ */
+answered_at: string | null, 
+/**
+ * Closed: answered or withdrawn.
+ */
+closed: boolean, };
+
+export type SarSaveInput = { 
+/**
+ * "SAR-3".
+ */
+reference: string, 
+/**
+ * The whole path of a folder: made if it does not exist (its parent must), and holding
+ * no `sar.json` or `sar.pdf` yet.
+ */
+folder: string, };
+
 export type SavedDocument = { 
 /**
  * Where.
@@ -1348,6 +1441,24 @@ path: string,
  * How many lines of figures (CSV) or figures (JSON) it holds.
  */
 rows: number, };
+
+export type SavedSar = { 
+/**
+ * The folder.
+ */
+folder: string, 
+/**
+ * `sar.json` in it.
+ */
+json: string, 
+/**
+ * `sar.pdf` in it.
+ */
+pdf: string, 
+/**
+ * The request, with when the answer was written.
+ */
+request: SarRequestView, };
 
 export type SetAsideChange = { 
 /**
