@@ -1,10 +1,11 @@
 //! A laptop's accountability in the window: a recovery code made in Settings resets a forgotten
 //! passphrase from the Unlock screen (a mistyped one refused beside its field) with the case
 //! still there; then the laptop, enrolled with a real hub, is handed in from Settings and the
-//! hub's receipt is shown with the store gone.
+//! hub's receipt is shown with the store gone. And a coordinator answers a subject access
+//! request: finds the person on the hub, opens the request and saves sar.json and sar.pdf.
 //! Declared from tests/app_window.rs, whose steps it uses.
 
-use crate::window::{Profile, Window, marker, start_hub};
+use crate::window::{Profile, Window, marker, pdf_pages, reference_of, start_hub};
 use crate::{create_case, unlock};
 
 const NEW_PASSPHRASE: &str = "copper lantern orchard sparrow 9";
@@ -120,6 +121,97 @@ fn a_forgotten_passphrase_is_reset_with_a_recovery_code_and_the_laptop_is_handed
     w.evidence("handover");
     w.click("Set up this laptop again");
     w.heading("Welcome to Casebook");
+    drop(w);
+    drop(hub);
+}
+
+#[test]
+fn a_coordinator_opens_a_subject_access_request_and_saves_the_answer() {
+    let hub = start_hub();
+    // A facilitator's case on the hub: Ann Smith, harmed by Bob Stone, one call with each.
+    let femi = Profile::new();
+    femi.enroll(
+        &hub.url,
+        &hub.add_user("Femi Adeyemi", "facilitator", Some("north")),
+        "femi-laptop",
+    );
+    let case = femi.new_case("A shed broken into; the harmer admitted it.");
+    for (name, role, notes) in [
+        (
+            "Ann Smith",
+            "victim",
+            "Ann spoke of the marigold evening; Bob Stone frightened her.",
+        ),
+        ("Bob Stone", "harmer", "Bob described the peregrine incident."),
+    ] {
+        femi.cli_json(&["party", "add", &case, "--role", role, "--name", name]);
+        femi.cli_json(&[
+            "contact",
+            "add",
+            &case,
+            "--party",
+            name,
+            "--kind",
+            "call",
+            "--date",
+            &crate::today(),
+            "--notes",
+            notes,
+        ]);
+    }
+    femi.cli_json(&["sync"]);
+    let reference = reference_of(&hub, &case);
+
+    let cora = Profile::new();
+    cora.enroll(
+        &hub.url,
+        &hub.add_user("Cora", "coordinator", None),
+        "cora-laptop",
+    );
+    let w = Window::open(&cora, "subject-access");
+    w.heading("Unlock Casebook");
+    w.fill("Passphrase", &cora.passphrase);
+    w.click("Unlock");
+    w.heading("The service's caseload");
+    w.click("Subject access");
+    w.heading("Subject access requests");
+    w.wait_page_contains("No subject access request is open.");
+    w.fill("Name of the person", "smith");
+    w.click("Find");
+    w.check(&format!("{reference} Ann Smith (victim)"));
+    w.fill("Requested by", "Ann Smith");
+    w.click("Open request");
+    w.wait_page_contains("SAR-1 opened: the answer is due on");
+    w.wait_page_contains("days left");
+    let folder = cora.root.join("home").join("SAR-1");
+    w.fill("Folder for the answer to SAR-1", &folder.to_string_lossy());
+    w.axe_check("subject-access");
+    w.click("Save the answer to SAR-1");
+    w.wait_page_contains(&format!("Saved {}", folder.join("sar.json").display()));
+    // The request as the register shows it, with where its answer went.
+    w.s.execute(
+        "document.querySelector('.register > li').scrollIntoView({block: 'start'})",
+        vec![],
+    )
+    .unwrap();
+    w.save_screenshot("subject-access");
+
+    let json = std::fs::read_to_string(folder.join("sar.json")).unwrap();
+    let pdf = pdf_pages(&folder.join("sar.pdf")).concat();
+    for (what, text) in [("sar.json", &json), ("sar.pdf", &pdf)] {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains("marigold") && text.contains("another party"),
+            "{what}: {text}"
+        );
+        assert!(
+            !text.contains("Stone") && !text.contains("peregrine"),
+            "{what}: {text}"
+        );
+    }
+    w.click("Close SAR-1");
+    w.wait_page_contains("SAR-1 is closed.");
+    w.wait_page_contains("No subject access request is open.");
     drop(w);
     drop(hub);
 }

@@ -40,6 +40,11 @@ import type {
   RiskAssessment,
   RiskInput,
   SavedDocument,
+  SarOpenInput,
+  SarPartyView,
+  SarRequestView,
+  SarSaveInput,
+  SavedSar,
   SignOffDecision,
   StatusMove,
   Strength,
@@ -119,6 +124,11 @@ export const recover = (secret: string, passphrase: string, confirm: string) =>
 export const newRecoveryCode = (passphrase: string) => call<NewRecoveryCode>('new_recovery_code', { passphrase });
 export const handIn = (passphrase: string) => call<HandIn>('hand_in', { passphrase });
 export const handoverReceipt = () => call<HandoverReceipt | null>('handover_receipt');
+export const sarFind = (name: string) => call<SarPartyView[]>('sar_find', { name });
+export const sarOpen = (input: SarOpenInput) => call<SarRequestView>('sar_open', { input });
+export const sarRequests = () => call<SarRequestView[]>('sar_requests');
+export const sarSave = (input: SarSaveInput) => call<SavedSar>('sar_save', { input });
+export const sarClose = (reference: string) => call<SarRequestView>('sar_close', { reference });
 export const setAutoLock = (minutes: number) => call<AppState>('set_auto_lock', { minutes });
 export const setDateStyle = (style: DateStyle) => call<AppState>('set_date_style', { style });
 export const caseload = (query: CaseloadQuery) => call<CaseSummary[]>('caseload', { query });

@@ -37,6 +37,7 @@ import type {
 import { LABELS } from './types';
 import { label } from './format';
 import { afterMock } from './devMockAfter';
+import { sarMock } from './devMockSar';
 
 type Handler = (payload: unknown) => void;
 
@@ -284,6 +285,8 @@ export function mockBackend() {
     if (c.detail.case.status === 'closed')
       throw { code: 'rule', message: 'The case is closed: reopen it before changing anything. Nothing was changed.' };
   };
+  // Subject access asks the hub: the pretend one answers coordinators only, and not offline.
+  const sar = sarMock(() => state.role, () => sync.state === 'offline');
   const after = afterMock(
     (caseId) => find(caseId).detail.parties,
     (caseId) => find(caseId).detail.case.reference,
@@ -455,6 +458,11 @@ export function mockBackend() {
       return { outcome: 'handed_over', receipt };
     },
     handover_receipt: () => receipt,
+    sar_find: (a) => sar.find(a),
+    sar_open: (a) => sar.open(a),
+    sar_requests: () => sar.requests(),
+    sar_save: (a) => sar.save(a),
+    sar_close: (a) => sar.close(a),
     set_auto_lock: (a) => {
       state.auto_lock_minutes = Number(a.minutes);
       return state;

@@ -12,6 +12,8 @@ export type Screen =
   | { name: 'conflicts' }
   | { name: 'signoffs' }
   | { name: 'dashboard' }
+  /** Subject access requests, answered through the hub (coordinators only). */
+  | { name: 'subject_access' }
   /** The cases behind one figure of the dashboard (`title` says which). */
   | { name: 'figure'; title: string; ids: string[]; on: string }
   | { name: 'settings' };
