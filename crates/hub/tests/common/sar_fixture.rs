@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use casebook_domain::{CaseId, DeviceId, Entity, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
 use casebook_hub::Storage;
@@ -161,16 +160,7 @@ pub fn hub_with_two_cases(data: &Path) -> (CaseId, CaseId, Uuid, Uuid) {
     (first, second, ann, ann_again)
 }
 
-pub fn pdf_text(path: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils, installed by scripts/setup)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+pub use casebook_testkit::util::pdf_text;
 
 pub fn assert_only_anns(what: &str, text: &str) {
     // Words of a phrase may be wrapped onto two lines of the PDF.
