@@ -160,7 +160,11 @@ pub fn hub_with_two_cases(data: &Path) -> (CaseId, CaseId, Uuid, Uuid) {
     (first, second, ann, ann_again)
 }
 
-pub use casebook_testkit::util::pdf_text;
+/// The PDF's text (the testkit's `pdftotext`); a function, not a re-export, so the test files
+/// that share `common` but read no PDF do not warn of an unused import.
+pub fn pdf_text(path: &Path) -> String {
+    casebook_testkit::util::pdf_text(path)
+}
 
 pub fn assert_only_anns(what: &str, text: &str) {
     // Words of a phrase may be wrapped onto two lines of the PDF.
