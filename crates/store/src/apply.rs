@@ -169,6 +169,7 @@ pub(crate) fn has_target(conn: &Connection, op: &Op) -> Result<bool, StoreError>
 /// same ops in any order end with the same records.
 pub(crate) fn apply(conn: &Connection, op: &Op) -> Result<Applied, StoreError> {
     op.validate()?;
+    crate::caseload::mark_stale(conn, &op.case_id.to_string())?;
     let table = table(op.entity);
     let mut applied = Applied::default();
     match op.kind {

@@ -1,10 +1,8 @@
-//! What a case's records ask for next, read for every case at once (the caseload) or for one
-//! (its screen): the earliest open agreement action, the earliest review, and the oldest
-//! submission still waiting for a supervisor. The domain turns them into deadlines
-//! (`casebook_domain::case`); SQLite finds them so that a caseload of 10,000 cases parses no
-//! agreement or sign-off in Rust.
-
-use std::collections::HashMap;
+//! What a case's records ask for next beyond its own fields: the earliest open agreement
+//! action, the earliest review, and the oldest submission still waiting for a supervisor. The
+//! domain turns them into deadlines (`casebook_domain::case`); SQLite finds them, so that no
+//! agreement or sign-off is parsed in Rust. The caseload keeps the result per case
+//! (`crate::caseload`); a case's screen reads it fresh.
 
 use casebook_domain::case::{Deadline, next_deadline, sign_off_due, sooner};
 use casebook_domain::{CaseId, CaseStatus, JusticeStage, agreement};
@@ -13,119 +11,104 @@ use rusqlite::{Connection, params};
 
 use crate::error::StoreError;
 
-/// Per case: the earliest day of an open action of its agreements and their earliest review.
-/// A left join, so that an agreement of no actions still brings its review.
-macro_rules! agreements_due {
-    ($filter:literal) => {
+/// Three columns for the case whose id is the SQL expression `$case`: the earliest day of an
+/// open action of its agreements, their earliest review, and the day of its oldest submission
+/// (risk assessment or court report) that no sign-off answers. The last is
+/// `casebook_domain::risk::state` being `Submitted` (only a sign-off of the current submission
+/// counts) in SQL; `signoffs_tests` checks that the caseload and the sign-off queue agree.
+macro_rules! pending_columns {
+    ($case:literal) => {
         concat!(
-            "SELECT a.case_id,
-                    min(CASE WHEN json_extract(j.value, '$.status') = 'open'
-                        THEN json_extract(j.value, '$.due') END),
-                    min(a.review_on)
-             FROM agreements a LEFT JOIN json_each(a.actions) j ",
-            $filter,
-            " GROUP BY a.case_id"
-        )
-    };
-}
-
-/// Per case: the day of its oldest submission (risk assessment or court report) that no
-/// sign-off answers. This is `casebook_domain::risk::state` being `Submitted` (only a sign-off
-/// of the current submission counts), in SQL; `signoffs_tests` checks that the caseload and the
-/// sign-off queue agree.
-macro_rules! sign_offs_waiting {
-    ($filter:literal) => {
-        concat!(
-            "SELECT case_id, min(submitted_on) FROM (
-                SELECT t.case_id, t.submitted_on FROM risk_assessments t
-                WHERE t.submission IS NOT NULL AND t.submitted_on IS NOT NULL
+            "(SELECT min(json_extract(j.value, '$.due')) FROM agreements a, json_each(a.actions) j
+              WHERE a.case_id = ",
+            $case,
+            " AND json_extract(j.value, '$.status') = 'open'),
+             (SELECT min(a.review_on) FROM agreements a WHERE a.case_id = ",
+            $case,
+            "),
+             (SELECT min(d) FROM (
+                SELECT t.submitted_on AS d FROM risk_assessments t
+                WHERE t.case_id = ",
+            $case,
+            " AND t.submission IS NOT NULL
+                  AND t.submitted_on IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM sign_offs s
                                   WHERE s.case_id = t.case_id AND s.submission = t.submission)
                 UNION ALL
-                SELECT t.case_id, t.submitted_on FROM court_reports t
-                WHERE t.submission IS NOT NULL AND t.submitted_on IS NOT NULL
+                SELECT t.submitted_on FROM court_reports t
+                WHERE t.case_id = ",
+            $case,
+            " AND t.submission IS NOT NULL
+                  AND t.submitted_on IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM sign_offs s
-                                  WHERE s.case_id = t.case_id AND s.submission = t.submission)
-             ) ",
-            $filter,
-            " GROUP BY case_id"
+                                  WHERE s.case_id = t.case_id AND s.submission = t.submission)))"
         )
     };
 }
+pub(crate) use pending_columns;
 
-/// What one case's records ask for, beyond its own fields.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Pending {
-    open_action: Option<NaiveDate>,
-    review: Option<NaiveDate>,
-    sign_off_since: Option<NaiveDate>,
-}
-
-/// The case's own fields that deadlines come from.
+/// The case's own fields that deadlines come from, and what its records ask for.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct CaseFacts {
     pub(crate) status: CaseStatus,
     pub(crate) stage: JusticeStage,
     pub(crate) court_date: Option<NaiveDate>,
     pub(crate) received_on: NaiveDate,
     pub(crate) has_contact: bool,
+    /// The first of [`pending_columns`].
+    pub(crate) open_action: Option<NaiveDate>,
+    /// The second.
+    pub(crate) review: Option<NaiveDate>,
+    /// The third.
+    pub(crate) sign_off_since: Option<NaiveDate>,
 }
 
-impl Pending {
+impl CaseFacts {
     /// The case's next deadline: the soonest of what the domain derives from its fields and
     /// what its records ask for. A closed case has none.
-    pub(crate) fn next(self, case: &CaseFacts) -> Option<Deadline> {
-        if case.status == CaseStatus::Closed {
+    pub(crate) fn next(&self) -> Option<Deadline> {
+        if self.status == CaseStatus::Closed {
             return None;
         }
         let own = next_deadline(
-            case.status,
-            case.stage,
-            case.court_date,
-            case.received_on,
-            case.has_contact,
+            self.status,
+            self.stage,
+            self.court_date,
+            self.received_on,
+            self.has_contact,
         );
         let agreed = agreement::due_of(self.open_action, self.review);
         sooner(
             sooner(own, agreed),
-            sign_off_due(case.status, self.sign_off_since),
+            sign_off_due(self.status, self.sign_off_since),
         )
     }
 }
 
-/// [`Pending`] of every case that has any, by case id.
-pub(crate) fn by_case(conn: &Connection) -> Result<HashMap<String, Pending>, StoreError> {
-    let mut all: HashMap<String, Pending> = HashMap::new();
-    let mut stmt = conn.prepare_cached(agreements_due!(""))?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
-    for row in rows {
-        let (case, open_action, review) = row?;
-        let p = all.entry(case).or_default();
-        p.open_action = open_action;
-        p.review = review;
+/// The next deadline of one case, from its record fields already read.
+pub(crate) fn of_case(
+    conn: &Connection,
+    case: CaseId,
+    status: CaseStatus,
+    stage: JusticeStage,
+    court_date: Option<NaiveDate>,
+    received_on: NaiveDate,
+    has_contact: bool,
+) -> Result<Option<Deadline>, StoreError> {
+    let (open_action, review, sign_off_since) = conn
+        .prepare_cached(concat!("SELECT ", pending_columns!("?1")))?
+        .query_row(params![case.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    Ok(CaseFacts {
+        status,
+        stage,
+        court_date,
+        received_on,
+        has_contact,
+        open_action,
+        review,
+        sign_off_since,
     }
-    let mut stmt = conn.prepare_cached(sign_offs_waiting!(""))?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
-    for row in rows {
-        let (case, since) = row?;
-        all.entry(case).or_default().sign_off_since = since;
-    }
-    Ok(all)
-}
-
-/// [`Pending`] of one case.
-pub(crate) fn of_case(conn: &Connection, case: CaseId) -> Result<Pending, StoreError> {
-    let id = case.to_string();
-    let mut p = Pending::default();
-    let mut stmt = conn.prepare_cached(agreements_due!("WHERE a.case_id = ?1"))?;
-    let mut rows = stmt.query(params![id])?;
-    if let Some(r) = rows.next()? {
-        p.open_action = r.get(1)?;
-        p.review = r.get(2)?;
-    }
-    let mut stmt = conn.prepare_cached(sign_offs_waiting!("WHERE case_id = ?1"))?;
-    let mut rows = stmt.query(params![id])?;
-    if let Some(r) = rows.next()? {
-        p.sign_off_since = r.get(1)?;
-    }
-    Ok(p)
+    .next())
 }

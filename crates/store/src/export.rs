@@ -9,8 +9,9 @@ use rusqlite::Connection;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::caseload::CaseFilter;
 use crate::error::StoreError;
-use crate::read::{self, CaseFilter};
+use crate::read;
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize)]
@@ -51,7 +52,7 @@ pub(crate) fn export(
     }
     let ids: Vec<CaseId> = match case {
         Some(id) => vec![id],
-        None => read::list_cases(conn, CaseFilter { include_closed: true })?
+        None => crate::caseload::list(conn, CaseFilter { include_closed: true }, None)?
             .into_iter()
             .map(|c| c.id)
             .collect(),

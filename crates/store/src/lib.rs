@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod apply;
+mod caseload;
 mod conn;
 #[cfg(test)]
 mod converge_tests;
@@ -44,10 +45,10 @@ use casebook_domain::{CaseId, Clock, ContactId, DeviceId, Hlc, PartyId, UserId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use age::secrecy::{ExposeSecret, SecretString};
+pub use caseload::{CaseFilter, Window};
 pub use error::StoreError;
 pub use key::{SCRYPT_LOG_N, encrypt_to_passphrase};
 pub use passphrase::{MIN_PASSPHRASE_SCORE, PassphraseStrength, check_new_passphrase, estimate_passphrase};
-pub use read::CaseFilter;
 pub use recovery::RecoveryMethod;
 pub use recovery_code::RecoveryCode;
 pub use rekey::RekeyReport;
@@ -295,7 +296,18 @@ impl Store {
 
     /// The caseload, what needs doing soonest first.
     pub fn list_cases(&self, filter: CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
-        read::list_cases(&self.conn, filter)
+        caseload::list(&self.conn, filter, None)
+    }
+
+    /// A window of the caseload in the same order, and how many cases the whole holds: what a
+    /// screen showing a few dozen cards at a time asks for.
+    pub fn caseload_window(
+        &self,
+        filter: CaseFilter,
+        window: Window,
+    ) -> Result<(Vec<CaseSummary>, u32), StoreError> {
+        let cases = caseload::list(&self.conn, filter, Some(window))?;
+        Ok((cases, caseload::count(&self.conn, filter)?))
     }
 
     /// One case with its parties, consents and timeline.

@@ -9,11 +9,11 @@ use casebook_domain::{CaseId, CaseStatus, ConsentScope, ContactState, PartyId};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::deadlines::{self, CaseFacts};
+use crate::deadlines;
 use crate::error::StoreError;
 use crate::model::{
-    CaseDetail, CaseRecord, CaseSummary, ConsentNow, ConsentView, ContactView, PartyView, SearchHit,
-    StatusView, SupervisionNoteView, TimelineEntry,
+    CaseDetail, CaseRecord, ConsentNow, ConsentView, ContactView, PartyView, SearchHit, StatusView,
+    SupervisionNoteView, TimelineEntry,
 };
 
 /// Reads column `i` as text and parses it, naming the column if the stored text is bad.
@@ -50,78 +50,6 @@ pub(crate) fn parse_ids<T: FromStr>(json: &str) -> Result<Vec<T>, StoreError> {
                 .map_err(|_| StoreError::Corrupt(format!("bad id {t:?}")))
         })
         .collect()
-}
-
-/// Which cases the caseload shows.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CaseFilter {
-    /// Include closed cases.
-    pub include_closed: bool,
-}
-
-/// The caseload, what needs doing soonest first; cases with no deadline after, newest first.
-pub(crate) fn list_cases(conn: &Connection, filter: CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
-    // One pass over every agreement and submission rather than subqueries per case: half the
-    // time with 10,000 agreements (`casebook-bench store`).
-    let pending = deadlines::by_case(conn)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.reference, c.kind, c.stage, c.status, c.summary, c.received_on, c.court_date,
-                EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id),
-                (SELECT count(*) FROM contacts k WHERE k.case_id = c.id AND k.state = 'draft'),
-                (SELECT json_group_array(p.name) FROM parties p WHERE p.case_id = c.id),
-                c.lead, w.name
-         FROM cases c LEFT JOIN people w ON w.id = c.lead
-         WHERE ?1 OR c.status <> 'closed'",
-    )?;
-    let rows = stmt.query_map(params![filter.include_closed], |r| {
-        let id: String = r.get(0)?;
-        let status: CaseStatus = parse(r, 4)?;
-        let stage = parse(r, 3)?;
-        let received_on: NaiveDate = r.get(6)?;
-        let court_date: Option<NaiveDate> = r.get(7)?;
-        let has_contact: bool = r.get(8)?;
-        Ok((
-            CaseSummary {
-                id: parse(r, 0)?,
-                reference: r.get(1)?,
-                kind: parse(r, 2)?,
-                stage,
-                status,
-                summary: r.get(5)?,
-                received_on,
-                court_date,
-                next_deadline: pending.get(&id).copied().unwrap_or_default().next(&CaseFacts {
-                    status,
-                    stage,
-                    court_date,
-                    received_on,
-                    has_contact,
-                }),
-                parties: Vec::new(),
-                drafts: r.get(9)?,
-                lead_id: parse_opt(r, 11)?,
-                lead_name: r.get(12)?,
-            },
-            r.get::<_, String>(10)?,
-        ))
-    })?;
-    let mut cases = Vec::new();
-    for row in rows {
-        let (mut case, names) = row?;
-        case.parties = serde_json::from_str(&names).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        cases.push(case);
-    }
-    cases.sort_by(|a, b| {
-        let due = |c: &CaseSummary| c.next_deadline.map(|d| d.date);
-        match (due(a), due(b)) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => b.received_on.cmp(&a.received_on),
-        }
-        .then_with(|| a.reference.cmp(&b.reference))
-    });
-    Ok(cases)
 }
 
 /// A case's referral details.
@@ -274,13 +202,15 @@ pub(crate) fn case_detail(conn: &Connection, id: CaseId) -> Result<CaseDetail, S
         .collect();
 
     let timeline = timeline(conn, id, &names)?;
-    let next = deadlines::of_case(conn, id)?.next(&CaseFacts {
-        status: case.status,
-        stage: case.stage,
-        court_date: case.court_date,
-        received_on: case.received_on,
-        has_contact: has_contact(conn, id)?,
-    });
+    let next = deadlines::of_case(
+        conn,
+        id,
+        case.status,
+        case.stage,
+        case.court_date,
+        case.received_on,
+        has_contact(conn, id)?,
+    )?;
     Ok(CaseDetail {
         case,
         next_deadline: next,

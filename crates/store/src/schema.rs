@@ -43,6 +43,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V11__pre_sentence",
         include_str!("../../../migrations/V11__pre_sentence.sql"),
     ),
+    (
+        "V12__caseload_rows",
+        include_str!("../../../migrations/V12__caseload_rows.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -1,15 +1,16 @@
 //! What needs doing next, across every kind of deadline: the caseload puts first the case whose
 //! next thing falls soonest, whether that is a first contact, a court date, an agreed action or
-//! an agreement's review, and a settled agreement asks for nothing more.
+//! an agreement's review, and a settled agreement asks for nothing more. A window of the
+//! caseload is a slice of the whole, and follows every change, across a lock and reopen too.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
 
 use casebook_domain::agreement::{Action, ActionStatus};
 use casebook_domain::{CaseId, DeadlineKind};
-use casebook_store::{CaseFilter, Store};
+use casebook_store::{CaseFilter, Store, Window};
 use chrono::{Days, NaiveDate};
-use common::{fixture, new_case};
+use common::{fixture, new_case, party, pass, visit};
 
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
@@ -110,4 +111,75 @@ fn the_caseload_puts_first_whatever_falls_soonest_agreed_actions_and_reviews_inc
         })
         .unwrap();
     assert_eq!(next(&store, acting).1, DeadlineKind::FirstContact);
+}
+
+fn ids(cases: &[casebook_store::model::CaseSummary]) -> Vec<CaseId> {
+    cases.iter().map(|c| c.id).collect()
+}
+
+#[test]
+fn windows_of_the_caseload_are_slices_of_the_whole_and_follow_every_change() {
+    let (f, mut store) = fixture();
+    let mut cases = Vec::new();
+    for n in 0..23u64 {
+        let received = today().checked_sub_days(Days::new(n * 3)).unwrap();
+        let id = store
+            .write(|w| {
+                w.create_case(casebook_store::model::NewCase {
+                    received_on: Some(received),
+                    ..new_case(&format!("Case {n}"))
+                })
+            })
+            .unwrap()
+            .id;
+        cases.push(id);
+    }
+    // A few contacted (no first-contact deadline: newest first, after the rest).
+    for id in &cases[..5] {
+        store
+            .write(|w| {
+                let p = w.add_party(*id, party("Ann", casebook_domain::PartyRole::Victim))?;
+                w.add_contact(*id, visit(p, "Met at home."))
+            })
+            .unwrap();
+    }
+    let filter = CaseFilter::default();
+    let whole = ids(&store.list_cases(filter).unwrap());
+    assert_eq!(whole.len(), 23);
+    let mut stitched = Vec::new();
+    for offset in (0..30).step_by(10) {
+        let (part, total) = store
+            .caseload_window(filter, Window { offset, limit: 10 })
+            .unwrap();
+        assert_eq!(total, 23);
+        stitched.extend(ids(&part));
+    }
+    assert_eq!(stitched, whole, "three windows of ten are the whole, in order");
+    assert!(
+        whole[18..].iter().all(|id| cases[..5].contains(id)),
+        "contacted cases, with nothing due, come last"
+    );
+
+    // A change shows at once.
+    let last = *whole.last().unwrap();
+    store
+        .write(|w| {
+            let long_ago = today().checked_sub_days(Days::new(100)).unwrap();
+            w.record_agreement(last, None, vec![action("Write a letter", long_ago)], "", None)
+        })
+        .unwrap();
+    let (first, _) = store
+        .caseload_window(filter, Window { offset: 0, limit: 1 })
+        .unwrap();
+    assert_eq!(
+        ids(&first),
+        [last],
+        "an action long overdue comes before every first contact"
+    );
+    assert_eq!(first[0].parties, ["Ann"]);
+
+    // The kept rows survive a reopen and stay right.
+    drop(store);
+    let store = Store::open(&f.paths, &pass("correct horse battery")).unwrap();
+    assert_eq!(ids(&store.list_cases(filter).unwrap())[0], last);
 }
