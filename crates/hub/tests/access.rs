@@ -355,7 +355,7 @@ async fn every_failure_the_hub_answers_is_in_its_document() {
     let unknown_case = format!("/v1/cases/{}/history", CaseId::new());
     let too_many = json!({"ops": vec![json!({}); casebook_protocol::MAX_PUSH_OPS + 1]});
     // (method, documented path, requested path, body)
-    let routes: [(&str, &str, &str, Option<serde_json::Value>); 5] = [
+    let routes: [(&str, &str, &str, Option<serde_json::Value>); 11] = [
         (
             "post",
             "/v1/enroll",
@@ -371,6 +371,28 @@ async fn every_failure_the_hub_answers_is_in_its_document() {
         ),
         ("get", "/v1/cases/{case_id}/history", &unknown_case, None),
         ("get", "/v1/status", "/v1/status", None),
+        // A facilitator asking for subject access: 403 not_coordinator.
+        ("get", "/v1/sar/parties", "/v1/sar/parties?name=ann", None),
+        (
+            "post",
+            "/v1/sar",
+            "/v1/sar",
+            Some(json!({"parties": [], "received_on": "2026-11-27"})),
+        ),
+        ("get", "/v1/sar", "/v1/sar", None),
+        ("get", "/v1/sar/{reference}/export", "/v1/sar/SAR-1/export", None),
+        (
+            "post",
+            "/v1/sar/{reference}/extend",
+            "/v1/sar/SAR-1/extend",
+            Some(json!({})),
+        ),
+        (
+            "post",
+            "/v1/sar/{reference}/close",
+            "/v1/sar/SAR-1/close",
+            Some(json!({})),
+        ),
     ];
     let mut seen = std::collections::BTreeSet::new();
     for (method, documented, path, body) in &routes {
