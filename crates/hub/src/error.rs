@@ -79,9 +79,12 @@ pub enum HubError {
     /// A retention command cannot do what was asked (a held case, one not due, a bad period).
     #[error("{0}")]
     Retention(String),
-    /// A subject access request cannot do what was asked (unknown, already closed).
+    /// A subject access request cannot do what was asked (already closed).
     #[error("{0}")]
     SubjectAccess(String),
+    /// A subject access request, or a party record asked for, that the hub does not hold.
+    #[error("{0}")]
+    NotHeldForSubjectAccess(String),
     /// A document (a subject access request's PDF) could not be made.
     #[error("{0}")]
     Document(String),

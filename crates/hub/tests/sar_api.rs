@@ -157,6 +157,18 @@ async fn a_coordinator_gets_the_same_answer_as_the_command_line_and_each_call_is
         "the PDFs differ"
     );
 
+    let (status, body) = hub
+        .post(
+            "/v1/sar",
+            token,
+            &json!({"parties": [uuid::Uuid::now_v7()], "received_on": received}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("not on this hub"),
+        "{body}"
+    );
     let (status, body) = hub.get("/v1/sar/SAR-9/export", token).await;
     assert_eq!(
         (status, &body["code"]),

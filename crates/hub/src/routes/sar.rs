@@ -62,10 +62,11 @@ fn info(r: &SarRequest, today: NaiveDate) -> SarRequestInfo {
 }
 
 /// Storage's refusals of a step in the app's terms: `unknown` for a request or party the hub
-/// does not hold, else (a closed request) a bad request; anything else is the hub's failure.
+/// does not hold (its own words name the command line), a closed request a bad request;
+/// anything else is the hub's failure.
 fn step_refused(e: HubError, unknown: impl FnOnce() -> ApiError) -> ApiError {
     match e {
-        HubError::SubjectAccess(message) if message.starts_with("no ") => unknown(),
+        HubError::NotHeldForSubjectAccess(_) => unknown(),
         HubError::SubjectAccess(message) => ApiError::bad_request(message),
         other => other.into(),
     }

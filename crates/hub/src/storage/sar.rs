@@ -136,7 +136,7 @@ impl Storage {
                     cases.insert(parse::<CaseId>(&case)?);
                 }
                 None if strict => {
-                    return Err(HubError::SubjectAccess(format!(
+                    return Err(HubError::NotHeldForSubjectAccess(format!(
                         "no party {party} on this hub (see `sar find NAME`)"
                     )));
                 }
@@ -202,7 +202,7 @@ impl Storage {
             .or_else(|| trimmed.strip_prefix("sar-"))
             .unwrap_or(trimmed);
         let unknown = || {
-            HubError::SubjectAccess(format!(
+            HubError::NotHeldForSubjectAccess(format!(
                 "no subject access request {given:?} (see `sar list --all`)"
             ))
         };
