@@ -38,6 +38,10 @@ mod dashboard;
 #[path = "window/accountability.rs"]
 mod accountability;
 
+// A large caseload, a hundred cases at a time.
+#[path = "window/caseload.rs"]
+mod caseload;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use casebook_app_core::ConflictView;
 use casebook_app_core::dashboard::{FiguresExport, SavedFigures};
 use casebook_app_core::dto::{
-    AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput, ReferralEdit, RiskInput,
-    StatusMove, Strength, SyncView,
+    AppState, CaseloadPage, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput,
+    ReferralEdit, RiskInput, StatusMove, Strength, SyncView,
 };
 use casebook_app_core::locale::DateStyle;
-use casebook_app_core::model::{CaseDetail, CaseSummary, CreatedCase, NewCase, NewParty, PartyEdit};
+use casebook_app_core::model::{CaseDetail, CreatedCase, NewCase, NewParty, PartyEdit};
 use casebook_app_core::problems::SyncProblems;
 use casebook_app_core::{
     App, AppError, CaseId, CaseStatus, ConsentId, ContactId, Dashboard, ErrorCode, PartyId, RiskAssessment,
@@ -99,7 +99,7 @@ async fn acknowledge_wipe(app: Shared<'_>) -> Result<AppState, AppError> {
 }
 
 #[tauri::command]
-async fn caseload(app: Shared<'_>, query: CaseloadQuery) -> Result<Vec<CaseSummary>, AppError> {
+async fn caseload(app: Shared<'_>, query: CaseloadQuery) -> Result<CaseloadPage, AppError> {
     blocking(&app, move |a| a.caseload(query)).await
 }
 

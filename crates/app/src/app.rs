@@ -8,16 +8,15 @@ use std::time::{Duration, Instant};
 
 use casebook_domain::Role;
 use casebook_domain::{CaseId, ContactId, PartyId};
-use casebook_store::model::{
-    CaseDetail, CaseSummary, CreatedCase, NewCase, NewConsent, NewContact, NewParty,
-};
-use casebook_store::{CaseFilter, ConflictView, ExposeSecret, Keep, SecretString, Store, StorePaths};
+use casebook_store::model::{CaseDetail, CreatedCase, NewCase, NewConsent, NewContact, NewParty};
+use casebook_store::{CaseFilter, ConflictView, ExposeSecret, Keep, SecretString, Store, StorePaths, Window};
 use serde::{Deserialize, Serialize};
 
 use crate::background::SyncTrack;
 use crate::caseload;
 use crate::dto::{
-    Abilities, AppPhase, AppState, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput, NewVisitInput,
+    Abilities, AppPhase, AppState, CaseloadPage, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput,
+    NewVisitInput,
 };
 use crate::error::{AppError, ErrorCode};
 use crate::locale::{DateFormat, DateStyle};
@@ -434,21 +433,36 @@ impl App {
         Ok(value)
     }
 
-    /// The caseload, what needs doing next first, filtered.
-    pub fn caseload(&self, query: CaseloadQuery) -> Result<Vec<CaseSummary>, AppError> {
+    /// The caseload, what needs doing next first, filtered, and at most `query.limit` of it.
+    /// Unfiltered (the screen as it opens), the store reads only that window.
+    pub fn caseload(&self, query: CaseloadQuery) -> Result<CaseloadPage, AppError> {
         self.with_store(|store| {
-            let cases = store.list_cases(CaseFilter {
+            let filter = CaseFilter {
                 // A figure's cases may include closed ones (first contacts over a quarter).
                 include_closed: query.include_closed
                     || query.ids.is_some()
                     || query.status == Some(casebook_domain::CaseStatus::Closed),
-            })?;
+            };
             let text = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            let unfiltered = text.is_none()
+                && query.stage.is_none()
+                && query.status.is_none()
+                && query.kind.is_none()
+                && query.ids.is_none();
+            if let (true, Some(limit)) = (unfiltered, query.limit) {
+                let (cases, total) = store.caseload_window(filter, Window { offset: 0, limit })?;
+                return Ok(CaseloadPage { cases, total });
+            }
             let found: Option<HashSet<CaseId>> = match text {
                 Some(t) => Some(store.search(t, 1000)?.into_iter().map(|h| h.case_id).collect()),
                 None => None,
             };
-            Ok(caseload::filter(cases, &query, found.as_ref()))
+            let mut cases = caseload::filter(store.list_cases(filter)?, &query, found.as_ref());
+            let total = u32::try_from(cases.len()).unwrap_or(u32::MAX);
+            if let Some(limit) = query.limit {
+                cases.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            }
+            Ok(CaseloadPage { cases, total })
         })
     }
 

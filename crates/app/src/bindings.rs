@@ -73,7 +73,7 @@ fn generate() -> String {
     let cfg = Config::new().with_large_int("number");
     let cfg = &cfg;
     let all: Vec<Decl> = decls![cfg;
-        dto::AppPhase, d::Role, dto::AppState, crate::locale::DateFormat, crate::locale::DateStyle, crate::dashboard::FiguresExport, crate::dashboard::FiguresFormat, crate::dashboard::SavedFigures, dto::Abilities, dto::ReferralEdit, dto::StatusMove, m::PartyEdit, dto::Strength, dto::CaseloadQuery, m::NewCase,
+        dto::AppPhase, d::Role, dto::AppState, crate::locale::DateFormat, crate::locale::DateStyle, crate::dashboard::FiguresExport, crate::dashboard::FiguresFormat, crate::dashboard::SavedFigures, dto::Abilities, dto::ReferralEdit, dto::StatusMove, m::PartyEdit, dto::Strength, dto::CaseloadQuery, dto::CaseloadPage, m::NewCase,
         m::NewParty, dto::NewConsentInput, dto::NewVisitInput, dto::DraftSaved, dto::KeepChoice,
         dto::SyncState, dto::SyncView, crate::ErrorCode, crate::AppError,
         m::CaseSummary, m::CreatedCase, m::CaseRecord, m::ConsentNow, m::PartyView, m::ContactView,

@@ -148,6 +148,19 @@ pub struct CaseloadQuery {
     pub include_closed: bool,
     /// Only these cases, closed ones included: the cases behind a dashboard figure.
     pub ids: Option<Vec<casebook_domain::CaseId>>,
+    /// At most this many, the most urgent first (`None`: all): the window the screen shows.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// The first cases of a caseload and how many there are in all.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
+pub struct CaseloadPage {
+    /// The cases, what needs doing next first; no more than the query's limit.
+    pub cases: Vec<casebook_store::model::CaseSummary>,
+    /// How many cases the query finds in all.
+    pub total: u32,
 }
 
 /// A consent decision, as typed in the form.

@@ -39,6 +39,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn cases(app: &App) -> Vec<CaseId> {
     app.caseload(CaseloadQuery::default())
         .unwrap()
+        .cases
         .into_iter()
         .map(|c| c.id)
         .collect()

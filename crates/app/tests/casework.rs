@@ -335,6 +335,7 @@ async fn a_coordinator_sees_every_case_and_records_referrals_but_changes_no_case
     let seen: Vec<CaseId> = cleo
         .caseload(Default::default())
         .unwrap()
+        .cases
         .iter()
         .map(|c| c.id)
         .collect();

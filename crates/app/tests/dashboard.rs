@@ -92,7 +92,8 @@ fn the_dashboard_counts_the_cases_held_here_and_each_figure_lists_its_cases() {
             ids: Some(fc.contacted.cases.clone()),
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .cases;
     let mut ids: Vec<CaseId> = listed.iter().map(|c| c.id).collect();
     ids.sort();
     let mut expected = vec![quick, late];

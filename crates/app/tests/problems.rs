@@ -148,7 +148,7 @@ async fn a_change_refused_after_its_case_moved_away_stays_listed_once_the_case_h
     let view = femi.sync_now().await.unwrap();
     assert_eq!(view.rejected, 1, "{view:?}");
     assert!(
-        femi.caseload(Default::default()).unwrap().is_empty(),
+        femi.caseload(Default::default()).unwrap().cases.is_empty(),
         "the case left this laptop"
     );
 

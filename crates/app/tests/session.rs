@@ -258,7 +258,7 @@ fn the_caseload_filters_keep_its_order_and_search_finds_notes() {
         })
         .unwrap()
         .id;
-    let all = h.app.caseload(CaseloadQuery::default()).unwrap();
+    let all = h.app.caseload(CaseloadQuery::default()).unwrap().cases;
     assert_eq!(all.len(), 2);
     let mediation = h
         .app
@@ -266,7 +266,8 @@ fn the_caseload_filters_keep_its_order_and_search_finds_notes() {
             kind: Some(CaseKind::RestorativeMediation),
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .cases;
     assert_eq!(mediation.iter().map(|c| c.id).collect::<Vec<_>>(), [second]);
     let p = party(&h.app, first, "Mr Osei", PartyRole::Victim);
     let d = h.app.start_visit(first, visit(vec![p], "")).unwrap();
@@ -277,7 +278,8 @@ fn the_caseload_filters_keep_its_order_and_search_finds_notes() {
             text: Some("allotment".into()),
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .cases;
     assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), [first]);
     let by_reference = h
         .app
@@ -285,8 +287,34 @@ fn the_caseload_filters_keep_its_order_and_search_finds_notes() {
             text: Some(all[0].reference.clone()),
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+        .cases;
     assert_eq!(by_reference.len(), 1);
+
+    // The screen asks for a window: the most urgent first, and how many there are in all.
+    for kind in [None, Some(CaseKind::RestorativeMediation)] {
+        let page = h
+            .app
+            .caseload(CaseloadQuery {
+                kind,
+                limit: Some(1),
+                ..Default::default()
+            })
+            .unwrap();
+        let whole = h
+            .app
+            .caseload(CaseloadQuery {
+                kind,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.cases.len(), 1);
+        assert_eq!(page.total as usize, whole.cases.len());
+        assert_eq!(
+            page.cases[0].id, whole.cases[0].id,
+            "the window is the start of the whole"
+        );
+    }
 }
 
 /// A hub in this process (the shared test kit's), on 127.0.0.1:0.
@@ -353,7 +381,7 @@ async fn a_bad_code_leaves_no_store_and_a_supervisor_reads_the_team_without_chan
         .unwrap();
     assert_eq!(state.role, Role::Supervisor);
     sup.app.sync_now().await.unwrap();
-    let team = sup.app.caseload(CaseloadQuery::default()).unwrap();
+    let team = sup.app.caseload(CaseloadQuery::default()).unwrap().cases;
     assert_eq!(team.iter().map(|c| c.id).collect::<Vec<_>>(), [case]);
     assert_eq!(draft_notes(&sup.app, case), ["First visit, offline."]);
     let read_only = sup

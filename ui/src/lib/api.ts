@@ -10,7 +10,7 @@ import type {
   AppState,
   DateStyle,
   CaseDetail,
-  CaseSummary,
+  CaseloadPage,
   CaseloadQuery,
   ConflictView,
   CourtReportData,
@@ -131,7 +131,7 @@ export const sarSave = (input: SarSaveInput) => call<SavedSar>('sar_save', { inp
 export const sarClose = (reference: string) => call<SarRequestView>('sar_close', { reference });
 export const setAutoLock = (minutes: number) => call<AppState>('set_auto_lock', { minutes });
 export const setDateStyle = (style: DateStyle) => call<AppState>('set_date_style', { style });
-export const caseload = (query: CaseloadQuery) => call<CaseSummary[]>('caseload', { query });
+export const caseload = (query: CaseloadQuery) => call<CaseloadPage>('caseload', { query });
 export const caseDetail = (caseId: string) => call<CaseDetail>('case_detail', { caseId });
 export const createCase = (input: NewCase) => call<CreatedCase>('create_case', { input });
 export const addParty = (caseId: string, input: NewParty) =>

@@ -392,6 +392,16 @@ lead_id: UserId | null,
  */
 lead_name: string | null, };
 
+export type CaseloadPage = { 
+/**
+ * The cases, what needs doing next first; no more than the query's limit.
+ */
+cases: Array<CaseSummary>, 
+/**
+ * How many cases the query finds in all.
+ */
+total: number, };
+
 export type CaseloadQuery = { 
 /**
  * Words to search for in summaries, names and notes.
@@ -416,7 +426,11 @@ include_closed: boolean,
 /**
  * Only these cases, closed ones included: the cases behind a dashboard figure.
  */
-ids: Array<CaseId> | null, };
+ids: Array<CaseId> | null, 
+/**
+ * At most this many, the most urgent first (`None`: all): the window the screen shows.
+ */
+limit: number | null, };
 
 export type CheckItem = "venue_checked" | "interpreter_booked" | "supporters_briefed" | "ground_rules_agreed" | "facts_acknowledged";
 

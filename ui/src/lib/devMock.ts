@@ -476,7 +476,7 @@ export function mockBackend() {
       needUnlocked();
       const q = a.query as CaseloadQuery;
       const s = q.text?.toLowerCase() ?? '';
-      return cases
+      const found = cases
         .filter((c) => !q.ids || q.ids.includes(c.detail.case.id))
         .filter((c) => q.ids || q.include_closed || q.status === 'closed' || c.detail.case.status !== 'closed')
         .filter((c) => !q.stage || c.detail.case.stage === q.stage)
@@ -484,6 +484,7 @@ export function mockBackend() {
         .filter((c) => !q.kind || c.detail.case.kind === q.kind)
         .filter((c) => !s || JSON.stringify(c.detail).toLowerCase().includes(s))
         .map(summary);
+      return { cases: q.limit === null || q.limit === undefined ? found : found.slice(0, q.limit), total: found.length };
     },
     case_detail: (a) => {
       needUnlocked();

@@ -122,5 +122,5 @@ export function fromToday(isoDate: string): string {
 }
 
 export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
 }
