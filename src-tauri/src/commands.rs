@@ -89,8 +89,14 @@ async fn set_auto_lock(app: Shared<'_>, minutes: u32) -> Result<AppState, AppErr
 }
 
 #[tauri::command]
-async fn set_date_style(app: Shared<'_>, style: DateStyle) -> Result<AppState, AppError> {
-    blocking(&app, move |a| a.set_date_style(style)).await
+async fn set_date_style<R: tauri::Runtime>(
+    handle: tauri::AppHandle<R>,
+    app: Shared<'_>,
+    style: DateStyle,
+) -> Result<AppState, AppError> {
+    let state = blocking(&app, move |a| a.set_date_style(style)).await?;
+    crate::date_fields_in(&handle, state.dates.locale.clone());
+    Ok(state)
 }
 
 #[tauri::command]

@@ -49,6 +49,7 @@ pub fn run() -> anyhow::Result<()> {
                 }
             });
             let app = App::new(paths.clone(), AppOptions::from_env(), emitter);
+            date_fields_in(tauri_app.handle(), app.state().dates.locale);
             tauri::async_runtime::spawn(Arc::clone(&app).run_background());
             tauri_app.manage(app);
             Ok(())
@@ -56,4 +57,25 @@ pub fn run() -> anyhow::Result<()> {
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .context("The Casebook window could not start")
+}
+
+/// Tells the webview the language its date fields are written in (`AppState.dates.locale`):
+/// WebKitGTK lays out `<input type=date>` by its preferred languages, not the page's `lang`,
+/// and with no locale (`C`) that is American (12/02/2026 for 2 December). Formatted dates are
+/// the ui's; these fields are the webview's own.
+pub(crate) fn date_fields_in<R: tauri::Runtime>(app: &tauri::AppHandle<R>, tag: String) {
+    #[cfg(target_os = "linux")]
+    if let Some(window) = app.get_webview_window("main") {
+        let told = window.with_webview(move |webview| {
+            use webkit2gtk::{WebContextExt, WebViewExt};
+            if let Some(context) = webview.inner().context() {
+                context.set_preferred_languages(&[tag.as_str()]);
+            }
+        });
+        if let Err(e) = told {
+            tracing::warn!(error = %e, "could not tell the webview the date language");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (app, tag);
 }

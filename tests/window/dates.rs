@@ -26,12 +26,22 @@ fn dates_follow_the_computers_language_until_settings_choose_british() {
         w.page_text()
     );
 
+    assert_eq!(
+        webview_language(&w),
+        "en-US",
+        "the webview's own date fields follow the same choice"
+    );
+
     w.click("Settings");
     w.heading("Settings");
     w.wait_page_contains("As this computer is set (American English)");
     w.check("British: 27 Nov 2026, 14:05");
     w.wait_page_contains("Saved. Dates and times now read 27 Nov 2026, 14:05.");
     w.evidence("settings-dates");
+
+    w.wait_for("the webview's date fields to turn British", |_| {
+        Ok((webview_language(&w) == "en-GB").then_some(()))
+    });
 
     w.click("Caseload");
     w.click_containing(&reference);
@@ -44,4 +54,16 @@ fn dates_follow_the_computers_language_until_settings_choose_british() {
     unlock(&w);
     w.click_containing(&reference);
     w.wait_page_contains("4 March 2027");
+    assert_eq!(webview_language(&w), "en-GB", "told again when the app starts");
+}
+
+/// The language WebKit lays out `<input type=date>` in: the first of its preferred languages,
+/// which `navigator.language` reports (12/02/2026 for 2 December under `en-US`, 02/12/2026
+/// under `en-GB`; `docs/screenshots/meeting-plan.png` shows a British one).
+fn webview_language(w: &Window) -> String {
+    w.s.execute("return navigator.language", vec![])
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
