@@ -1,5 +1,6 @@
 //! The sync benchmark: real encrypted stores syncing with the real hub over loopback HTTP.
 
+mod first;
 mod status;
 
 use std::collections::HashMap;
@@ -29,6 +30,9 @@ pub struct Options {
     /// Ops on the big hub for the no-op sync.
     #[arg(long = "big-ops", default_value_t = 300_000)]
     big_ops: usize,
+    /// Measure only the first sync of the big hub (for profiling it).
+    #[arg(long = "first-sync-only")]
+    first_sync_only: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,6 +53,7 @@ struct Results {
     hub_ops_big: u64,
     big_fill_ops_per_s: f64,
     catch_up_ms: f64,
+    first_sync: first::FirstSync,
     status_under_pulls: status::StatusLatency,
 }
 
@@ -215,6 +220,18 @@ fn cpu_seconds() -> Option<f64> {
     Some((user + system) / 100.0)
 }
 
+/// A hub holding one facilitator's caseload (whose store is returned, synced) grown with copies
+/// of it to `ops` ops; with the caseload's op count and the rate the copies were stored at.
+fn big_hub(laptops: &Laptops, ops: usize) -> anyhow::Result<(Hub, Store, usize, f64)> {
+    let hub = Hub::start()?;
+    let (mut among, _) = laptops.enrolled(&hub, "Fola", Role::Facilitator, "north")?;
+    fill(&mut among, CASELOAD_CASES)?;
+    let template = among.pending_batch(usize::MAX)?;
+    laptops.sync(&mut among)?;
+    let fill_rate = grow_hub(&hub, &template, ops as u64)?;
+    Ok((hub, among, template.len(), fill_rate))
+}
+
 /// Copies `template` (one facilitator's ops) as other facilitators' caseloads and stores them
 /// straight into the hub's storage, in push-sized transactions, until it holds `target` ops.
 /// Every id (op, case, record, author) is replaced, so the copies are new cases on the hub.
@@ -326,6 +343,12 @@ fn remap(value: &mut Value, map: &HashMap<String, String>) {
 /// no-op sync of a facilitator's caseload against a small hub and the same hub grown big.
 pub fn run(o: &Options) -> anyhow::Result<()> {
     let laptops = Laptops::new()?;
+    if o.first_sync_only {
+        let hub = big_hub(&laptops, o.big_ops)?.0;
+        let first = first::measure(&laptops, &hub)?;
+        println!("{}", serde_json::to_string_pretty(&first)?);
+        return Ok(());
+    }
 
     // Push and pull: one facilitator's work, then their supervisor's first sync.
     let mut hub = Hub::start()?;
@@ -351,12 +374,7 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     fill(&mut alone, CASELOAD_CASES)?;
     laptops.sync(&mut alone)?;
     let hub_ops_small = small_hub.ops()?;
-    let big_hub = Hub::start()?;
-    let (mut among, _) = laptops.enrolled(&big_hub, "Fola", Role::Facilitator, "north")?;
-    fill(&mut among, CASELOAD_CASES)?;
-    let template = among.pending_batch(usize::MAX)?;
-    laptops.sync(&mut among)?;
-    let fill_rate = grow_hub(&big_hub, &template, o.big_ops as u64)?;
+    let (big_hub, mut among, caseload_ops, fill_rate) = big_hub(&laptops, o.big_ops)?;
     let hub_ops_big = big_hub.ops()?;
     // The first sync after the others' work moves the cursor past it: not a no-op.
     let (_, catch_up) = laptops.sync(&mut among)?;
@@ -366,7 +384,9 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         bigs.push(laptops.noop(&mut among)?);
     }
     let (small, big) = (median(smalls), median(bigs));
-    drop((alone, among, small_hub, big_hub));
+    drop((alone, among, small_hub));
+    let first_sync = first::measure(&laptops, &big_hub)?;
+    drop(big_hub);
 
     // A cheap read while two expensive ones run.
     let status = status::measure(&laptops)?;
@@ -384,11 +404,12 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         pull_sync_s: pull_time.as_secs_f64(),
         push_cpu_s: push_cpu,
         pull_cpu_s: pull_cpu,
-        caseload_ops: template.len(),
+        caseload_ops,
         hub_ops_small,
         hub_ops_big,
         big_fill_ops_per_s: fill_rate,
         catch_up_ms: ms(catch_up),
+        first_sync,
         status_under_pulls: status,
     };
     if o.json {
@@ -400,7 +421,7 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         r.ops_pushed, r.ops_pulled, r.caseload_ops, r.hub_ops_small, r.hub_ops_big
     );
     println!("{:<20} {:>12}  {:<10} meaning", "metric", "value", "goal");
-    let rows: [(&str, f64, &str, &str); 7] = [
+    let rows: [(&str, f64, &str, &str); 9] = [
         (
             "push_ops_per_s",
             r.push_ops_per_s,
@@ -432,6 +453,18 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
             "noop_sync_ms_big ÷ noop_sync_ms_small",
         ),
         (
+            "first_sync_s_300k",
+            r.first_sync.seconds,
+            "< 15",
+            "a coordinator's first sync of the big hub (every op), seconds",
+        ),
+        (
+            "first_sync_ops_per_s",
+            r.first_sync.ops as f64 / r.first_sync.seconds,
+            "report",
+            "ops ÷ seconds of that sync",
+        ),
+        (
             "status_p50_ms",
             r.status_under_pulls.p50_ms,
             "report",
@@ -450,7 +483,7 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     let cpu = |s: Option<f64>| s.map_or_else(|| "?".to_owned(), |s| format!("{s:.2}"));
     println!(
         "(push sync {:.2} s wall, {} s CPU; pull sync {:.2} s wall, {} s CPU; big hub filled at {:.0} ops/s; \
-         catch-up sync past the others' ops {:.0} ms; status {:.1} ms idle, slowest {:.0} ms under {} whole \
+         catch-up sync past the others' ops {:.0} ms; first sync of {} ops {:.2} s wall, {} s CPU; status {:.1} ms idle, slowest {:.0} ms under {} whole \
          pulls of {} ops, one alone taking {:.0} ms)",
         r.push_sync_s,
         cpu(r.push_cpu_s),
@@ -458,6 +491,9 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         cpu(r.pull_cpu_s),
         r.big_fill_ops_per_s,
         r.catch_up_ms,
+        r.first_sync.ops,
+        r.first_sync.seconds,
+        cpu(r.first_sync.cpu_s),
         r.status_under_pulls.idle_p50_ms,
         r.status_under_pulls.max_ms,
         r.status_under_pulls.big_pulls,

@@ -408,9 +408,10 @@ fn unreadable_reason(e: &serde_json::Error) -> &'static str {
 #[utoipa::path(
     post, path = "/v1/pull", request_body = PullRequest, operation_id = "pull", tag = "sync",
     summary = "Receive the ops of the caller's cases after a cursor",
-    description = "A page ends at `limit` ops (at most 1000) or at 4 MiB of op JSON, whichever comes first, \
+    description = "A page ends at `limit` ops (at most 5000) or at 4 MiB of op JSON, whichever comes first, \
         and holds at least one op; `more` says another page waits. Also says which held cases left \
-        the caller's scope and which new ones need their history fetched.",
+        the caller's scope and which new ones need their history fetched, and, when asked \
+        (`count_remaining`), how many ops follow the page.",
     params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
     responses(
         (status = 200, description = "One page of ops, the scope changes and the caller's team directory", body = PullResponse),
@@ -436,12 +437,17 @@ async fn pull(
         device: device_id,
         held,
     });
-    let (page, purges) = state
+    let (page, purges, remaining) = state
         .read(move |r| {
-            Ok((
-                r.pull(&viewer, req.cursor, &req.held_cases, limit, own)?,
-                r.pending_purges(device_id)?,
-            ))
+            let page = r.pull(&viewer, req.cursor, &req.held_cases, limit, own)?;
+            // Asked on a round's first page only (a read of the op index over the caller's
+            // cases); nothing follows a last page.
+            let remaining = match (req.count_remaining, page.more) {
+                (false, _) => None,
+                (true, false) => Some(0),
+                (true, true) => Some(r.remaining(&viewer, page.next_cursor)?),
+            };
+            Ok((page, r.pending_purges(device_id)?, remaining))
         })
         .await?;
     // A pull that delivers nothing and changes no scope tells nobody anything: not recorded.
@@ -470,6 +476,7 @@ async fn pull(
         cases_removed: page.cases_removed,
         people: page.people,
         purges,
+        remaining,
         hub_time_ms: hub_time(),
     }))
 }

@@ -8,8 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 /// How many ops a pull or history page holds when the client does not say.
 pub const DEFAULT_PAGE_LIMIT: u32 = 500;
 
-/// The most ops a pull or history page holds, whatever the client asks for.
-pub const MAX_PAGE_LIMIT: u32 = 1000;
+/// The most ops a pull or history page holds, whatever the client asks for. Each page costs the
+/// hub a fixed share (scope, audit entry, and a read connection whose cache the audit's commit
+/// emptied): 5,000 ops (about 3 MB of JSON, under [`MAX_PAGE_BYTES`]) make a first sync of
+/// 300,000 ops 60 pages. An older hub caps a request at its own maximum (1,000 before).
+pub const MAX_PAGE_LIMIT: u32 = 5000;
 
 /// The op JSON a pull or history page holds at most: a page ends at this many bytes or at its op
 /// count, whichever comes first, but always holds at least one op, so a large op cannot stall the
@@ -170,6 +173,11 @@ pub struct PullRequest {
     /// as many from it, the page leaves them out (the device wrote them). Absent: all are sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_ops_held: Option<u64>,
+    /// Ask the hub to count the ops still to come after this page (`remaining`). A client asks
+    /// on the first page of a round only: the count costs the hub a read of its op index over
+    /// the caller's cases. Absent: false, and an older hub ignores it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub count_remaining: bool,
 }
 
 /// One op as the hub stores it.
@@ -223,6 +231,12 @@ pub struct PullResponse {
     /// erasing: erase each, then confirm with `POST /v1/purged`. Absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub purges: Vec<crate::purge::PurgeOrder>,
+    /// When the request asked (`count_remaining`): how many ops in the caller's scope follow
+    /// this page, for a progress indicator. An upper bound: it counts the device's own ops,
+    /// which a page may leave out, and not the history of cases newly in scope. Absent from
+    /// older hubs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
     /// The hub's clock, in ms since the Unix epoch.
     pub hub_time_ms: u64,
 }
@@ -446,10 +460,11 @@ mod tests {
             held_cases: vec![CaseId::new()],
             limit: Some(10),
             own_ops_held: Some(7),
+            count_remaining: true,
         };
         assert_eq!(
             keys(&serde_json::to_value(&pull).expect("json")),
-            ["cursor", "held_cases", "limit", "own_ops_held"]
+            ["count_remaining", "cursor", "held_cases", "limit", "own_ops_held"]
         );
         round_trip(&pull);
         let minimal: PullRequest = serde_json::from_value(json!({"cursor": 0})).expect("parse");
@@ -460,6 +475,7 @@ mod tests {
                 held_cases: vec![],
                 limit: None,
                 own_ops_held: None,
+                count_remaining: false,
             }
         );
 
@@ -476,6 +492,7 @@ mod tests {
             cases_removed: vec![CaseId::new()],
             people: vec![],
             purges: vec![],
+            remaining: None,
             hub_time_ms: 2,
         };
         let json = serde_json::to_value(&response).expect("json");
@@ -508,6 +525,14 @@ mod tests {
         old.as_object_mut().expect("object").remove("people");
         let parsed: PullResponse = serde_json::from_value(old).expect("parse");
         assert!(parsed.people.is_empty());
+        assert_eq!(parsed.remaining, None, "an older hub does not count");
+        let counted = PullResponse {
+            remaining: Some(299_000),
+            ..response.clone()
+        };
+        let json = serde_json::to_value(&counted).expect("json");
+        assert_eq!(json["remaining"], 299_000);
+        round_trip(&counted);
 
         let push = PushRequest { ops: vec![op()] };
         round_trip(&push);

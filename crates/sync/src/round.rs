@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use casebook_domain::CaseId;
+use casebook_domain::{CaseId, Entity, OpKind};
 use casebook_protocol::{MAX_PAGE_LIMIT, MAX_PUSH_OPS, OpOutcome, PullRequest, PulledOp};
 use casebook_store::{ApplyCounts, HubLink, PushResult, RemoteOp, SecretString, Store};
 use serde::Serialize;
@@ -13,6 +13,10 @@ use serde::Serialize;
 use crate::access::{StoreAccess, SyncProgress};
 use crate::client::HubClient;
 use crate::error::SyncError;
+
+/// The most pulled ops applied in one turn with the store (one transaction): a hub page holds
+/// up to [`MAX_PAGE_LIMIT`], and the app's ui waits for a turn to end before it saves.
+const APPLY_TURN: usize = 1000;
 
 /// How long one request may take before the hub counts as unreachable.
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
@@ -170,23 +174,70 @@ fn remote(ops: Vec<PulledOp>) -> Vec<RemoteOp> {
         .collect()
 }
 
+/// How far the pull of one round has got, beyond the report's counts.
+#[derive(Debug, Default)]
+struct PullTally {
+    /// Ops the round receives in all, as the hub counted on its first page.
+    total: Option<usize>,
+    /// Cases whose record arrived in this round (see [`SyncProgress::Pulling`]).
+    cases_ready: usize,
+}
+
+impl PullTally {
+    fn progress(&self, report: &SyncReport) -> SyncProgress {
+        let received = report.pulled + report.duplicates;
+        SyncProgress::Pulling {
+            received,
+            total: self.total.map(|t| t.max(received)),
+            cases_ready: self.cases_ready,
+        }
+    }
+}
+
+/// Applies pulled `ops` a turn of at most [`APPLY_TURN`] at a time, so the ui's writes never
+/// wait long for the store; `cursor` moves with the last turn only (an interruption in between
+/// fetches the page again, its applied ops then counted as duplicates).
+fn apply_in_turns(
+    store: &impl StoreAccess,
+    ops: &[RemoteOp],
+    cursor: Option<u64>,
+    report: &mut SyncReport,
+    tally: &mut PullTally,
+    count_cases: bool,
+) -> Result<(), SyncError> {
+    let turns = ops.len().div_ceil(APPLY_TURN).max(1);
+    let mut chunks = ops.chunks(APPLY_TURN);
+    for i in 0..turns {
+        let turn = chunks.next().unwrap_or_default();
+        let last = i + 1 == turns;
+        report.add(store.with(|s| s.apply_remote(turn, cursor.filter(|_| last)))?);
+        if count_cases {
+            tally.cases_ready += turn
+                .iter()
+                .filter(|r| r.op.entity == Entity::Case && r.op.kind == OpKind::Create)
+                .count();
+        }
+        store.progress(tally.progress(report));
+    }
+    Ok(())
+}
+
 /// Fetches and applies every page of one case's history.
 async fn fetch_history(
     store: &impl StoreAccess,
     client: &HubClient,
     case: CaseId,
     report: &mut SyncReport,
+    tally: &mut PullTally,
 ) -> Result<(), SyncError> {
     let mut after = 0;
     loop {
         let page = client.history(case, after, MAX_PAGE_LIMIT).await?;
         let ops = remote(page.ops);
-        report.add(store.with(|s| s.apply_remote(&ops, None))?);
-        store.progress(SyncProgress::Pulling {
-            received: report.pulled + report.duplicates,
-        });
+        apply_in_turns(store, &ops, None, report, tally, false)?;
         after = page.next_after;
         if !page.more {
+            tally.cases_ready += 1;
             return Ok(());
         }
     }
@@ -214,6 +265,8 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
     let mut purges: BTreeSet<CaseId> = BTreeSet::new();
     // Everything this device pushed is in its log already: the hub need not send it back.
     let own_ops_held = store.with(|s| s.own_ops_held())?;
+    let mut tally = PullTally::default();
+    let mut first = true;
     let hub_time = loop {
         let (cursor, held_cases) = store.with(|s| Ok((s.pull_cursor()?, s.held_cases()?)))?;
         let request = PullRequest {
@@ -221,6 +274,8 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
             held_cases,
             limit: Some(MAX_PAGE_LIMIT),
             own_ops_held,
+            // Counted once, for the progress total: it costs the hub a read of its index.
+            count_remaining: first,
         };
         let page = match client.pull(&request).await {
             Err(SyncError::Hub { code, .. }) if code == "device_wiped" => {
@@ -234,8 +289,15 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
         // A case newly in scope gets its whole history first, so the page's later ops for it
         // find their records.
         for case in &page.cases_added {
-            fetch_history(store, &client, *case, &mut report).await?;
+            fetch_history(store, &client, *case, &mut report, &mut tally).await?;
             report.cases_added += 1;
+        }
+        if first {
+            first = false;
+            let so_far = report.pulled + report.duplicates + page.ops.len();
+            tally.total = page
+                .remaining
+                .map(|r| so_far.saturating_add(usize::try_from(r).unwrap_or(usize::MAX)));
         }
         if !page.people.is_empty() {
             let people: Vec<_> = page
@@ -250,11 +312,7 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
             store.with(|s| s.record_people(&people))?;
         }
         let ops = remote(page.ops);
-        let counts = store.with(|s| s.apply_remote(&ops, Some(page.next_cursor)))?;
-        report.add(counts);
-        store.progress(SyncProgress::Pulling {
-            received: report.pulled + report.duplicates,
-        });
+        apply_in_turns(store, &ops, Some(page.next_cursor), &mut report, &mut tally, true)?;
         removed.extend(page.cases_removed);
         purges.extend(page.purges.iter().map(|p| p.case_id));
         if !page.more {

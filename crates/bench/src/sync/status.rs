@@ -186,6 +186,7 @@ async fn pull_all(client: &HubClient) -> anyhow::Result<usize> {
                 held_cases: Vec::new(),
                 limit: None,
                 own_ops_held: None,
+                count_remaining: false,
             })
             .await?;
         ops += page.ops.len();

@@ -1,6 +1,6 @@
 //! The op log: idempotent push, the scoped pull stream and one case's history.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use casebook_domain::{CaseId, DeviceId, Entity, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
 use casebook_protocol::{OpOutcome, OpResult, Person, PulledOp, Role};
@@ -141,18 +141,27 @@ impl Storage {
         // Only the cases that can be in scope, and only the held ones the hub knows: a pull
         // with nothing new costs the same on a small hub and a large one.
         let visible = scope::visible(viewer, &candidate_assignments(&tx, viewer)?);
-        let known = known_cases(&tx, held)?;
+        // Only a held case out of sight can have left the scope: a coordinator's first sync,
+        // holding thousands of cases by its end, asks about none of them.
+        let seen: BTreeSet<&CaseId> = visible.iter().collect();
+        let hidden: Vec<CaseId> = held.iter().filter(|c| !seen.contains(c)).copied().collect();
+        let known = known_cases(&tx, &hidden)?;
         let change = scope::diff(&visible, held, &known);
         let flagged = scope::sees_quarantined(viewer);
         let mut cases_added = Vec::new();
-        for case_id in change.added {
-            let before: bool = tx.query_row(
+        // Nothing lies before the first cursor. After it, every case in sight not yet held is
+        // looked up (in id order, so the index is read front to back once): one statement,
+        // parsed once, for the thousands a first sync of a whole service has not reached yet.
+        if cursor > 0 && !change.added.is_empty() {
+            let mut before = tx.prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM ops WHERE case_id = ?1 AND seq <= ?2 AND (?3 OR quarantine_reason IS NULL))",
-                params![case_id.to_string(), to_i64(cursor), flagged],
-                |r| r.get(0),
             )?;
-            if before {
-                cases_added.push(case_id);
+            for case_id in change.added {
+                if before.query_row(params![case_id.to_string(), to_i64(cursor), flagged], |r| {
+                    r.get(0)
+                })? {
+                    cases_added.push(case_id);
+                }
             }
         }
         // Which ops make the page is decided on seq numbers alone, and only the page's op rows
@@ -201,6 +210,30 @@ impl Storage {
             cases_removed: change.removed,
             people,
         })
+    }
+
+    /// How many ops `viewer` may see after `after`: the total of a progress indicator. It
+    /// reads the index of the viewer's cases (seq and flag are in it), never the ops
+    /// themselves, and counts the device's own ops, which a pull may leave out.
+    pub fn remaining(&mut self, viewer: &Viewer, after: u64) -> Result<u64, HubError> {
+        let tx = self.conn.transaction()?;
+        let visible = scope::visible(viewer, &candidate_assignments(&tx, viewer)?);
+        let count: i64 = tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM ops INDEXED BY ops_by_case_quarantine
+                 WHERE case_id IN (SELECT value FROM json_each(?1)) AND seq > ?2
+                   AND (?3 OR quarantine_reason IS NULL)",
+            )?
+            .query_row(
+                params![
+                    serde_json::to_string(&visible)?,
+                    to_i64(after),
+                    scope::sees_quarantined(viewer)
+                ],
+                |r| r.get(0),
+            )?;
+        tx.commit()?;
+        Ok(to_u64(count))
     }
 
     /// One page of the whole history of a case `viewer` may see; `None` if it may not.

@@ -54,6 +54,11 @@ impl Reader {
         self.storage.pull(viewer, cursor, held, limit, own)
     }
 
+    /// See [`Storage::remaining`].
+    pub fn remaining(&mut self, viewer: &Viewer, after: u64) -> Result<u64, HubError> {
+        self.storage.remaining(viewer, after)
+    }
+
     /// See [`Storage::history`].
     pub fn history(
         &mut self,
