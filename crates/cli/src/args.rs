@@ -48,6 +48,9 @@ pub enum Command {
     /// The agreement reached, and its follow-up reviews.
     #[command(subcommand)]
     Agreement(crate::after_cmd::AgreementCommand),
+    /// Each party's feedback at follow-up (with their consent to follow-up).
+    #[command(subcommand)]
+    Feedback(crate::feedback_cmd::FeedbackCommand),
     /// The pre-sentence court report (and the agreement) as documents.
     #[command(subcommand)]
     Report(crate::after_cmd::ReportCommand),

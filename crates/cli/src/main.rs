@@ -4,6 +4,7 @@
 
 mod after_cmd;
 mod args;
+mod feedback_cmd;
 mod figures_cmd;
 mod meeting_cmd;
 mod output;
@@ -157,6 +158,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Agreement(cmd) => {
             let (mut store, _) = unlock(&paths)?;
             after_cmd::agreement(&mut store, &out, cmd)?;
+        }
+        Command::Feedback(cmd) => {
+            let (mut store, _) = unlock(&paths)?;
+            feedback_cmd::run(&mut store, &out, cmd)?;
         }
         Command::Report(cmd) => {
             let (mut store, _) = unlock(&paths)?;

@@ -85,6 +85,9 @@ pub enum MeetingCommand {
     Held {
         /// Meeting id (or a unique prefix).
         meeting: String,
+        /// Who took part, by name or id, comma-separated (default: everyone planned to attend).
+        #[arg(long, value_name = "PARTY[,PARTY...]", value_delimiter = ',')]
+        attended: Option<Vec<String>>,
     },
     /// Let a meeting that is not ready be held, saying why (a supervisor of the team).
     Override {
@@ -226,13 +229,24 @@ pub fn run(store: &mut Store, out: &Out, cmd: MeetingCommand) -> anyhow::Result<
             }
             show(&m, "Confirmed.")
         }
-        MeetingCommand::Held { meeting } => {
-            let id = store.write(|w| {
+        MeetingCommand::Held { meeting, attended } => {
+            let (id, took_part) = store.write(|w| {
                 let id = w.resolve_meeting(&meeting)?;
-                w.record_meeting_held(id)?;
-                Ok(id)
+                let now = w.meeting(id)?;
+                let attended = match attended {
+                    Some(given) => given
+                        .iter()
+                        .map(|a| w.resolve_party(now.case_id, a))
+                        .collect::<Result<Vec<_>, _>>()?,
+                    None => now.attendees.iter().map(|a| a.id).collect(),
+                };
+                w.record_meeting_held(id, &attended)?;
+                Ok((id, attended))
             })?;
-            out.created(json!({"id": id, "held": true}), "Recorded as held today.")
+            out.created(
+                json!({"id": id, "held": true, "attended": took_part}),
+                "Recorded as held today.",
+            )
         }
         MeetingCommand::Override { meeting, reason } => {
             let (id, sign_off) = store.write(|w| {
@@ -298,7 +312,8 @@ fn show(m: &MeetingView, heading: &str) -> anyhow::Result<()> {
         .collect();
     writeln!(w, "  Attending: {}", names.join(", "))?;
     if let Some(on) = m.held_on {
-        writeln!(w, "  Held on {}.", day(on))?;
+        let names: Vec<&str> = m.took_part.iter().map(|a| a.name.as_str()).collect();
+        writeln!(w, "  Held on {}; took part: {}.", day(on), names.join(", "))?;
     } else if let Some(why) = &m.called_off {
         writeln!(w, "  Called off: {why}")?;
     } else if let Some((who, why)) = &m.overridden {

@@ -51,6 +51,6 @@ pub use error::DocumentError;
 pub use model::{AgreementAction, AgreementDoc, CourtReport, PartyWords, PreparationBrief};
 pub use preparation_brief::preparation_brief;
 pub use sar::{
-    ANOTHER_PARTY, ActionLine, CaseText, ConsentLine, ContactEntry, Labelled, MeetingEntry, SubjectAccess,
-    SubjectCase, SubjectParty, Withheld, subject_access,
+    ANOTHER_PARTY, ActionLine, CaseText, ConsentLine, ContactEntry, FeedbackLine, Labelled, MeetingEntry,
+    SubjectAccess, SubjectCase, SubjectParty, Withheld, subject_access,
 };

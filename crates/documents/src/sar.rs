@@ -55,6 +55,8 @@ pub struct SubjectCase {
     pub meetings: Vec<MeetingEntry>,
     /// Actions of agreements they made.
     pub agreement_actions: Vec<ActionLine>,
+    /// The feedback they gave at follow-up, oldest first.
+    pub feedback: Vec<FeedbackLine>,
     /// What staff wrote about the case as a whole (referral, risk, supervision, court report):
     /// read it before sending, since it may speak of other people in words no redaction can
     /// recognise.
@@ -151,6 +153,21 @@ pub struct ActionLine {
     pub due: NaiveDate,
     /// Where it stands.
     pub status: String,
+}
+
+/// Feedback the subject gave at follow-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedbackLine {
+    /// When.
+    pub date: NaiveDate,
+    /// How satisfied they said they were ("very satisfied").
+    pub satisfaction: String,
+    /// Whether they would recommend it, when asked.
+    pub recommend: Option<bool>,
+    /// Their own words, redacted.
+    pub words: Option<String>,
+    /// The member of staff who took it down.
+    pub recorded_by: String,
 }
 
 /// A text staff wrote about the whole case.
@@ -302,6 +319,26 @@ fn case_blocks(c: &SubjectCase, blocks: &mut Vec<Block>) {
             british_date(action.due),
             action.status
         )));
+    }
+
+    if !c.feedback.is_empty() {
+        blocks.push(Block::Label("Your feedback".into()));
+    }
+    for f in &c.feedback {
+        let recommend = match f.recommend {
+            Some(true) => "; would recommend it",
+            Some(false) => "; would not recommend it",
+            None => "",
+        };
+        blocks.push(Block::Bullet(format!(
+            "{}: {}{recommend}, taken by {}",
+            british_date(f.date),
+            f.satisfaction,
+            f.recorded_by
+        )));
+        if let Some(words) = &f.words {
+            blocks.push(Block::Paragraph(words.clone()));
+        }
     }
 
     if !c.about_the_case.is_empty() {

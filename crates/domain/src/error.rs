@@ -170,6 +170,17 @@ pub enum RuleError {
         /// What was typed.
         given: String,
     },
+    /// Feedback from a party whose consent to follow-up is not in force.
+    #[error("{party}'s feedback cannot be recorded: {why}. Record their consent first.")]
+    NoFollowUpConsent {
+        /// The party's name.
+        party: String,
+        /// Why not, in words.
+        why: String,
+    },
+    /// A meeting recorded as held with nobody taking part, or with someone it did not plan for.
+    #[error("{0}")]
+    BadAttendance(&'static str),
     /// A change of circumstances recorded on an assessment that is not approved.
     #[error(
         "Only an approved risk assessment can be marked as overtaken by a change of circumstances; this one is {state}: edit it instead."

@@ -75,6 +75,7 @@ pub fn of(entity: Entity) -> &'static [Field] {
     use crate::case::{CaseKind, CaseStatus, JusticeStage, PreSentenceKind, ReferralSource};
     use crate::consent::{ConsentDecision, ConsentMethod, ConsentScope};
     use crate::contact::{ContactKind, ContactState};
+    use crate::feedback::Satisfaction;
     use crate::meeting::{CheckItem, MeetingKind};
     use crate::party::PartyRole;
     use crate::risk::{RiskLevel, SignOffDecision};
@@ -159,6 +160,9 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("plan", Shaped(crate::meeting::is_plan), Defaulted),
         f("held_on", Date, Optional),
         f("called_off", Text, Optional),
+        // Added with recording who took part; a meeting held before it has none (read as the
+        // planned attendees).
+        f("attended", RefList(Entity::Party), Optional),
     ];
     const MEETING_CHECK: &[Field] = &[
         f("meeting", Ref(Entity::Meeting), Required),
@@ -179,6 +183,13 @@ pub fn of(entity: Entity) -> &'static [Field] {
         f("submission", Token, Optional),
         f("submitted_on", Date, Optional),
     ];
+    const FEEDBACK: &[Field] = &[
+        f("party", Ref(Entity::Party), Required),
+        f("satisfaction", Named(named::<Satisfaction>), Required),
+        f("recommend", Flag, Optional),
+        f("words", Text, Defaulted),
+        f("date", Date, Required),
+    ];
     match entity {
         Entity::Case => CASE,
         Entity::Party => PARTY,
@@ -192,6 +203,7 @@ pub fn of(entity: Entity) -> &'static [Field] {
         Entity::MeetingCheck => MEETING_CHECK,
         Entity::Agreement => AGREEMENT,
         Entity::CourtReport => COURT_REPORT,
+        Entity::Feedback => FEEDBACK,
     }
 }
 

@@ -104,6 +104,10 @@ id_type!(
     CourtReportId
 );
 id_type!(
+    /// Identifies one party's feedback at follow-up.
+    FeedbackId
+);
+id_type!(
     /// Identifies one operation of the op log.
     OpId
 );

@@ -51,7 +51,10 @@ pub fn may_write(role: Role, entity: Entity, kind: OpKind) -> bool {
                     | E::Agreement
                     | E::CourtReport,
                 Create | Update
-            ) | (E::Consent | E::StatusChange | E::MeetingCheck, Create)
+            ) | (
+                E::Consent | E::StatusChange | E::MeetingCheck | E::Feedback,
+                Create
+            )
         ),
         // Supervision notes and sign-offs of their team's work; nothing else.
         Role::Supervisor => matches!((entity, kind), (E::SupervisionNote | E::SignOff, Create)),

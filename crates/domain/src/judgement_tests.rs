@@ -100,6 +100,11 @@ fn sample(
         Entity::Agreement => (risk, json!({"review_on": "2027-01-20"})),
         Entity::CourtReport if create => (Uuid::now_v7(), json!({"what_took_place": "Two visits each."})),
         Entity::CourtReport => (risk, json!({"what_took_place": "A conference."})),
+        Entity::Feedback => (
+            Uuid::now_v7(),
+            json!({"party": party, "satisfaction": "satisfied", "recommend": true,
+                   "words": "It helped.", "date": "2026-12-20"}),
+        ),
         Entity::SignOff => (
             Uuid::now_v7(),
             json!({"risk_assessment": risk, "submission": Uuid::now_v7(), "decision": "approved",
@@ -205,8 +210,8 @@ fn every_role_writes_exactly_what_its_table_allows() {
             }
         }
     }
-    // Facilitators: 7 kinds × 2 + 3 creates; supervisors 2; coordinators 1.
-    assert_eq!(allowed, 20);
+    // Facilitators: 7 kinds × 2 + 4 creates; supervisors 2; coordinators 1.
+    assert_eq!(allowed, 21);
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod case;
 pub mod consent;
 pub mod contact;
 pub mod error;
+pub mod feedback;
 pub mod fields;
 pub mod figures;
 pub mod hlc;
@@ -35,8 +36,8 @@ pub use contact::{ContactKind, ContactState};
 pub use error::RuleError;
 pub use hlc::{Clock, Hlc};
 pub use ids::{
-    AgreementId, CaseId, ConsentId, ContactId, CourtReportId, DeviceId, MeetingCheckId, MeetingId, OpId,
-    PartyId, RiskAssessmentId, SignOffId, StatusChangeId, SupervisionNoteId, UserId,
+    AgreementId, CaseId, ConsentId, ContactId, CourtReportId, DeviceId, FeedbackId, MeetingCheckId,
+    MeetingId, OpId, PartyId, RiskAssessmentId, SignOffId, StatusChangeId, SupervisionNoteId, UserId,
 };
 pub use op::{Entity, Op, OpError, OpKind, SCHEMA_VERSION};
 pub use party::{PartyFacts, PartyRole};

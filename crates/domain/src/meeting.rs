@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::consent::{ConsentDecision, ConsentEvent, ConsentScope, current_decision};
+use crate::error::RuleError;
 use crate::ids::PartyId;
 use crate::party::{PartyFacts, PartyRole};
 use crate::risk::NotCurrent;
@@ -89,6 +90,22 @@ pub fn is_plan(text: &str) -> bool {
 /// Whether `text` is a time on a 24-hour clock, `HH:MM`.
 pub fn is_time(text: &str) -> bool {
     chrono::NaiveTime::parse_from_str(text, "%H:%M").is_ok() && text.len() == 5
+}
+
+/// Who took part in a held meeting: someone, and only people it was prepared for, since
+/// readiness (consents, contact since the risk assessment) was judged for the planned attendees.
+pub fn check_attended(planned: &[PartyId], attended: &[PartyId]) -> Result<(), RuleError> {
+    if attended.is_empty() {
+        return Err(RuleError::BadAttendance(
+            "Choose who took part: at least one of the attendees.",
+        ));
+    }
+    if attended.iter().any(|p| !planned.contains(p)) {
+        return Err(RuleError::BadAttendance(
+            "Only people the meeting was prepared for can be recorded as taking part: change the details first to add someone.",
+        ));
+    }
+    Ok(())
 }
 
 /// A check a person recorded.

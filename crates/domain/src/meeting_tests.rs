@@ -284,3 +284,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn who_took_part_is_someone_the_meeting_was_prepared_for() {
+    let (ann, bob, cat) = (PartyId::new(), PartyId::new(), PartyId::new());
+    assert!(check_attended(&[ann, bob], &[ann]).is_ok());
+    assert!(check_attended(&[ann, bob], &[bob, ann]).is_ok());
+    let none = check_attended(&[ann, bob], &[]).unwrap_err();
+    assert!(none.to_string().contains("at least one"), "{none}");
+    let stranger = check_attended(&[ann, bob], &[ann, cat]).unwrap_err();
+    assert!(
+        stranger.to_string().contains("change the details first"),
+        "{stranger}"
+    );
+}

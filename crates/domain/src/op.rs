@@ -42,6 +42,8 @@ labelled_enum!(
         Agreement = "agreement" / "agreement",
         /// A pre-sentence report to the court.
         CourtReport = "court_report" / "court report",
+        /// A party's feedback at follow-up, given with their consent.
+        Feedback = "feedback" / "feedback",
     }
 );
 
@@ -69,6 +71,7 @@ impl Entity {
                 | Entity::SupervisionNote
                 | Entity::SignOff
                 | Entity::MeetingCheck
+                | Entity::Feedback
         )
     }
 }

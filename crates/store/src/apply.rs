@@ -24,6 +24,7 @@ pub(crate) fn table(entity: Entity) -> &'static str {
         Entity::MeetingCheck => "meeting_checks",
         Entity::Agreement => "agreements",
         Entity::CourtReport => "court_reports",
+        Entity::Feedback => "feedback",
     }
 }
 

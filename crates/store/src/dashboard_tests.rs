@@ -406,7 +406,8 @@ fn a_real_store_reads_closings_meetings_and_agreements() {
     sup.on(ago(4), |w| w.override_meeting(meeting, "Before the sentence"));
     sup.deliver(&mut fac);
     fac.on(ago(3), |w| {
-        w.record_meeting_held(meeting)?;
+        let who: Vec<_> = w.meeting(meeting)?.attendees.iter().map(|a| a.id).collect();
+        w.record_meeting_held(meeting, &who)?;
         let late = parse_action(&format!("Repair the fence|H|{}", ago(1))).expect("action");
         let later = parse_action(&format!("Write a letter|H|{today}")).expect("action");
         w.record_agreement(held, Some(meeting), vec![late, later], "", Some(ago(2)))

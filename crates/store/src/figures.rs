@@ -109,7 +109,8 @@ fn case_facts(conn: &Connection, link: Option<&HubLink>) -> Result<Vec<CaseFacts
     }
     let meetings: Vec<(CaseId, _, _, String)> = rows(
         conn,
-        "SELECT case_id, kind, held_on, attendees FROM meetings",
+        // Who took part once held; a meeting held before that was asked counts its attendees.
+        "SELECT case_id, kind, held_on, coalesce(attended, attendees) FROM meetings",
         |r| Ok((parse(r, 0)?, parse(r, 1)?, r.get(2)?, r.get(3)?)),
     )?;
     for (case, kind, held_on, attendees) in meetings {

@@ -131,8 +131,21 @@ fn every_figure_of_a_quarter_from_a_real_store() {
         Ok(())
     });
     sup.deliver(&mut fac);
+    let a_conference = meetings[0].1;
     for (day, m) in meetings {
-        fac.on(day, |w| w.record_meeting_held(m));
+        // At A's conference only the person responsible took part: its victim does not count.
+        let took_part = if m == a_conference {
+            vec![ha]
+        } else {
+            fac.store
+                .meeting(m)
+                .expect("meeting")
+                .attendees
+                .iter()
+                .map(|a| a.id)
+                .collect()
+        };
+        fac.on(day, |w| w.record_meeting_held(m, &took_part));
     }
 
     let actions = |n: usize| -> Vec<_> {
@@ -246,14 +259,14 @@ fn every_figure_of_a_quarter_from_a_real_store() {
     assert_eq!(fig.first_contact_cases, 4, "A 10, B 1 (a draft), E 5, F 0 days");
     assert_eq!(fig.first_contact_median_days, Some(3.0));
     assert_eq!(
-        fig.victims_took_part, 3,
-        "A's, B's, E's once; not B's second or C's"
+        fig.victims_took_part, 2,
+        "B's, E's once; not A's (planned, did not take part), B's second or C's"
     );
 
     // A facilitator's own cases are their team's; the supervisor's laptop counts the same.
     let north = fac.store.figures(q4(), Some("north")).expect("north");
     assert_eq!(north.team.as_deref(), Some("north"));
-    assert_eq!((north.referrals, north.victims_took_part), (4, 3));
+    assert_eq!((north.referrals, north.victims_took_part), (4, 2));
     let south = fac.store.figures(q4(), Some("south")).expect("south");
     assert_eq!(
         (

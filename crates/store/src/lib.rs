@@ -16,6 +16,9 @@ pub mod demo;
 pub mod documents;
 mod error;
 mod export;
+pub mod feedback;
+#[cfg(test)]
+mod feedback_tests;
 pub mod figures;
 mod judge;
 mod key;

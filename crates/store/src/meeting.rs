@@ -68,6 +68,8 @@ pub struct MeetingView {
     pub plan: Plan,
     /// When it was held.
     pub held_on: Option<NaiveDate>,
+    /// Who took part, once held (a meeting recorded before this was asked: its attendees).
+    pub took_part: Vec<Attendee>,
     /// Why it was called off.
     pub called_off: Option<String>,
     /// A supervisor's override letting it be held although not ready: their name and reason.
@@ -88,10 +90,11 @@ struct Row {
     plan: String,
     held_on: Option<NaiveDate>,
     called_off: Option<String>,
+    attended: Option<String>,
 }
 
 const COLUMNS: &str =
-    "id, case_id, kind, planned_on, planned_time, venue, attendees, plan, held_on, called_off";
+    "id, case_id, kind, planned_on, planned_time, venue, attendees, plan, held_on, called_off, attended";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -105,6 +108,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         plan: r.get(7)?,
         held_on: r.get(8)?,
         called_off: r.get(9)?,
+        attended: r.get(10)?,
     })
 }
 
@@ -190,15 +194,22 @@ fn view(conn: &Connection, row: Row, today: NaiveDate) -> Result<MeetingView, St
             checks: &checks(conn, row.id)?,
         })
     };
-    let attendees = attendee_ids
-        .iter()
-        .filter_map(|id| parties.iter().find(|p| p.id == *id))
-        .map(|p| Attendee {
-            id: p.id,
-            name: p.name.clone(),
-            role: p.role,
-        })
-        .collect();
+    let named = |ids: &[PartyId]| -> Vec<Attendee> {
+        ids.iter()
+            .filter_map(|id| parties.iter().find(|p| p.id == *id))
+            .map(|p| Attendee {
+                id: p.id,
+                name: p.name.clone(),
+                role: p.role,
+            })
+            .collect()
+    };
+    let attendees = named(&attendee_ids);
+    let took_part = match (&row.held_on, &row.attended) {
+        (None, _) => Vec::new(),
+        (Some(_), Some(attended)) => named(&read::parse_ids(attended)?),
+        (Some(_), None) => named(&attendee_ids),
+    };
     Ok(MeetingView {
         id: row.id,
         case_id: row.case_id,
@@ -210,6 +221,7 @@ fn view(conn: &Connection, row: Row, today: NaiveDate) -> Result<MeetingView, St
         plan: serde_json::from_str(&row.plan).map_err(|_| StoreError::Corrupt("a meeting's plan".into()))?,
         overridden: override_of(conn, row.id)?,
         held_on: row.held_on,
+        took_part,
         called_off: row.called_off,
         readiness,
     })
@@ -289,10 +301,7 @@ impl Writer<'_> {
         f.insert("planned_on".into(), json!(new.planned_on));
         f.insert("planned_time".into(), json!(time));
         f.insert("venue".into(), json!(new.venue.trim()));
-        f.insert(
-            "attendees".into(),
-            json!(serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?),
-        );
+        f.insert("attendees".into(), json!(read::ids_text(&ids)?));
         Ok(f)
     }
 
@@ -431,9 +440,11 @@ impl Writer<'_> {
         Ok(check)
     }
 
-    /// Records the meeting as held today: refused, with what is missing, unless it is ready.
-    pub fn record_meeting_held(&mut self, id: MeetingId) -> Result<(), StoreError> {
+    /// Records the meeting as held today, with who took part (some of its attendees): refused,
+    /// with what is missing, unless it is ready or a supervisor let it go ahead.
+    pub fn record_meeting_held(&mut self, id: MeetingId, attended: &[PartyId]) -> Result<(), StoreError> {
         let row = self.open_meeting(id)?;
+        meeting::check_attended(&read::parse_ids(&row.attendees)?, attended)?;
         let current = view(&self.tx, load_row(&self.tx, id)?, self.today)?;
         if !current.readiness.ready && current.overridden.is_none() {
             let missing: Vec<String> = current.readiness.missing.iter().map(|m| m.text.clone()).collect();
@@ -444,6 +455,7 @@ impl Writer<'_> {
         }
         let mut f = Fields::new();
         f.insert("held_on".into(), json!(self.today));
+        f.insert("attended".into(), json!(read::ids_text(attended)?));
         self.emit(row.case_id, Entity::Meeting, id.as_uuid(), OpKind::Update, f)?;
         Ok(())
     }

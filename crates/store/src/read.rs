@@ -41,6 +41,12 @@ where
     .transpose()
 }
 
+/// A list of ids in its stored form (a JSON list of strings, kept as text): the inverse of
+/// [`parse_ids`].
+pub(crate) fn ids_text<T: serde::Serialize>(ids: &[T]) -> Result<String, StoreError> {
+    serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 pub(crate) fn parse_ids<T: FromStr>(json: &str) -> Result<Vec<T>, StoreError> {
     let texts: Vec<String> = serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     texts

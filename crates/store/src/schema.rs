@@ -47,6 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V12__caseload_rows",
         include_str!("../../../migrations/V12__caseload_rows.sql"),
     ),
+    (
+        "V13__feedback_and_attendance",
+        include_str!("../../../migrations/V13__feedback_and_attendance.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -428,10 +428,7 @@ impl Writer<'_> {
                 ("notes", json!(new.notes)),
                 ("state", json!(state.as_str())),
                 ("initiated_by_party", json!(new.initiated_by_party)),
-                (
-                    "party_ids",
-                    json!(serde_json::to_string(&party_ids).map_err(|e| StoreError::Corrupt(e.to_string()))?),
-                ),
+                ("party_ids", json!(read::ids_text(&party_ids)?)),
                 ("amends", json!(new.amends)),
                 (
                     "finalised_on",

@@ -10,8 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use casebook_documents::{
-    ANOTHER_PARTY, ActionLine, ConsentLine, ContactEntry, Labelled, MeetingEntry, SubjectAccess, SubjectCase,
-    SubjectParty, Withheld,
+    ANOTHER_PARTY, ActionLine, ConsentLine, ContactEntry, FeedbackLine, Labelled, MeetingEntry,
+    SubjectAccess, SubjectCase, SubjectParty, Withheld,
 };
 use casebook_domain::{CaseId, Entity, Op, UserId};
 use chrono::NaiveDate;
@@ -284,6 +284,22 @@ fn one_case(
         }));
     }
 
+    let feedback: Vec<FeedbackLine> = theirs_by_date(
+        of(Entity::Feedback),
+        "date",
+        |f| f.id_of("party").is_some_and(|p| subject.contains(&p)),
+        || hold("feedback"),
+    )
+    .into_iter()
+    .map(|(f, date)| FeedbackLine {
+        date,
+        satisfaction: label::<casebook_domain::feedback::Satisfaction>(f.text("satisfaction")),
+        recommend: f.fields.get("recommend").and_then(serde_json::Value::as_bool),
+        words: red(f.text("words")),
+        recorded_by: name_of(f.created_by),
+    })
+    .collect();
+
     let about_the_case = case_texts(records, &red, &name_of);
     Some(SubjectCase {
         reference: case.reference.clone(),
@@ -309,6 +325,7 @@ fn one_case(
         contacts,
         meetings,
         agreement_actions,
+        feedback,
         about_the_case,
         withheld: withheld
             .into_iter()

@@ -86,6 +86,15 @@ fn other_parties_records_are_counted_not_shown_and_agreed_actions_name_only_the_
         Entity::Agreement,
         json!({"meeting": meeting, "made_on": "2026-10-20", "actions": actions.to_string()}),
     );
+    c.add(
+        Entity::Feedback,
+        json!({"party": ann, "satisfaction": "very_satisfied", "recommend": true,
+        "words": "Meeting Bob Stone helped me", "date": "2026-11-20"}),
+    );
+    c.add(
+        Entity::Feedback,
+        json!({"party": bob, "satisfaction": "neither", "words": "his feedback", "date": "2026-11-21"}),
+    );
 
     let staff = HashMap::from([(c.staff, "Femi".to_owned())]);
     let request = RequestFacts {
@@ -108,7 +117,18 @@ fn other_parties_records_are_counted_not_shown_and_agreed_actions_name_only_the_
         .iter()
         .map(|w| (w.record.as_str(), w.count))
         .collect();
-    assert_eq!(withheld, [("consent", 1), ("contact", 1), ("party", 1)]);
+    assert_eq!(
+        withheld,
+        [("consent", 1), ("contact", 1), ("feedback", 1), ("party", 1)]
+    );
+    assert_eq!(case.feedback.len(), 1, "her own feedback, not his");
+    assert_eq!(case.feedback[0].satisfaction, "very satisfied");
+    assert_eq!(case.feedback[0].recommend, Some(true));
+    assert_eq!(
+        case.feedback[0].words.as_deref(),
+        Some("Meeting another party helped me")
+    );
+    assert_eq!(case.feedback[0].recorded_by, "Femi");
     assert_eq!(case.meetings[0].others_attending, 1);
     assert_eq!(case.meetings[0].plan[0].value, "Welcome Ann and another party");
     let by: Vec<&str> = case.agreement_actions.iter().map(|a| a.by.as_str()).collect();
@@ -119,5 +139,8 @@ fn other_parties_records_are_counted_not_shown_and_agreed_actions_name_only_the_
     );
     assert_eq!(case.staff[0].value, "Femi");
     let json = serde_json::to_string(&answer).expect("json").to_lowercase();
-    assert!(!json.contains("bob") && !json.contains("his words"), "{json}");
+    assert!(
+        !json.contains("bob") && !json.contains("his words") && !json.contains("his feedback"),
+        "{json}"
+    );
 }
