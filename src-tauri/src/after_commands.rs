@@ -4,9 +4,11 @@
 
 use casebook_app_core::agreement::{AgreementInput, ReviewInput};
 use casebook_app_core::documents::{DocumentKind, DocumentPreview, SavedDocument};
+use casebook_app_core::feedback::FeedbackInput;
 use casebook_app_core::meeting::{MeetingInput, PlanSaved};
 use casebook_app_core::{
-    AgreementId, AgreementView, AppError, CaseId, CourtReportData, MeetingId, MeetingView, PlanSection,
+    AgreementId, AgreementView, AppError, CaseId, CourtReportData, FeedbackId, FeedbackView, MeetingId,
+    MeetingView, PartyId, PlanSection,
 };
 
 use crate::commands::{Shared, blocking};
@@ -59,8 +61,12 @@ pub(crate) async fn confirm_meeting_item(
 }
 
 #[tauri::command]
-pub(crate) async fn record_meeting_held(app: Shared<'_>, meeting_id: MeetingId) -> Result<(), AppError> {
-    blocking(&app, move |a| a.record_meeting_held(meeting_id)).await
+pub(crate) async fn record_meeting_held(
+    app: Shared<'_>,
+    meeting_id: MeetingId,
+    attended: Vec<PartyId>,
+) -> Result<(), AppError> {
+    blocking(&app, move |a| a.record_meeting_held(meeting_id, attended)).await
 }
 
 #[tauri::command]
@@ -143,4 +149,18 @@ pub(crate) async fn save_document(
     path: String,
 ) -> Result<SavedDocument, AppError> {
     blocking(&app, move |a| a.save_document(case_id, kind, path)).await
+}
+
+#[tauri::command]
+pub(crate) async fn feedback(app: Shared<'_>, case_id: CaseId) -> Result<Vec<FeedbackView>, AppError> {
+    blocking(&app, move |a| a.feedback(case_id)).await
+}
+
+#[tauri::command]
+pub(crate) async fn record_feedback(
+    app: Shared<'_>,
+    case_id: CaseId,
+    input: FeedbackInput,
+) -> Result<FeedbackId, AppError> {
+    blocking(&app, move |a| a.record_feedback(case_id, input)).await
 }

@@ -360,6 +360,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         agreements,
         record_agreement,
         review_agreement,
+        feedback,
+        record_feedback,
         court_report,
         write_court_report,
         submit_court_report,

@@ -61,6 +61,44 @@ fn a_facilitator_edits_the_referral_closes_the_case_with_an_outcome_and_reopens_
     w.select("New status", "contacting");
     w.click("Change status");
     w.wait_page_contains("The case moved to contacting.");
+    // Follow-up: feedback only with the party's consent to follow-up, then the case closes
+    // from the same screen.
+    add_party(&w, "Hana Example", "victim");
+    w.select("Whose feedback", "Hana Example (victim)");
+    w.select("How satisfied with the process", "very_satisfied");
+    let words = "I got to say how it felt, and he listened.";
+    w.fill("In their own words", words);
+    w.click("Record feedback");
+    let said = w.alert_saying(&["consent to follow-up"]);
+    assert!(
+        said.contains("Hana Example") && said.contains("Nothing was recorded"),
+        "{said}"
+    );
+    assert_eq!(
+        w.value_of("In their own words"),
+        words,
+        "a refusal keeps what was typed"
+    );
+    w.click("Record consent");
+    w.select("Party", "Hana Example");
+    w.select("Scope", "follow_up");
+    w.select("Decision", "given");
+    w.select("Method", "verbal");
+    crate::date_if_empty(&w, "Date");
+    w.click("Save consent");
+    wait_button_gone(&w, "Save consent");
+    w.check("Yes");
+    w.click("Record feedback");
+    w.wait_page_contains("Feedback recorded.");
+    w.wait_page_contains("very satisfied; would recommend it.");
+    w.wait_page_contains(words);
+    w.s.execute(
+        "[...document.querySelectorAll('h2')].find((h) => h.textContent === 'Follow-up feedback').scrollIntoView({block: 'start'})",
+        vec![],
+    )
+    .unwrap();
+    w.evidence("feedback");
+
     w.select("New status", "closed");
     w.click("Close case");
     let said = w.alert_saying(&["outcome"]);

@@ -204,8 +204,18 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
     w.wait_text("#readiness-state to say ready", "#readiness-state", |t| {
         t.starts_with("Ready to be held")
     });
+    // Who took part: everyone planned is ticked; nobody at all is refused beside the list.
+    let (ann, bob) = ("Ann Example (victim)", "Bob Example (responsible person)");
+    w.uncheck(ann);
+    w.uncheck(bob);
+    w.click("Record as held");
+    let said = w.alert_saying(&["at least one"]);
+    assert!(said.contains("Nothing was recorded"), "{said}");
+    w.check(ann);
+    w.check(bob);
     w.click("Record as held");
     w.wait_page_contains("The meeting is recorded as held.");
+    w.wait_page_contains("Who took part");
 
     // The agreement.
     w.click("Record agreement");

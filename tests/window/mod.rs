@@ -710,6 +710,15 @@ impl Window {
     /// Ticks the checkbox labelled `label` (no-op when ticked).
     #[track_caller]
     pub fn check(&self, label: &str) {
+        self.set_checked(label, true);
+    }
+
+    /// Unticks the checkbox labelled `label` (if ticked).
+    pub fn uncheck(&self, label: &str) {
+        self.set_checked(label, false);
+    }
+
+    fn set_checked(&self, label: &str, want: bool) {
         let el = self.field(label);
         let checked = self
             .s
@@ -717,7 +726,7 @@ impl Window {
             .unwrap()
             .as_bool()
             .unwrap_or(false);
-        if !checked {
+        if checked != want {
             self.s
                 .click(&el)
                 .unwrap_or_else(|e| panic!("tick {label:?}: {e}"));

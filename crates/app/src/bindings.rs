@@ -63,7 +63,8 @@ fn labels() -> String {
         d::meeting::MeetingKind,
         d::meeting::PlanSection,
         d::meeting::CheckItem,
-        d::agreement::ActionStatus
+        d::agreement::ActionStatus,
+        d::feedback::Satisfaction
     );
     out.push_str("} as const;\n");
     out
@@ -98,6 +99,8 @@ fn generate() -> String {
         crate::handover::HandoverReceipt,
         crate::sar::SarPartyView, crate::sar::SarRequestView, crate::sar::SarOpenInput,
         crate::sar::SarSaveInput, crate::sar::SavedSar,
+        crate::feedback::FeedbackInput, casebook_store::feedback::FeedbackView, d::FeedbackId,
+        d::feedback::Satisfaction,
     ];
     let declared: BTreeSet<&str> = all.iter().map(|d| d.name.as_str()).collect();
     let missing: BTreeSet<&str> = all

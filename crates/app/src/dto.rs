@@ -76,6 +76,8 @@ pub struct Abilities {
     pub write_meetings: bool,
     /// Record an agreement and review its actions.
     pub write_agreements: bool,
+    /// Record a party's feedback at follow-up.
+    pub record_feedback: bool,
     /// Write a pre-sentence court report and submit it for approval.
     pub write_court_report: bool,
     /// Approve or return a submitted risk assessment or court report.

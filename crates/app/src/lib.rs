@@ -13,6 +13,7 @@ mod document_model;
 pub mod documents;
 pub mod dto;
 mod error;
+pub mod feedback;
 pub mod handover;
 pub mod locale;
 mod may;
@@ -33,8 +34,11 @@ pub use casebook_domain::agreement::ActionStatus;
 pub use casebook_domain::case::Transition;
 pub use casebook_domain::meeting::{MeetingKind, PlanSection};
 pub use casebook_domain::risk::SignOffDecision;
-pub use casebook_domain::{AgreementId, CaseId, ConsentId, ContactId, MeetingId, PartyId, RiskAssessmentId};
+pub use casebook_domain::{
+    AgreementId, CaseId, ConsentId, ContactId, FeedbackId, MeetingId, PartyId, RiskAssessmentId,
+};
 pub use casebook_store::dashboard::Dashboard;
+pub use casebook_store::feedback::FeedbackView;
 pub use casebook_store::meeting::MeetingView;
 pub use casebook_store::model;
 pub use casebook_store::report::{AgreementView, CourtReportData};

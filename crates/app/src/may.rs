@@ -27,6 +27,7 @@ impl Abilities {
                 && may(E::Meeting, Update)
                 && may(E::MeetingCheck, Create),
             write_agreements: may(E::Agreement, Create) && may(E::Agreement, Update),
+            record_feedback: may(E::Feedback, Create),
             write_court_report: may(E::CourtReport, Create) && may(E::CourtReport, Update),
             sign_off: may(E::SignOff, Create),
             supervise: may(E::SupervisionNote, Create),

@@ -95,6 +95,9 @@ fn worded(e: StoreError) -> AppError {
             "reason",
             "Say why the meeting may go ahead although it is not ready. Nothing was recorded.",
         ),
+        StoreError::Rule(RuleError::BadAttendance(why)) => {
+            AppError::in_field("attended", format!("{why} Nothing was recorded."))
+        }
         StoreError::Rule(RuleError::Empty { .. }) => {
             AppError::in_field("why", "Say why the meeting was called off. Nothing was recorded.")
         }
@@ -163,12 +166,16 @@ impl App {
         )
     }
 
-    /// Records the meeting as held today: refused, with what is missing, unless it is ready
-    /// or a supervisor let it go ahead.
-    pub fn record_meeting_held(&self, id: MeetingId) -> Result<(), AppError> {
+    /// Records the meeting as held today with who took part: refused, with what is missing,
+    /// unless it is ready or a supervisor let it go ahead.
+    pub fn record_meeting_held(&self, id: MeetingId, attended: Vec<PartyId>) -> Result<(), AppError> {
         self.change(
             |a| a.write_meetings,
-            |store| store.write(|w| w.record_meeting_held(id)).map_err(worded),
+            |store| {
+                store
+                    .write(|w| w.record_meeting_held(id, &attended))
+                    .map_err(worded)
+            },
         )
     }
 

@@ -8,9 +8,12 @@ mod common;
 
 use casebook_app_core::agreement::{ActionInput, AgreementInput, ReviewInput};
 use casebook_app_core::documents::DocumentKind;
+use casebook_app_core::dto::NewConsentInput;
+use casebook_app_core::feedback::FeedbackInput;
 use casebook_app_core::meeting::MeetingInput;
 use casebook_app_core::{ActionStatus, ErrorCode, MeetingKind, PlanSection};
-use casebook_domain::PartyRole;
+use casebook_domain::feedback::Satisfaction;
+use casebook_domain::{ConsentDecision, ConsentMethod, ConsentScope, PartyRole};
 use chrono::NaiveDate;
 
 use common::{new_case, party, unlocked};
@@ -106,7 +109,7 @@ fn a_planned_meeting_lists_what_is_missing_and_only_a_person_s_items_are_confirm
     app.edit_meeting(id, plan(Some(MeetingKind::Conference), "14:00", vec![ann, bob]))
         .unwrap();
 
-    let not_ready = app.record_meeting_held(id).unwrap_err();
+    let not_ready = app.record_meeting_held(id, vec![ann, bob]).unwrap_err();
     assert_eq!(not_ready.code, ErrorCode::Rule);
     assert!(not_ready.message.contains("not ready"), "{}", not_ready.message);
     let override_refused = app.override_meeting(id, "Urgent.".into()).unwrap_err();
@@ -201,4 +204,57 @@ fn an_agreement_is_recorded_reviewed_and_its_pdf_written_where_the_person_says()
 
     // Not a pre-sentence case: no court report to write or show.
     assert!(app.court_report(case).unwrap().is_none());
+}
+
+#[test]
+fn feedback_is_refused_beside_the_party_until_they_consent_to_follow_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = unlocked(&dir);
+    let case = new_case(&app, "Fence kicked in.");
+    let ann = party(&app, case, "Ann Example", PartyRole::Victim);
+    let input = |party, satisfaction| FeedbackInput {
+        party,
+        satisfaction,
+        recommend: Some(true),
+        words: "I felt heard.".into(),
+    };
+
+    let e = app
+        .record_feedback(case, input(None, Some(Satisfaction::Satisfied)))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("party"));
+    let e = app.record_feedback(case, input(Some(ann), None)).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("satisfaction"));
+    let e = app
+        .record_feedback(case, input(Some(ann), Some(Satisfaction::Satisfied)))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("party"), "{}", e.message);
+    assert!(
+        e.message.contains("Ann Example") && e.message.contains("Nothing was recorded"),
+        "{}",
+        e.message
+    );
+    assert!(app.feedback(case).unwrap().is_empty());
+
+    app.record_consent(
+        case,
+        NewConsentInput {
+            party_id: ann,
+            scope: ConsentScope::FollowUp,
+            decision: ConsentDecision::Given,
+            method: ConsentMethod::Verbal,
+            date: None,
+            note: None,
+        },
+    )
+    .unwrap();
+    app.record_feedback(case, input(Some(ann), Some(Satisfaction::VerySatisfied)))
+        .unwrap();
+    let given = app.feedback(case).unwrap();
+    assert_eq!(given.len(), 1);
+    assert_eq!(
+        (given[0].party_name.as_str(), given[0].satisfaction),
+        ("Ann Example", Satisfaction::VerySatisfied)
+    );
+    assert_eq!(given[0].words, "I felt heard.");
 }

@@ -16,6 +16,8 @@ import type {
   CourtReportData,
   CreatedCase,
   Dashboard,
+  FeedbackInput,
+  FeedbackView,
   FiguresExport,
   SavedFigures,
   DocumentKind,
@@ -188,7 +190,8 @@ export const saveMeetingPlan = (meetingId: string, section: PlanSection, text: s
   call<PlanSaved>('save_meeting_plan', { meetingId, section, text });
 export const confirmMeetingItem = (meetingId: string, item: string) =>
   call<MeetingView>('confirm_meeting_item', { meetingId, item });
-export const recordMeetingHeld = (meetingId: string) => call<null>('record_meeting_held', { meetingId });
+export const recordMeetingHeld = (meetingId: string, attended: string[]) =>
+  call<null>('record_meeting_held', { meetingId, attended });
 export const overrideMeeting = (meetingId: string, reason: string) =>
   call<null>('override_meeting', { meetingId, reason });
 export const callOffMeeting = (meetingId: string, why: string) =>
@@ -198,6 +201,9 @@ export const recordAgreement = (caseId: string, input: AgreementInput) =>
   call<string>('record_agreement', { caseId, input });
 export const reviewAgreement = (agreementId: string, input: ReviewInput) =>
   call<null>('review_agreement', { agreementId, input });
+export const feedback = (caseId: string) => call<FeedbackView[]>('feedback', { caseId });
+export const recordFeedback = (caseId: string, input: FeedbackInput) =>
+  call<string>('record_feedback', { caseId, input });
 export const courtReport = (caseId: string) => call<CourtReportData | null>('court_report', { caseId });
 export const writeCourtReport = (caseId: string, whatTookPlace: string) =>
   call<null>('write_court_report', { caseId, whatTookPlace });

@@ -43,6 +43,10 @@ write_meetings: boolean,
  */
 write_agreements: boolean, 
 /**
+ * Record a party's feedback at follow-up.
+ */
+record_feedback: boolean, 
+/**
  * Write a pre-sentence court report and submit it for approval.
  */
 write_court_report: boolean, 
@@ -782,6 +786,64 @@ level: RiskLevel,
  */
 note: string, };
 
+export type FeedbackId = string;
+
+export type FeedbackInput = { 
+/**
+ * Whose feedback; `None` when not chosen.
+ */
+party: PartyId | null, 
+/**
+ * How satisfied they were; `None` when not chosen.
+ */
+satisfaction: Satisfaction | null, 
+/**
+ * Whether they would recommend it; `None` when not asked.
+ */
+recommend: boolean | null, 
+/**
+ * Their own words.
+ */
+words: string, };
+
+export type FeedbackView = { 
+/**
+ * Its id.
+ */
+id: FeedbackId, 
+/**
+ * Whose feedback.
+ */
+party: PartyId, 
+/**
+ * Their name.
+ */
+party_name: string, 
+/**
+ * Their role.
+ */
+role: PartyRole, 
+/**
+ * How satisfied they were.
+ */
+satisfaction: Satisfaction, 
+/**
+ * Whether they would recommend it.
+ */
+recommend: boolean | null, 
+/**
+ * Their own words.
+ */
+words: string, 
+/**
+ * The day it was given.
+ */
+date: string, 
+/**
+ * Who took it down, by name when the directory knows them.
+ */
+taken_by: string | null, };
+
 export type FiguresExport = { 
 /**
  * The first day counted.
@@ -916,6 +978,10 @@ plan: { [key in PlanSection]?: string },
  * When it was held.
  */
 held_on: string | null, 
+/**
+ * Who took part, once held (a meeting recorded before this was asked: its attendees).
+ */
+took_part: Array<Attendee>, 
 /**
  * Why it was called off.
  */
@@ -1432,6 +1498,8 @@ reference: string,
  */
 folder: string, };
 
+export type Satisfaction = "very_satisfied" | "satisfied" | "neither" | "dissatisfied" | "very_dissatisfied";
+
 export type SavedDocument = { 
 /**
  * Where.
@@ -1853,5 +1921,12 @@ export const LABELS = {
     "open": "open",
     "done": "done",
     "not_done": "not done",
+  },
+  Satisfaction: {
+    "very_satisfied": "very satisfied",
+    "satisfied": "satisfied",
+    "neither": "neither satisfied nor dissatisfied",
+    "dissatisfied": "dissatisfied",
+    "very_dissatisfied": "very dissatisfied",
   },
 } as const;

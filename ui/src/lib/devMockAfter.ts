@@ -6,6 +6,8 @@ import type {
   AgreementView,
   DocumentKind,
   DocumentPreview,
+  FeedbackInput,
+  FeedbackView,
   MeetingInput,
   MeetingView,
   Missing,
@@ -24,6 +26,7 @@ export function afterMock(
 ) {
   const meetings: MeetingView[] = [];
   const agreements: (AgreementView & { case_id: string })[] = [];
+  const feedback: (FeedbackView & { case_id: string })[] = [];
   const find = (meetingId: unknown) => {
     const m = meetings.find((x) => x.id === meetingId);
     if (!m) throw { code: 'not_found', message: 'No such meeting here.' };
@@ -64,6 +67,7 @@ export function afterMock(
         ...details(input, all),
         plan: {},
         held_on: null,
+        took_part: [],
         called_off: null,
         overridden: null,
         ready: false,
@@ -93,7 +97,11 @@ export function afterMock(
     record_meeting_held: (a: Args) => {
       const m = find(a.meetingId);
       if (!m.ready && !m.overridden) throw { code: 'rule', message: 'The meeting is not ready to be held.' };
-      Object.assign(m, { held_on: day(0), missing: [], ready: false });
+      const attended = a.attended as string[];
+      if (attended.length === 0)
+        throw { code: 'invalid_input', field: 'attended', message: 'Choose who took part.' };
+      const took_part = m.attendees.filter((x) => attended.includes(x.id));
+      Object.assign(m, { held_on: day(0), took_part, missing: [], ready: false });
       return null;
     },
     override_meeting: (_a: Args) => {
@@ -131,6 +139,28 @@ export function afterMock(
       });
       Object.assign(found, { reviewed_on: day(0), review_on: input.next_review });
       return null;
+    },
+    feedback: (a: Args) => feedback.filter((x) => x.case_id === a.caseId),
+    record_feedback: (a: Args) => {
+      const input = a.input as FeedbackInput;
+      const party = parties(String(a.caseId)).find((p) => p.id === input.party);
+      if (!party) throw { code: 'invalid_input', field: 'party', message: 'Choose whose feedback this is.' };
+      if (!input.satisfaction)
+        throw { code: 'invalid_input', field: 'satisfaction', message: 'Choose how satisfied they were.' };
+      const given = {
+        case_id: String(a.caseId),
+        id: id(),
+        party: party.id,
+        party_name: party.name,
+        role: party.role,
+        satisfaction: input.satisfaction,
+        recommend: input.recommend,
+        words: input.words.trim(),
+        date: day(0),
+        taken_by: 'You',
+      };
+      feedback.push(given);
+      return given.id;
     },
     court_report: (_a: Args) => null,
     write_court_report: (_a: Args) => null,
