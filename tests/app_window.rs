@@ -47,6 +47,7 @@ use std::time::{Duration, Instant};
 
 use casebook_testkit::util::random_between;
 use serde_json::Value;
+use window::webdriver::{Session, WdResult};
 use window::{PASSPHRASE, Profile, Window, marker, start_hub, step_timeout};
 
 // --- steps a person takes, by the names docs/app.md gives them --------------------------
@@ -680,7 +681,8 @@ fn harness_drives_a_plain_webkit_page() {
 
 /// Memory of the app with a large caseload open: the app process plus WebKit's processes it
 /// started (VmRSS from /proc). Not part of the suite: `scripts/app-measure` runs it against
-/// the release binary (`CASEBOOK_APP_BIN`), with `CASEBOOK_MEASURE_CASES` cases (1000).
+/// the release binary (`CASEBOOK_APP_BIN`), with `CASEBOOK_MEASURE_CASES` cases (1000), then a
+/// long session of `CASEBOOK_MEASURE_NAVIGATIONS` screen changes (500).
 #[test]
 #[ignore = "a measurement; scripts/app-measure runs it"]
 fn measure_memory_with_a_large_caseload() {
@@ -723,7 +725,46 @@ fn measure_memory_with_a_large_caseload() {
     std::thread::sleep(Duration::from_secs(3));
     let open = w.app_memory();
 
+    // A long session: screen after screen (settings, the caseload, a case, the caseload), PSS
+    // sampled after a warm-up and at the end; the goal is no growth beyond 10 % between them.
+    let navigations: usize = std::env::var("CASEBOOK_MEASURE_NAVIGATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let mut samples: Vec<(usize, u64)> = Vec::new();
+    let pss = |w: &Window| w.app_memory().iter().map(|m| m.pss_kib).sum::<u64>();
+    samples.push((0, pss(&w)));
+    let session = Instant::now();
+    for n in 1..=navigations {
+        let link = match n % 4 {
+            1 => "header a[href='#settings']",
+            2 | 0 => "header a[href='#caseload']",
+            _ => "main a[href^='#case/']",
+        };
+        navigate(&w, link);
+        if n == 50.min(navigations) || n % 100 == 0 || n == navigations {
+            std::thread::sleep(Duration::from_secs(2));
+            samples.push((n, pss(&w)));
+        }
+    }
+    let session_secs = session.elapsed().as_secs_f64();
+
     let mib = |kib: u64| format!("{:.1}", kib as f64 / 1024.0);
+    if let (Some(first), Some(last)) = (samples.first(), samples.last()) {
+        println!("\n== a long session: {navigations} navigations in {session_secs:.0} s (total PSS, MiB)");
+        for (n, kib) in &samples {
+            println!("after {n:>4} navigations: {}", mib(*kib));
+        }
+        let growth = |from: u64| (last.1 as f64 / from as f64 - 1.0) * 100.0;
+        println!("growth from the caseload first shown: {:+.1} %", growth(first.1));
+        if let Some((n, warm)) = samples.get(1).filter(|_| samples.len() > 2) {
+            println!(
+                "growth from navigation {n} (every screen seen) to {}: {:+.1} %",
+                last.0,
+                growth(*warm)
+            );
+        }
+    }
     println!(
         "\n== casebook-app memory ({cases} demo cases, {} binary)",
         window::app_bin().display()
@@ -768,4 +809,30 @@ fn measure_memory_with_a_large_caseload() {
         mib(totals[2]),
         mib(totals[3])
     );
+}
+
+/// Follows the link `selector` picks (the app routes in memory) and waits for the next
+/// screen's heading.
+fn navigate(w: &Window, selector: &str) {
+    let heading = |s: &Session| -> WdResult<String> {
+        Ok(s.execute(
+            "const h = document.querySelector('h1'); return h ? h.textContent.trim() : ''",
+            vec![],
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+    };
+    let before = heading(&w.s).unwrap_or_default();
+    w.wait_for(&format!("a link {selector:?} to follow"), |s| {
+        let clicked = s.execute(
+            "const a = document.querySelector(arguments[0]); if (!a) return false; a.click(); return true;",
+            vec![serde_json::json!(selector)],
+        )?;
+        Ok(clicked.as_bool().unwrap_or(false).then_some(()))
+    });
+    w.wait_for(&format!("the screen after {selector:?}"), |s| {
+        let now = heading(s)?;
+        Ok((!now.is_empty() && now != before).then_some(()))
+    });
 }
