@@ -273,6 +273,20 @@ fn a_meeting_becomes_ready_as_items_consent_and_sign_off_arrive_then_its_agreeme
         left.is_empty(),
         "nothing is left in the temporary folder: {left:?}"
     );
+
+    // A follow-up review: the letter was written; the next review is set.
+    w.select("Action 2 status", "done");
+    w.set_value("Next review on", "2027-03-01");
+    w.click("Record review");
+    w.wait_page_contains("Review recorded.");
+    w.wait_page_contains("Next review 1 Mar 2027.");
+    w.wait_page_contains("Last reviewed ");
+    assert_eq!(
+        w.value_of("Action 2 status"),
+        "done",
+        "the review is what the screen shows"
+    );
+    assert_eq!(w.value_of("Action 1 status"), "open");
     drop(w);
     drop(hub);
 }
