@@ -2,17 +2,14 @@
 
 use casebook_domain::feedback::Satisfaction;
 use casebook_domain::meeting::MeetingKind;
-use casebook_domain::{
-    CaseId, ConsentDecision, ConsentMethod, ConsentScope, JusticeStage, PartyId, PartyRole, ReferralSource,
-    RuleError,
-};
+use casebook_domain::{CaseId, ConsentDecision, ConsentMethod, ConsentScope, PartyId, PartyRole, RuleError};
 use chrono::NaiveDate;
 
 use crate::StoreError;
 use crate::feedback::NewFeedback;
 use crate::meeting::NewMeeting;
 use crate::model::NewConsent;
-use crate::test_laptops::{Laptop, laptop, party, referral};
+use crate::test_laptops::{Laptop, ann_and_bob, laptop, party};
 
 fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2027, m, d).expect("date")
@@ -41,18 +38,7 @@ fn feedback(party: PartyId, words: &str) -> NewFeedback {
 /// A facilitator's laptop with a case of two principals.
 fn case() -> (Laptop, CaseId, PartyId, PartyId) {
     let mut fac = laptop(Some(("Femi", "facilitator", Some("north"))));
-    let (case, ann, bob) = fac.on(day(1, 4), |w| {
-        let case = w
-            .create_case(referral(
-                ReferralSource::Police,
-                JusticeStage::OutOfCourt,
-                day(1, 4),
-            ))?
-            .id;
-        let ann = w.add_party(case, party("Ann", PartyRole::Victim))?;
-        let bob = w.add_party(case, party("Bob", PartyRole::Harmer))?;
-        Ok((case, ann, bob))
-    });
+    let (case, ann, bob) = ann_and_bob(&mut fac, day(1, 4));
     (fac, case, ann, bob)
 }
 

@@ -3,12 +3,12 @@
 //! it was.
 
 use casebook_domain::meeting::MeetingKind;
-use casebook_domain::{JusticeStage, MeetingId, PartyId, PartyRole, ReferralSource, RuleError};
+use casebook_domain::{MeetingId, PartyId, RuleError};
 use chrono::NaiveDate;
 
 use crate::StoreError;
 use crate::meeting::NewMeeting;
-use crate::test_laptops::{Laptop, laptop, party, referral};
+use crate::test_laptops::{Laptop, ann_and_bob, laptop};
 
 fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2027, m, d).expect("date")
@@ -27,21 +27,12 @@ fn details(kind: MeetingKind, on: NaiveDate, venue: &str, attendees: Vec<PartyId
 /// A facilitator's laptop with a case of two principals and a conference planned for both.
 fn planned() -> (Laptop, MeetingId, PartyId, PartyId) {
     let mut fac = laptop(Some(("Femi", "facilitator", Some("north"))));
-    let (meeting, ann, bob) = fac.on(day(1, 4), |w| {
-        let case = w
-            .create_case(referral(
-                ReferralSource::Police,
-                JusticeStage::OutOfCourt,
-                day(1, 4),
-            ))?
-            .id;
-        let ann = w.add_party(case, party("Ann", PartyRole::Victim))?;
-        let bob = w.add_party(case, party("Bob", PartyRole::Harmer))?;
-        let meeting = w.plan_meeting(
+    let (case, ann, bob) = ann_and_bob(&mut fac, day(1, 4));
+    let meeting = fac.on(day(1, 4), |w| {
+        w.plan_meeting(
             case,
             details(MeetingKind::Conference, day(2, 1), "Library", vec![ann, bob]),
-        )?;
-        Ok((meeting, ann, bob))
+        )
     });
     (fac, meeting, ann, bob)
 }

@@ -98,3 +98,24 @@ pub(crate) fn party(name: &str, role: casebook_domain::PartyRole) -> NewParty {
         guardian_of: None,
     }
 }
+
+/// A police referral received on `day` with a victim, Ann, and the person responsible, Bob,
+/// written on `laptop`: the case most process tests start from.
+pub(crate) fn ann_and_bob(
+    laptop: &mut Laptop,
+    day: NaiveDate,
+) -> (
+    casebook_domain::CaseId,
+    casebook_domain::PartyId,
+    casebook_domain::PartyId,
+) {
+    use casebook_domain::{JusticeStage, PartyRole, ReferralSource};
+    laptop.on(day, |w| {
+        let case = w
+            .create_case(referral(ReferralSource::Police, JusticeStage::OutOfCourt, day))?
+            .id;
+        let ann = w.add_party(case, party("Ann", PartyRole::Victim))?;
+        let bob = w.add_party(case, party("Bob", PartyRole::Harmer))?;
+        Ok((case, ann, bob))
+    })
+}
