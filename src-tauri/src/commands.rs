@@ -259,8 +259,8 @@ async fn sign_off_court_report(
 }
 
 #[tauri::command]
-async fn dashboard(app: Shared<'_>) -> Result<Dashboard, AppError> {
-    blocking(&app, |a| a.dashboard()).await
+async fn dashboard(app: Shared<'_>, team: Option<String>) -> Result<Dashboard, AppError> {
+    blocking(&app, move |a| a.dashboard(team)).await
 }
 
 #[tauri::command]

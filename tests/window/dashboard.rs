@@ -440,3 +440,47 @@ fn the_dashboard_shows_the_fixtures_figures_and_opens_the_cases_behind_each() {
     drop(w);
     drop(hub);
 }
+
+#[test]
+fn a_coordinator_counts_the_whole_service_or_one_team() {
+    let hub = start_hub();
+    let fay_code = hub.add_user("fay", "facilitator", Some("north"));
+    let olu_code = hub.add_user("olu", "facilitator", Some("south"));
+    let cora_code = hub.add_user("cora", "coordinator", None);
+    write_cases(&Profile::new(), &hub.url, &fay_code, &FAY[..2]);
+    write_cases(&Profile::new(), &hub.url, &olu_code, &FEMI[..1]);
+
+    let cora = Profile::new();
+    cora.enroll(&hub.url, &cora_code, "cora-laptop");
+    let w = Window::open(&cora, "dashboard-team");
+    w.heading("Unlock Casebook");
+    w.fill("Passphrase", &cora.passphrase);
+    w.click("Unlock");
+    w.heading("The service's caseload");
+    w.sync_now();
+    w.click("Dashboard");
+    w.heading("The service's dashboard");
+    let open_is = |text: &str| {
+        w.wait_text(
+            &format!("#dashboard-open to say {text}"),
+            "#dashboard-open",
+            |t| t == text,
+        );
+    };
+    open_is("3 open cases");
+    w.select("Team", "south");
+    open_is("1 open case");
+    w.wait_page_contains("whose lead is in team south");
+    w.select("Team", "north");
+    open_is("2 open cases");
+    w.evidence("dashboard-team");
+    // The choice stays while the cases behind a figure are open, and back again.
+    w.click_containing("2 open cases");
+    w.click_containing("Back to the dashboard");
+    open_is("2 open cases");
+    assert_eq!(w.value_of("Team"), "north");
+    w.select("Team", "");
+    open_is("3 open cases");
+    drop(w);
+    drop(hub);
+}

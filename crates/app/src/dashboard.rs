@@ -53,9 +53,9 @@ pub struct SavedFigures {
 impl App {
     /// The dashboard of the cases on this laptop today: a supervisor's team, a coordinator's
     /// whole service (a facilitator's own cases, though the window offers it only to those who
-    /// oversee others' work).
-    pub fn dashboard(&self) -> Result<Dashboard, AppError> {
-        self.with_store(|store| Ok(store.dashboard()?))
+    /// oversee others' work), or one team's alone (`team`, chosen by a coordinator).
+    pub fn dashboard(&self, team: Option<String>) -> Result<Dashboard, AppError> {
+        self.with_store(|store| Ok(store.dashboard(team.as_deref())?))
     }
 
     /// Counts the figures of a period (every case held here) and writes them to a new file.

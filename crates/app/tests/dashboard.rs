@@ -69,7 +69,7 @@ fn the_dashboard_counts_the_cases_held_here_and_each_figure_lists_its_cases() {
     let late = case(&app, JusticeStage::PreSentence, ago(100), Some(ahead(7)));
     contact(&app, late, ago(70));
 
-    let dash = app.dashboard().unwrap();
+    let dash = app.dashboard(None).unwrap();
     assert_eq!(dash.open.count, 3);
     assert_eq!(
         keys_and_counts(&dash.by_stage)[..2],

@@ -410,6 +410,9 @@ async fn pulls_carry_the_team_directory() {
             ("Sunita".to_owned(), "supervisor".to_owned())
         ]
     );
+    // With each one's team, so the coordinator's dashboard can count one team alone.
+    let teams: Vec<Option<&str>> = pulled.people.iter().map(|p| p.team.as_deref()).collect();
+    assert_eq!(teams, [None, Some("north"), Some("south"), Some("north")]);
 }
 
 /// A pull that says how many of its own ops the device holds as held.

@@ -205,6 +205,10 @@ pub struct Person {
     /// Their role's stored name (`facilitator`, `supervisor`, ...). Text, not [`Role`], so a
     /// client older than a new role still reads the answer.
     pub role: String,
+    /// Their team, if they have one: a coordinator's dashboard counts a team's cases by their
+    /// leads'. Optional, so older peers still read the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
 }
 
 /// The answer to a pull.
@@ -514,6 +518,7 @@ mod tests {
                 id: UserId::new(),
                 name: "Sunita".into(),
                 role: "supervisor".into(),
+                team: None,
             }],
             ..response.clone()
         };

@@ -115,6 +115,10 @@ pub struct FirstContact {
 pub struct Dashboard {
     /// The day the figures are for.
     pub today: NaiveDate,
+    /// The team counted alone (cases whose lead is of it), or `None` for every case held here.
+    pub team: Option<String>,
+    /// The teams of the directory, for choosing one (a coordinator's laptop knows them all).
+    pub teams: Vec<String>,
     /// Every open case.
     pub open: Bar,
     /// Open cases by justice stage (every stage listed, zeros included).
@@ -224,6 +228,8 @@ pub fn dashboard(today: NaiveDate, cases: &[DashCase], signoffs_waiting: u64) ->
 
     Dashboard {
         today,
+        team: None,
+        teams: Vec::new(),
         open,
         by_stage,
         by_status,
@@ -334,19 +340,21 @@ fn first_contact(today: NaiveDate, cases: &[DashCase]) -> FirstContact {
 }
 
 impl Store {
-    /// The dashboard of every case held here, today.
+    /// The dashboard of every case held here today, or of one team's alone: the cases whose
+    /// lead the directory places in `team`.
     #[tracing::instrument(skip_all)]
-    pub fn dashboard(&self) -> Result<Dashboard, StoreError> {
+    pub fn dashboard(&self, team: Option<&str>) -> Result<Dashboard, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT c.id, c.source, c.stage, c.status, c.lead, p.name, c.received_on,
                     (SELECT min(date) FROM contacts WHERE case_id = c.id),
                     c.court_date,
                     (SELECT max(date) FROM supervision_notes WHERE case_id = c.id)
              FROM cases c LEFT JOIN people p ON p.id = c.lead
+             WHERE ?1 IS NULL OR p.team = ?1
              ORDER BY c.received_on, c.rid",
         )?;
         let mut cases = stmt
-            .query_map([], |r| {
+            .query_map([team], |r| {
                 Ok(DashCase {
                     id: parse(r, 0)?,
                     source: parse(r, 1)?,
@@ -400,9 +408,23 @@ impl Store {
                 c.agreements.push((actions, review_on));
             }
         }
-        let waiting = u64::try_from(self.signoffs()?.len()).unwrap_or(u64::MAX);
+        let waiting = self
+            .signoffs()?
+            .iter()
+            .filter(|s| of(s.case_id).is_some())
+            .count();
+        let waiting = u64::try_from(waiting).unwrap_or(u64::MAX);
         tracing::debug!(cases = cases.len(), "dashboard counted");
-        Ok(dashboard(crate::today(), &cases, waiting))
+        let teams = self
+            .conn
+            .prepare_cached("SELECT DISTINCT team FROM people WHERE team IS NOT NULL ORDER BY team")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Dashboard {
+            team: team.map(str::to_owned),
+            teams,
+            ..dashboard(crate::today(), &cases, waiting)
+        })
     }
 }
 

@@ -416,7 +416,7 @@ fn a_real_store_reads_closings_meetings_and_agreements() {
         w.change_status(closed, CaseStatus::Closed, Some("agreement kept"))
     });
 
-    let dash = fac.store.dashboard().expect("dashboard");
+    let dash = fac.store.dashboard(None).expect("dashboard");
     assert_eq!(dash.open.cases, [held]);
     assert_eq!(dash.closed_by_outcome.len(), 1);
     assert_eq!(bar(&dash.closed_by_outcome, "agreement kept").cases, [closed]);
@@ -431,4 +431,43 @@ fn a_real_store_reads_closings_meetings_and_agreements() {
     assert_eq!(bar(&dash.meetings_by_month, &month).cases, [held]);
     assert_eq!(bar(&dash.overdue, "actions").cases, [held]);
     assert_eq!(bar(&dash.overdue, "review").cases, [held]);
+}
+
+#[test]
+fn a_coordinator_counts_one_team_alone_by_the_leads_team() {
+    use crate::model::Person;
+    use crate::test_laptops::{laptop, referral};
+
+    let mut femi = laptop(Some(("Femi", "facilitator", Some("north"))));
+    let mut olu = laptop(Some(("Olu", "facilitator", Some("south"))));
+    let mut cora = laptop(Some(("Cora", "coordinator", None)));
+    let day = crate::today();
+    for (l, n) in [(&mut femi, 2), (&mut olu, 1)] {
+        for _ in 0..n {
+            l.on(day, |w| {
+                w.create_case(referral(ReferralSource::Police, JusticeStage::OutOfCourt, day))
+            });
+        }
+    }
+    femi.deliver(&mut cora);
+    olu.deliver(&mut cora);
+    let person = |l: &crate::test_laptops::Laptop, name: &str, team: &str| Person {
+        id: l.store.actor().user,
+        name: name.into(),
+        role: "facilitator".into(),
+        team: Some(team.into()),
+    };
+    cora.store
+        .record_people(&[person(&femi, "Femi", "north"), person(&olu, "Olu", "south")])
+        .expect("people");
+
+    let all = cora.store.dashboard(None).expect("dashboard");
+    assert_eq!((all.open.count, all.team.as_deref()), (3, None));
+    assert_eq!(all.teams, ["north", "south"]);
+    let north = cora.store.dashboard(Some("north")).expect("north");
+    assert_eq!((north.open.count, north.team.as_deref()), (2, Some("north")));
+    let leads: Vec<&str> = north.by_facilitator.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(leads, ["Femi"]);
+    assert_eq!(cora.store.dashboard(Some("south")).expect("south").open.count, 1);
+    assert_eq!(cora.store.dashboard(Some("east")).expect("east").open.count, 0);
 }

@@ -359,6 +359,8 @@ pub struct Person {
     pub name: String,
     /// Their role on the hub (`facilitator`, `supervisor`, `coordinator`, `admin`).
     pub role: String,
+    /// Their team, when the hub said (a coordinator's directory says for everyone).
+    pub team: Option<String>,
 }
 
 /// One full-text search hit.

@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V13__feedback_and_attendance",
         include_str!("../../../migrations/V13__feedback_and_attendance.sql"),
     ),
+    (
+        "V14__people_teams",
+        include_str!("../../../migrations/V14__people_teams.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

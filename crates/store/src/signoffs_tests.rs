@@ -67,6 +67,7 @@ fn submissions_wait_oldest_first_for_the_supervisor_and_leave_once_answered() {
             id: femi,
             name: "Femi".into(),
             role: "facilitator".into(),
+            team: Some("north".into()),
         }])
         .expect("people");
 

@@ -14,6 +14,7 @@ fn person(id: casebook_domain::UserId, name: &str, role: &str) -> Person {
         id,
         name: name.into(),
         role: role.into(),
+        team: None,
     }
 }
 

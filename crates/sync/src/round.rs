@@ -307,6 +307,7 @@ pub async fn sync_shared(store: &impl StoreAccess) -> Result<SyncReport, SyncErr
                     id: p.id,
                     name: p.name.clone(),
                     role: p.role.clone(),
+                    team: p.team.clone(),
                 })
                 .collect();
             store.with(|s| s.record_people(&people))?;

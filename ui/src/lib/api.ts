@@ -172,7 +172,7 @@ export const changeOfCircumstances = (riskId: string, what: string) =>
 export const signoffs = () => call<WaitingSignOff[]>('signoffs');
 export const signOffCourtReport = (caseId: string, decision: SignOffDecision, note: string | null) =>
   call<null>('sign_off_court_report', { caseId, decision, note });
-export const dashboard = () => call<Dashboard>('dashboard');
+export const dashboard = (team: string | null = null) => call<Dashboard>('dashboard', { team });
 export const saveFigures = (input: FiguresExport) => call<SavedFigures>('save_figures', { input });
 export const syncStatus = () => call<SyncView>('sync_status');
 export const syncNow = () => call<SyncView>('sync_now');

@@ -656,6 +656,14 @@ export type Dashboard = {
  */
 today: string, 
 /**
+ * The team counted alone (cases whose lead is of it), or `None` for every case held here.
+ */
+team: string | null, 
+/**
+ * The teams of the directory, for choosing one (a coordinator's laptop knows them all).
+ */
+teams: Array<string>, 
+/**
  * Every open case.
  */
 open: Bar, 

@@ -765,6 +765,8 @@ export function mockBackend() {
         keys.map(([k, l]) => bar(k, l, open.filter((c) => of(c) === k).map((c) => c.id)));
       return {
         today: day(0),
+        team: null,
+        teams: [],
         open: bar('open', 'open cases', open.map((c) => c.id)),
         by_stage: by(Object.entries(LABELS.JusticeStage) as [string, string][], (c) => c.stage),
         by_status: by(

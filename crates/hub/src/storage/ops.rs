@@ -623,15 +623,15 @@ fn candidate_assignments(tx: &Transaction<'_>, viewer: &Viewer) -> Result<Vec<As
 fn team_directory(tx: &Transaction<'_>, viewer: &Viewer) -> Result<Vec<Person>, HubError> {
     let (sql, key) = match &viewer.team {
         _ if viewer.role == Role::Coordinator => (
-            "SELECT id, name, role FROM users WHERE ?1 IS NOT NULL ORDER BY name",
+            "SELECT id, name, role, team FROM users WHERE ?1 IS NOT NULL ORDER BY name",
             String::new(),
         ),
         Some(team) => (
-            "SELECT id, name, role FROM users WHERE team = ?1 ORDER BY name",
+            "SELECT id, name, role, team FROM users WHERE team = ?1 ORDER BY name",
             team.clone(),
         ),
         None => (
-            "SELECT id, name, role FROM users WHERE id = ?1",
+            "SELECT id, name, role, team FROM users WHERE id = ?1",
             viewer.id.to_string(),
         ),
     };
@@ -642,15 +642,17 @@ fn team_directory(tx: &Transaction<'_>, viewer: &Viewer) -> Result<Vec<Person>, 
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     raw.into_iter()
-        .map(|(id, name, role)| {
+        .map(|(id, name, role, team)| {
             Ok(Person {
                 id: parse(&id)?,
                 name,
                 role,
+                team,
             })
         })
         .collect()

@@ -144,12 +144,13 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for p in people {
             tx.prepare_cached(
-                "INSERT INTO people (id, name, role, updated_at) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO people (id, name, role, team, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role,
-                                                updated_at = excluded.updated_at
-                 WHERE name <> excluded.name OR role <> excluded.role",
+                                                team = excluded.team, updated_at = excluded.updated_at
+                 WHERE name <> excluded.name OR role <> excluded.role
+                       OR team IS NOT excluded.team",
             )?
-            .execute(params![p.id.to_string(), p.name, p.role, now])?;
+            .execute(params![p.id.to_string(), p.name, p.role, p.team, now])?;
         }
         tx.commit()?;
         tracing::debug!(people = people.len(), "team directory recorded");
