@@ -92,6 +92,13 @@ fn a_coordinator_allocates_referrals_offline_and_a_reallocation_moves_the_whole_
         assert_eq!(row["team"], team, "the case belongs to its lead's team: {row}");
     }
 
+    // The coordinator's laptop counts one team's figures by each lead's team in the directory.
+    let today = today();
+    for (team, referrals) in [("north", 2), ("south", 1)] {
+        let fig = kim.json(&["figures", "--from", &today, "--to", &today, "--team", team]);
+        assert_eq!(fig["referrals"], referrals, "{team}'s referrals: {fig}");
+    }
+
     for store in [&ana, &ben, &cat, &dan, &sol, &sue] {
         sync(store, &hub);
     }

@@ -7,10 +7,6 @@ mod common;
 
 use common::*;
 
-fn today() -> String {
-    chrono::Local::now().date_naive().to_string()
-}
-
 /// A case referred on `received` from `source`, with a victim; returns its id.
 fn referral(store: &Store, source: &str, received: &str) -> String {
     let v = store.json(&[

@@ -388,10 +388,6 @@ fn a_meeting_becomes_ready_with_sign_off_and_consent_and_a_withdrawal_elsewhere_
     assert!(laptop.json(&["meeting", "show", &meeting])["held_on"].is_string());
 }
 
-fn today() -> String {
-    chrono::Local::now().date_naive().to_string()
-}
-
 /// The text of a PDF as `pdftotext -layout` reads it, one string per page.
 #[track_caller]
 fn pdf_pages(file: &std::path::Path) -> Vec<String> {

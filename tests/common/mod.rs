@@ -42,6 +42,11 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_casebook")
 }
 
+/// Today as the store dates records (the local calendar day), YYYY-MM-DD.
+pub fn today() -> String {
+    chrono::Local::now().date_naive().to_string()
+}
+
 /// Does `text` hold a run of 64 or more hex digits (a key, a hash)?
 pub fn has_hex64(text: &str) -> bool {
     let mut run = 0;

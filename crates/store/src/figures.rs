@@ -21,7 +21,7 @@ pub enum FiguresError {
     Store(#[from] StoreError),
     /// `--team` was given, and this store does not know the team of some of its cases.
     #[error(
-        "This laptop does not know which team {unknown} of its cases belong to, so it cannot count team {team:?} alone. Leave out --team to count every case held here, or count on the laptop of a supervisor of {team:?}."
+        "This laptop does not know which team {unknown} of its cases belong to (their lead is not in the team directory it has from the hub), so it cannot count team {team:?} alone. Sync with the hub to fetch the directory, or leave out --team to count every case held here."
     )]
     TeamUnknown {
         /// The team asked for.
@@ -31,11 +31,15 @@ pub enum FiguresError {
     },
 }
 
-/// The team of a held case, as far as this store can know it. The hub keeps case teams (a case
-/// is its lead's team) and does not send them, so only the scope rule tells: every case on a
-/// supervisor's laptop is their team's, and a case a facilitator leads is the facilitator's
-/// team's. On a coordinator's laptop, or for a co-facilitated case, the team is unknown.
-fn known_team(link: Option<&HubLink>, lead: Option<&str>) -> Option<String> {
+/// The team of a held case, as far as this store can know it. A case is its lead's team (the
+/// hub's rule), so the team directory synced from the hub (`people.team`) answers first, as it
+/// does for the dashboard. Without the lead in the directory (a store that has not synced
+/// since the directory carried teams), the scope rule still tells: every case on a
+/// supervisor's laptop is their team's, and a case a facilitator leads is the facilitator's.
+fn known_team(link: Option<&HubLink>, lead: Option<&str>, lead_team: Option<String>) -> Option<String> {
+    if lead_team.is_some() {
+        return lead_team;
+    }
     let link = link?;
     match link.role {
         Role::Supervisor => link.team.clone(),
@@ -70,14 +74,14 @@ fn case_facts(conn: &Connection, link: Option<&HubLink>) -> Result<Vec<CaseFacts
     let cases: Vec<(CaseId, CaseFacts)> = rows(
         conn,
         "SELECT c.id, c.source, c.stage, c.received_on, c.lead,
-                (SELECT min(date) FROM contacts WHERE case_id = c.id)
-         FROM cases c",
+                (SELECT min(date) FROM contacts WHERE case_id = c.id), p.team
+         FROM cases c LEFT JOIN people p ON p.id = c.lead",
         |r| {
             let lead: Option<String> = r.get(4)?;
             Ok((
                 parse(r, 0)?,
                 CaseFacts {
-                    team: known_team(link, lead.as_deref()),
+                    team: known_team(link, lead.as_deref(), r.get(6)?),
                     source: parse(r, 1)?,
                     stage: parse(r, 2)?,
                     received_on: r.get(3)?,

@@ -295,3 +295,42 @@ fn a_team_is_refused_where_the_store_cannot_tell_case_teams() {
         other => panic!("expected TeamUnknown, got {other:?}"),
     }
 }
+
+#[test]
+fn a_coordinator_counts_a_team_by_the_leads_team_in_the_directory() {
+    use crate::model::Person;
+
+    let mut femi = laptop(Some(("Femi", "facilitator", Some("north"))));
+    let mut olu = laptop(Some(("Olu", "facilitator", Some("south"))));
+    let mut cora = laptop(Some(("Cora", "coordinator", None)));
+    for (l, source, n) in [(&mut femi, Police, 2), (&mut olu, Court, 1)] {
+        for _ in 0..n {
+            l.on(d(2026, 10, 5), |w| {
+                w.create_case(referral(source, OutOfCourt, d(2026, 10, 5)))
+            });
+        }
+    }
+    femi.deliver(&mut cora);
+    olu.deliver(&mut cora);
+
+    // Before the directory arrives the coordinator's laptop cannot tell, and says so.
+    assert!(matches!(
+        cora.store.figures(q4(), Some("north")),
+        Err(FiguresError::TeamUnknown { unknown: 3, .. })
+    ));
+    let person = |l: &Laptop, name: &str, team: &str| Person {
+        id: l.store.actor().user,
+        name: name.into(),
+        role: "facilitator".into(),
+        team: Some(team.into()),
+    };
+    cora.store
+        .record_people(&[person(&femi, "Femi", "north"), person(&olu, "Olu", "south")])
+        .expect("people");
+    let north = cora.store.figures(q4(), Some("north")).expect("north");
+    assert_eq!(north.referrals, 2);
+    let south = cora.store.figures(q4(), Some("south")).expect("south");
+    assert_eq!(south.referrals, 1);
+    assert_eq!(cora.store.figures(q4(), None).expect("all").referrals, 3);
+    assert_eq!(cora.store.figures(q4(), Some("east")).expect("east").referrals, 0);
+}
