@@ -27,7 +27,7 @@ pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
 /// The open store's page cache in the app, in KiB: the window reads a hundred cases at a time,
 /// so a quarter of the store's default keeps the laptop's memory for the page (issue 10 item 5:
 /// with 10,000 cases the default's 64 MiB filled on the first caseload after a big sync).
-const PAGE_CACHE_KIB: u32 = 16 * 1024;
+const PAGE_CACHE_KIB: u32 = 4 * 1024;
 
 /// Something the ui should hear about without asking.
 #[derive(Debug, Clone)]
