@@ -722,6 +722,28 @@ fn measure_memory_with_a_large_caseload() {
         Ok((n > 0 && last.1.elapsed() >= Duration::from_secs(2)).then_some(n))
     });
     let caseload_secs = unlocking.elapsed().as_secs_f64() - 2.0;
+    // From the unlock's answer (scrypt done) to the first frame with the cards: the ui's marks.
+    let marks = w.wait_for("the caseload's performance marks", |s| {
+        let at = s.execute(
+            "const at = (n) => performance.getEntriesByName('casebook:' + n)[0]?.startTime;
+             const m = ['unlocked', 'caseload-asked', 'caseload-answered', 'caseload-shown'].map(at);
+             return m.includes(undefined) ? null : m;",
+            vec![],
+        )?;
+        Ok(at
+            .as_array()
+            .map(|m| m.iter().filter_map(Value::as_f64).collect::<Vec<f64>>()))
+    });
+    let [unlocked, asked, answered, shown] = marks[..] else {
+        panic!("four marks: {marks:?}")
+    };
+    let shown_ms = shown - unlocked;
+    println!(
+        "unlock answered → caseload asked {:.0} ms → answered {:.0} ms → first frame {:.0} ms",
+        asked - unlocked,
+        answered - asked,
+        shown - answered
+    );
     std::thread::sleep(Duration::from_secs(3));
     let open = w.app_memory();
 
@@ -770,8 +792,8 @@ fn measure_memory_with_a_large_caseload() {
         window::app_bin().display()
     );
     println!(
-        "demo data: {demo_secs:.1} s; window up: {start_secs:.1} s; unlock to caseload: {caseload_secs:.1} s; \
-         case links on screen: {rows}"
+        "demo data: {demo_secs:.1} s; window up: {start_secs:.1} s; unlock to caseload: {caseload_secs:.1} s \
+         ({shown_ms:.0} ms from the unlock's answer to the cards' first frame); case links on screen: {rows}"
     );
     println!("MiB; RSS counts shared libraries in every process, PSS divides them among the processes");
     println!(

@@ -99,6 +99,7 @@ pub fn generate(store: &mut Store, cases: usize, seed: u64, today: NaiveDate) ->
     for _ in 0..cases {
         store.write(|w| one_case(w, &mut rng, today))?;
     }
+    store.refresh_caseload()?;
     Ok(cases)
 }
 

@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "V14__people_teams",
         include_str!("../../../migrations/V14__people_teams.sql"),
     ),
+    (
+        "V15__ops_refused_index",
+        include_str!("../../../migrations/V15__ops_refused_index.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -183,3 +183,28 @@ fn windows_of_the_caseload_are_slices_of_the_whole_and_follow_every_change() {
     let store = Store::open(&f.paths, &pass("correct horse battery")).unwrap();
     assert_eq!(ids(&store.list_cases(filter).unwrap())[0], last);
 }
+
+/// A finished sync round brings the kept rows up to date, so the first caseload after it (the
+/// one shown on unlocking) recomputes nothing.
+#[test]
+fn a_finished_sync_leaves_the_caseload_nothing_to_recompute() {
+    let (_f, mut store) = fixture();
+    for n in 0..3 {
+        store
+            .write(|w| w.create_case(received_today(&format!("Case {n}"))))
+            .unwrap();
+    }
+    store
+        .record_sync(u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap())
+        .unwrap();
+    assert_eq!(store.refresh_caseload().unwrap(), 0, "the round recomputed them");
+    store
+        .write(|w| w.create_case(received_today("After the round")))
+        .unwrap();
+    assert_eq!(
+        store.refresh_caseload().unwrap(),
+        1,
+        "only the case written since"
+    );
+    assert_eq!(store.refresh_caseload().unwrap(), 0);
+}

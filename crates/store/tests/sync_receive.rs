@@ -143,6 +143,11 @@ fn poison_ops_from_the_hub_are_set_aside_and_the_cursor_moves_on() {
     let again = reader.apply_remote(&page, Some(page.len() as u64)).unwrap();
     assert_eq!((again.applied, again.duplicates), (0, honest.len()));
     assert_eq!(reader.sync_status().unwrap().set_aside_ops, 4);
+    assert_eq!(
+        reader.sync_indicator().unwrap().set_aside_ops,
+        4,
+        "the indicator's count"
+    );
 }
 
 /// A case that leaves this laptop's scope takes its records along, but not the changes the
@@ -166,4 +171,11 @@ fn refused_changes_outlive_the_purge_of_their_case() {
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].reason, "this case is not assigned to the author");
     assert!(store.verify().unwrap().ok);
+    // The indicator counts the refusal from its index; a store with no hub has nothing waiting
+    // for one, though the full status counts what it never sent.
+    let shown = store.sync_indicator().unwrap();
+    assert_eq!((shown.rejected_ops, shown.pending_ops, shown.hub), (1, 0, None));
+    store.write(|w| w.create_case(new_case("Written since"))).unwrap();
+    assert!(store.sync_status().unwrap().pending_ops > 0);
+    assert_eq!(store.sync_indicator().unwrap().pending_ops, 0);
 }

@@ -15,7 +15,7 @@ pub use conflicts::{ConflictView, Keep};
 pub use link::HubLink;
 pub use push::{PushResult, RejectedOp};
 pub use receive::{ApplyCounts, RemoteOp, SetAsideOp};
-pub use status::SyncStatus;
+pub use status::{SyncIndicator, SyncStatus};
 
 use rusqlite::{OptionalExtension, params};
 

@@ -37,9 +37,44 @@ pub struct SyncStatus {
     pub cursor: u64,
 }
 
+/// What the app's sync indicator shows, counted from indexes and small tables only: it is read
+/// on every sync event, and [`SyncStatus`]'s totals scan the whole op log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncIndicator {
+    /// The hub, if enrolled.
+    pub hub: Option<String>,
+    /// Last successful sync (RFC 3339).
+    pub last_sync: Option<String>,
+    /// Ops waiting to be pushed; 0 when not enrolled, since there is no hub to wait for (and a
+    /// store never enrolled would count every op it holds).
+    pub pending_ops: u64,
+    /// Ops the hub refused.
+    pub rejected_ops: u64,
+    /// Open conflicts.
+    pub conflicts: u64,
+    /// Ops from the hub set aside.
+    pub set_aside_ops: u64,
+}
+
 impl Store {
+    /// The sync indicator's counts (see [`SyncIndicator`]).
+    pub fn sync_indicator(&self) -> Result<SyncIndicator, StoreError> {
+        let hub = self.hub_link()?.map(|l| l.url);
+        Ok(SyncIndicator {
+            pending_ops: match hub {
+                Some(_) => self.count("SELECT count(*) FROM ops WHERE push_state = 0")?,
+                None => 0,
+            },
+            hub,
+            last_sync: self.meta("last_sync")?,
+            rejected_ops: self.count("SELECT count(*) FROM ops WHERE push_state = 2")?,
+            conflicts: self.count("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL")?,
+            set_aside_ops: self.count("SELECT count(*) FROM set_aside_ops")?,
+        })
+    }
+
     /// Records a finished sync and the hub's clock, so a laptop whose clock is far off still
-    /// timestamps its changes sensibly.
+    /// timestamps its changes sensibly, and brings the caseload's kept rows up to date.
     pub fn record_sync(&mut self, hub_time_ms: u64) -> Result<(), StoreError> {
         let local = crate::now_ms();
         let offset = i64::try_from(hub_time_ms).unwrap_or(0) - i64::try_from(local).unwrap_or(0);
@@ -57,6 +92,9 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        // The round is over: the caseload's rows are brought up to date now, not by whichever
+        // screen lists cases next.
+        self.refresh_caseload()?;
         Ok(())
     }
 
