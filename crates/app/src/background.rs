@@ -8,7 +8,7 @@ use casebook_store::{Store, StoreError};
 use casebook_sync::{Backoff, StoreAccess, SyncError, SyncProgress};
 
 use crate::app::{App, AppEvent, AppOptions};
-use crate::dto::{SyncState, SyncView};
+use crate::dto::{Received, SyncState, SyncView};
 use crate::error::AppError;
 
 /// The sync indicator's memory between rounds.
@@ -17,6 +17,7 @@ pub(crate) struct SyncTrack {
     state: SyncState,
     running: bool,
     progress: Option<String>,
+    received: Option<Received>,
     error: Option<String>,
     next_due: Option<Instant>,
     next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -32,6 +33,7 @@ impl SyncTrack {
             state: SyncState::Idle,
             running: false,
             progress: None,
+            received: None,
             error: None,
             next_due: None,
             next_attempt_at: None,
@@ -62,7 +64,24 @@ impl StoreAccess for Shared<'_> {
 
     fn progress(&self, progress: SyncProgress) {
         // "Received 12,000 of 300,000 changes · 410 cases ready", as `casebook sync` says it.
-        self.0.track().progress = Some(progress.to_string());
+        {
+            let mut track = self.0.track();
+            track.progress = Some(progress.to_string());
+            track.received = match progress {
+                SyncProgress::Pulling {
+                    received,
+                    total: Some(total),
+                    ..
+                } => {
+                    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+                    Some(Received {
+                        done: n(received),
+                        total: n(total.max(received)),
+                    })
+                }
+                _ => None,
+            };
+        }
         let now = Instant::now();
         let mut last = self.1.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if last.is_none_or(|at| now.duration_since(at) >= PROGRESS_EVERY) {
@@ -96,7 +115,7 @@ impl App {
 
     /// The sync indicator now.
     pub fn sync_status(&self) -> Result<SyncView, AppError> {
-        let status = self.with_store(|store| Ok(store.sync_status()?))?;
+        let status = self.with_store(|store| Ok(store.sync_indicator()?))?;
         let mut track = self.track();
         track.views = track.views.wrapping_add(1);
         let enrolled = status.hub.is_some();
@@ -115,6 +134,7 @@ impl App {
             set_aside: n(status.set_aside_ops),
             last_sync: status.last_sync,
             progress: track.progress.clone().filter(|_| track.running),
+            received: track.received.filter(|_| track.running),
             error: track.error.clone(),
             next_attempt: track.next_attempt_at.map(|t| t.to_rfc3339()),
         })
@@ -153,6 +173,7 @@ impl App {
             track.running = true;
             track.state = SyncState::Syncing;
             track.progress = Some("Connecting to the hub".to_owned());
+            track.received = None;
             track.next_due = None;
         }
         self.emit_sync();
@@ -162,6 +183,7 @@ impl App {
             let mut track = self.track();
             track.running = false;
             track.progress = None;
+            track.received = None;
             match &result {
                 Ok(report) => {
                     tracing::debug!(

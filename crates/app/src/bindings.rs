@@ -76,7 +76,7 @@ fn generate() -> String {
     let all: Vec<Decl> = decls![cfg;
         dto::AppPhase, d::Role, dto::AppState, crate::locale::DateFormat, crate::locale::DateStyle, crate::dashboard::FiguresExport, crate::dashboard::FiguresFormat, crate::dashboard::SavedFigures, dto::Abilities, dto::ReferralEdit, dto::StatusMove, m::PartyEdit, dto::Strength, dto::CaseloadQuery, dto::CaseloadPage, m::NewCase,
         m::NewParty, dto::NewConsentInput, dto::NewVisitInput, dto::DraftSaved, dto::KeepChoice,
-        dto::SyncState, dto::SyncView, crate::ErrorCode, crate::AppError,
+        dto::SyncState, dto::SyncView, dto::Received, crate::ErrorCode, crate::AppError,
         m::CaseSummary, m::CreatedCase, m::CaseRecord, m::ConsentNow, m::PartyView, m::ContactView,
         m::ConsentView, m::StatusView, m::SupervisionNoteView, m::TimelineEntry, m::CaseDetail,
         casebook_store::ConflictView, crate::problems::SyncProblems, crate::problems::RefusedChange,

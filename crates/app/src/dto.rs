@@ -243,6 +243,16 @@ pub enum SyncState {
     Failed,
 }
 
+/// How far a sync round's receiving has got, when the hub said how many changes it sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
+pub struct Received {
+    /// Changes received and applied so far.
+    pub done: u32,
+    /// Changes this round receives in all (never below `done`).
+    pub total: u32,
+}
+
 /// The sync indicator's data.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(any(test, feature = "ts"), derive(ts_rs::TS))]
@@ -254,7 +264,7 @@ pub struct SyncView {
     pub state: SyncState,
     /// The hub's address.
     pub hub: Option<String>,
-    /// Changes written here and not yet on the hub.
+    /// Changes written here and not yet on the hub (0 when not enrolled).
     pub pending: u32,
     /// Conflicts to resolve.
     pub conflicts: u32,
@@ -266,6 +276,8 @@ pub struct SyncView {
     pub last_sync: Option<String>,
     /// While syncing: what is happening ("Sending 40 changes").
     pub progress: Option<String>,
+    /// While receiving changes whose total the hub counted: how far, for a progress bar.
+    pub received: Option<Received>,
     /// Why the last attempt failed.
     pub error: Option<String>,
     /// When the next attempt is due (RFC 3339), while offline.

@@ -1249,6 +1249,16 @@ ready: boolean,
  */
 missing: Array<Missing>, };
 
+export type Received = { 
+/**
+ * Changes received and applied so far.
+ */
+done: number, 
+/**
+ * Changes this round receives in all (never below `done`).
+ */
+total: number, };
+
 export type RecoveryWay = "none" | "organisation_key" | "personal_code";
 
 export type ReferralEdit = { 
@@ -1727,7 +1737,7 @@ state: SyncState,
  */
 hub: string | null, 
 /**
- * Changes written here and not yet on the hub.
+ * Changes written here and not yet on the hub (0 when not enrolled).
  */
 pending: number, 
 /**
@@ -1750,6 +1760,10 @@ last_sync: string | null,
  * While syncing: what is happening ("Sending 40 changes").
  */
 progress: string | null, 
+/**
+ * While receiving changes whose total the hub counted: how far, for a progress bar.
+ */
+received: Received | null, 
 /**
  * Why the last attempt failed.
  */

@@ -90,6 +90,7 @@ export function mockBackend() {
     state: 'idle',
     hub: state.hub,
     progress: null,
+    received: null,
     pending: 3,
     conflicts: 1,
     rejected: 1,
@@ -810,7 +811,19 @@ export function mockBackend() {
         emit('casebook://sync', sync);
         await new Promise((r) => setTimeout(r, 300));
       }
-      Object.assign(sync, { state: 'idle', progress: null, pending: 0, last_sync: new Date().toISOString() });
+      for (let done = 1000; done <= 4000; done += 1000) {
+        sync.progress = `Received ${done.toLocaleString('en-GB')} of 4,000 changes · ${done / 100} cases ready`;
+        sync.received = { done, total: 4000 };
+        emit('casebook://sync', sync);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      Object.assign(sync, {
+        state: 'idle',
+        progress: null,
+        received: null,
+        pending: 0,
+        last_sync: new Date().toISOString(),
+      });
       emit('casebook://sync', sync);
       return sync;
     },
