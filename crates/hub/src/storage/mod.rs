@@ -14,6 +14,7 @@ mod reader;
 mod recovery;
 mod retention;
 mod sar;
+pub mod seal;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -33,6 +34,7 @@ pub use purge::{DeviceConfirmation, Tombstone};
 pub use reader::Reader;
 pub use retention::{CaseRetention, LegalHold};
 pub use sar::{AskedBy, SarRequest};
+pub use seal::{DataKey, SealError, Sealer};
 
 use crate::error::HubError;
 use crate::scope::Viewer;
