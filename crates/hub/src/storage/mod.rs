@@ -9,6 +9,7 @@ mod handover;
 mod health;
 pub mod key;
 mod ops;
+pub mod pg_schema;
 mod purge;
 mod reader;
 mod recovery;
