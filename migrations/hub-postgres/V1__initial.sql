@@ -7,7 +7,8 @@
 -- In clear: only what indexes, joins and scope need: ids, sequence numbers, times (ms since the
 -- epoch, bigint, as on SQLite), roles, teams, entity kinds, flags, hashes.
 -- Blind indexes (`*_index` bytea): HMAC-SHA256 of the normalised value under a key derived
--- from the hub key for that column alone, where a sealed value must be found or kept unique.
+-- from the hub key for that column alone (storage/blind.rs), where a sealed value must be
+-- found or kept unique.
 
 -- Settings of the hub as a whole: its own user and device ids, its clock, the recovery
 -- recipient (a public key). Nothing personal.

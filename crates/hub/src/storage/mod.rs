@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod backup;
+pub mod blind;
 mod facts;
 mod handover;
 mod health;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use admin::{CaseSummary, DeviceSummary, Enrollment};
 pub use audit::{AuditEntry, AuditHead, AuditQuery, Verification};
 pub use backup::{SnapshotInfo, create_new_private};
+pub use blind::BlindIndex;
 pub use handover::Handover;
 pub use health::Readiness;
 pub use key::{HubKey, KEY_FILE};
