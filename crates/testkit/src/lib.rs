@@ -8,6 +8,7 @@
 //! - [`http`]: reqwest answers as status + JSON; a blocking client; raw bytes on a socket for
 //!   the tests whose point is malformed HTTP.
 //! - [`process`]: processes by pid only, `/proc`, and waiting for evidence in a child's output.
+//! - `postgres` (feature `postgres`): a scratch PostgreSQL cluster on a free port, stopped by pid.
 //! - [`scan`]: every value of every table of a decrypted database, for words that must be gone.
 //! - [`util`]: random markers, dates, describing a finished command.
 //! - `window` and `webdriver` (feature `window`): Xvfb, tauri-driver and a blocking WebDriver
@@ -20,6 +21,8 @@ pub mod http;
 pub mod hub;
 pub mod inproc;
 pub mod ops;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod process;
 pub mod scan;
 pub mod util;

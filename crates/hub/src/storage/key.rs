@@ -42,6 +42,14 @@ impl HubKey {
     pub(crate) fn hex(&self) -> &str {
         &self.0
     }
+
+    /// The 32 key bytes, only as the input from which sealing keys are derived (`seal.rs`).
+    pub(crate) fn bytes(&self) -> Zeroizing<[u8; 32]> {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        // `from_hex` and `random` only ever hold 64 hex characters.
+        let _ = hex::decode_to_slice(self.0.as_bytes(), &mut bytes[..]);
+        bytes
+    }
 }
 
 /// The key for `dir`: `from_env` if given, else `hub.key`, created on a new data dir.

@@ -4,16 +4,19 @@
 mod admin;
 mod audit;
 mod backup;
+pub mod blind;
 mod facts;
 mod handover;
 mod health;
 pub mod key;
 mod ops;
+pub mod pg_schema;
 mod purge;
 mod reader;
 mod recovery;
 mod retention;
 mod sar;
+pub mod seal;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -25,6 +28,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use admin::{CaseSummary, DeviceSummary, Enrollment};
 pub use audit::{AuditEntry, AuditHead, AuditQuery, Verification};
 pub use backup::{SnapshotInfo, create_new_private};
+pub use blind::BlindIndex;
 pub use handover::Handover;
 pub use health::Readiness;
 pub use key::{HubKey, KEY_FILE};
@@ -33,6 +37,7 @@ pub use purge::{DeviceConfirmation, Tombstone};
 pub use reader::Reader;
 pub use retention::{CaseRetention, LegalHold};
 pub use sar::{AskedBy, SarRequest};
+pub use seal::{DataKey, SealError, Sealer};
 
 use crate::error::HubError;
 use crate::scope::Viewer;
