@@ -50,6 +50,7 @@ pub fn run() -> anyhow::Result<()> {
             });
             let app = App::new(paths.clone(), AppOptions::from_env(), emitter);
             date_fields_in(tauri_app.handle(), app.state().dates.locale);
+            light_webview(tauri_app.handle());
             tauri::async_runtime::spawn(Arc::clone(&app).run_background());
             tauri_app.manage(app);
             Ok(())
@@ -57,6 +58,33 @@ pub fn run() -> anyhow::Result<()> {
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .context("The Casebook window could not start")
+}
+
+/// Tunes WebKitGTK for a window of forms and lists rather than a browser: drawn by the CPU
+/// (GPU compositing, which without a GPU is Mesa's software GL, held ~40 MiB more in the page
+/// process with the caseload shown; see docs/benchmarks.md), and caching as a document viewer
+/// does, since every page comes from the app itself and nothing is fetched twice.
+fn light_webview<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    #[cfg(target_os = "linux")]
+    if let Some(window) = app.get_webview_window("main") {
+        let told = window.with_webview(|webview| {
+            use webkit2gtk::{
+                CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+            };
+            let view = webview.inner();
+            if let Some(settings) = view.settings() {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+            if let Some(context) = view.context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        });
+        if let Err(e) = told {
+            tracing::warn!(error = %e, "could not tune the webview");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
 }
 
 /// Tells the webview the language its date fields are written in (`AppState.dates.locale`):

@@ -833,6 +833,21 @@ impl Window {
     #[track_caller]
     pub fn save_screenshot(&self, name: &str) -> PathBuf {
         self.wait_settled();
+        // WebKitWebDriver answers a screenshot after the window's next presentation update; with
+        // the app's webview drawing on the CPU (no compositing) a still screen never presents
+        // one, and the answer never comes. A one-pixel dot repainted around the request gives it
+        // one; the dot is removed again after the last repaint.
+        let _ = self.s.execute(
+            "const dot = document.createElement('div');\
+             dot.setAttribute('aria-hidden', 'true');\
+             dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none';\
+             document.body.append(dot);\
+             [30, 120, 300, 800, 2000, 5000].forEach((ms, i, all) => setTimeout(() => {\
+               dot.style.background = i % 2 ? 'transparent' : 'rgba(0,0,0,0.02)';\
+               if (i === all.length - 1) dot.remove();\
+             }, ms));",
+            vec![],
+        );
         let png = self
             .s
             .screenshot()
