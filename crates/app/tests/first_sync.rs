@@ -4,14 +4,12 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use casebook_app_core::dto::{CaseloadQuery, Received, SyncState};
-use casebook_app_core::{App, AppEvent, CaseId, StorePaths};
+use casebook_app_core::{AppEvent, CaseId};
 use casebook_protocol::Role;
 use casebook_testkit::inproc::TestHub;
 use casebook_testkit::ops::{note, opened_case};
-use common::{PASS, options};
+use common::PASS;
 
 /// Cases on the hub, and notes on each: more ops than one turn of the client (1,000) applies,
 /// so progress is reported before the round ends.
@@ -33,13 +31,7 @@ async fn a_first_sync_reports_changes_received_of_the_total_for_a_progress_bar()
     }
 
     let dir = tempfile::tempdir().unwrap();
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&events);
-    let sup = App::new(
-        StorePaths::new(dir.path().join("store")),
-        options(),
-        Arc::new(move |e| sink.lock().unwrap().push(e)),
-    );
+    let (sup, events) = common::app_with_events(&dir);
     let code = hub.add_user("Sunita", Role::Supervisor, Some("north"));
     sup.join_hub(hub.url.clone(), code, PASS.into(), PASS.into())
         .await

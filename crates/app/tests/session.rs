@@ -2,21 +2,22 @@
 //! 127.0.0.1 where sync is involved.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use casebook_app_core::dto::{AppPhase, CaseloadQuery, NewConsentInput, NewVisitInput, SyncState};
 use casebook_app_core::model::{NewCase, NewParty, TimelineEntry};
-use casebook_app_core::{App, AppEvent, AppOptions, CaseId, ErrorCode, PartyId, StorePaths};
+use casebook_app_core::{App, AppEvent, CaseId, ErrorCode, PartyId};
 use casebook_domain::{
     CaseKind, ConsentDecision, ConsentMethod, ConsentScope, ContactKind, JusticeStage, PartyRole,
     ReferralSource,
 };
 use casebook_protocol::Role;
 use casebook_testkit::inproc::TestHub;
+use common::PASS;
 use tempfile::TempDir;
-
-const PASS: &str = "kettle orbit lantern meadow";
 
 struct Harness {
     _dir: TempDir,
@@ -24,25 +25,9 @@ struct Harness {
     events: Arc<Mutex<Vec<AppEvent>>>,
 }
 
-fn options() -> AppOptions {
-    AppOptions {
-        auto_lock_override: None,
-        sync_interval: Duration::from_secs(3600),
-        sync_after_change: Duration::from_secs(3600),
-        device_name: "test laptop".into(),
-        system_locale: None,
-    }
-}
-
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&events);
-    let app = App::new(
-        StorePaths::new(dir.path().join("store")),
-        options(),
-        Arc::new(move |e| sink.lock().unwrap().push(e)),
-    );
+    let (app, events) = common::app_with_events(&dir);
     Harness {
         _dir: dir,
         app,
@@ -191,7 +176,7 @@ fn an_idle_app_locks_itself_says_why_and_activity_postpones_it() {
     );
     assert_eq!(state.auto_lock_minutes, 2, "the setting is kept beside the store");
     assert_eq!(h.app.set_auto_lock(0).unwrap_err().code, ErrorCode::InvalidInput);
-    let reopened = App::new(h.app.paths().clone(), options(), Arc::new(|_| {}));
+    let reopened = App::new(h.app.paths().clone(), common::options(), Arc::new(|_| {}));
     assert_eq!(reopened.state().auto_lock_minutes, 2);
 }
 

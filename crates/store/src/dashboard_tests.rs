@@ -435,7 +435,6 @@ fn a_real_store_reads_closings_meetings_and_agreements() {
 
 #[test]
 fn a_coordinator_counts_one_team_alone_by_the_leads_team() {
-    use crate::model::Person;
     use crate::test_laptops::{laptop, referral};
 
     let mut femi = laptop(Some(("Femi", "facilitator", Some("north"))));
@@ -451,14 +450,11 @@ fn a_coordinator_counts_one_team_alone_by_the_leads_team() {
     }
     femi.deliver(&mut cora);
     olu.deliver(&mut cora);
-    let person = |l: &crate::test_laptops::Laptop, name: &str, team: &str| Person {
-        id: l.store.actor().user,
-        name: name.into(),
-        role: "facilitator".into(),
-        team: Some(team.into()),
-    };
     cora.store
-        .record_people(&[person(&femi, "Femi", "north"), person(&olu, "Olu", "south")])
+        .record_people(&[
+            femi.facilitator_in("Femi", "north"),
+            olu.facilitator_in("Olu", "south"),
+        ])
         .expect("people");
 
     let all = cora.store.dashboard(None).expect("dashboard");

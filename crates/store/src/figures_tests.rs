@@ -298,8 +298,6 @@ fn a_team_is_refused_where_the_store_cannot_tell_case_teams() {
 
 #[test]
 fn a_coordinator_counts_a_team_by_the_leads_team_in_the_directory() {
-    use crate::model::Person;
-
     let mut femi = laptop(Some(("Femi", "facilitator", Some("north"))));
     let mut olu = laptop(Some(("Olu", "facilitator", Some("south"))));
     let mut cora = laptop(Some(("Cora", "coordinator", None)));
@@ -318,14 +316,11 @@ fn a_coordinator_counts_a_team_by_the_leads_team_in_the_directory() {
         cora.store.figures(q4(), Some("north")),
         Err(FiguresError::TeamUnknown { unknown: 3, .. })
     ));
-    let person = |l: &Laptop, name: &str, team: &str| Person {
-        id: l.store.actor().user,
-        name: name.into(),
-        role: "facilitator".into(),
-        team: Some(team.into()),
-    };
     cora.store
-        .record_people(&[person(&femi, "Femi", "north"), person(&olu, "Olu", "south")])
+        .record_people(&[
+            femi.facilitator_in("Femi", "north"),
+            olu.facilitator_in("Olu", "south"),
+        ])
         .expect("people");
     let north = cora.store.figures(q4(), Some("north")).expect("north");
     assert_eq!(north.referrals, 2);

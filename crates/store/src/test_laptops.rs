@@ -66,6 +66,16 @@ impl Laptop {
         let counts = to.store.apply_remote(&ops, None).expect("apply");
         assert_eq!(counts.set_aside, 0, "every op delivered applies");
     }
+
+    /// This laptop's user as the hub's directory lists them: a facilitator of `team`.
+    pub(crate) fn facilitator_in(&self, name: &str, team: &str) -> crate::model::Person {
+        crate::model::Person {
+            id: self.store.actor().user,
+            name: name.into(),
+            role: "facilitator".into(),
+            team: Some(team.into()),
+        }
+    }
 }
 
 /// A case as a facilitator records a referral.

@@ -2,10 +2,10 @@
 //! and one joined to a real hub (`casebook_testkit::inproc::TestHub`) as a new user.
 #![allow(clippy::unwrap_used, dead_code)]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use casebook_app_core::{App, AppOptions, StorePaths};
+use casebook_app_core::{App, AppEvent, AppOptions, StorePaths};
 use casebook_protocol::Role;
 use casebook_testkit::inproc::TestHub;
 use tempfile::TempDir;
@@ -32,6 +32,19 @@ pub fn app(dir: &TempDir) -> Arc<App> {
         options(),
         Arc::new(|_| {}),
     )
+}
+
+/// An app whose store lives in `dir`, with [`options`], and every event it sends, kept in
+/// order for the test to read.
+pub fn app_with_events(dir: &TempDir) -> (Arc<App>, Arc<Mutex<Vec<AppEvent>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let app = App::new(
+        StorePaths::new(dir.path().join("store")),
+        options(),
+        Arc::new(move |e| sink.lock().unwrap().push(e)),
+    );
+    (app, events)
 }
 
 /// A new user of `hub` with `role` in team north, joined from a new app in `dir`.
