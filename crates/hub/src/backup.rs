@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::HubError;
-use crate::storage::{DB_FILE, HubKey, KEY_FILE, Storage, create_new_private};
+use crate::storage::{DB_FILE, HubKey, KEY_FILE, Sqlite, Storage, create_new_private};
 
 /// The manifest's `format`.
 pub const FORMAT: &str = "casebook-hub-backup";
@@ -162,7 +162,7 @@ pub fn write(storage: &Storage, out: &Path, seal: &Seal, now_ms: i64) -> Result<
     let mtime = u64::try_from(now_ms / 1000).unwrap_or(0);
     let manifest_json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Encrypt(e.to_string()))?;
-    let key_text = Zeroizing::new(format!("{}\n", storage.key_hex()));
+    let key_text = Zeroizing::new(format!("{}\n", storage.key_hex()?));
     let db = File::open(&snapshot).map_err(io_err("cannot read", &snapshot))?;
     let written = append(&mut tar, MANIFEST, &manifest_json[..], manifest_json.len(), mtime)
         .and_then(|()| append(&mut tar, KEY_FILE, key_text.as_bytes(), key_text.len(), mtime))
@@ -334,8 +334,8 @@ pub fn restore(input: &Path, dir: &Path, unseal: &Unseal) -> Result<Manifest, Ba
     if db != (manifest.db_bytes, manifest.db_sha256.clone()) {
         return Err(damaged("its database does not match the digest in its manifest"));
     }
-    Storage::check_restored(&restoring, &key)?;
-    Storage::install_restored(dir, &restoring, &key)?;
+    Sqlite::check_restored(&restoring, &key)?;
+    Sqlite::install_restored(dir, &restoring, &key)?;
     Ok(manifest)
 }
 

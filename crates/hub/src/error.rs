@@ -88,6 +88,25 @@ pub enum HubError {
     /// A document (a subject access request's PDF) could not be made.
     #[error("{0}")]
     Document(String),
+    /// `--database` / `CASEBOOK_HUB_DATABASE` is not a PostgreSQL URL.
+    #[error("the database URL is not usable: {0} (e.g. postgres://casebook@db.internal:5432/casebook)")]
+    BadDatabaseUrl(String),
+    /// PostgreSQL could not be reached or refused the login.
+    #[error(
+        "could not connect to {0}: is PostgreSQL running there, and are the user and password right? See the hub's log"
+    )]
+    DatabaseUnreachable(String),
+    /// The PostgreSQL backend does not do this yet.
+    #[error("`{0}` is not available on the PostgreSQL backend yet; run it on a hub with --data DIR")]
+    NotOnPostgres(&'static str),
+    /// The PostgreSQL database is sealed under another hub key.
+    #[error(
+        "the hub key does not open this PostgreSQL database (its values are sealed under another key). Nothing was changed."
+    )]
+    WrongDatabaseKey,
+    /// A sealed value would not open or could not be sealed.
+    #[error(transparent)]
+    Seal(#[from] crate::storage::SealError),
     /// The blocking storage task died.
     #[error("a storage task failed: {0}")]
     Task(String),
@@ -105,6 +124,12 @@ impl From<rusqlite::Error> for HubError {
             _ => "sqlite error".to_owned(),
         };
         HubError::Database(class)
+    }
+}
+
+impl From<postgres::Error> for HubError {
+    fn from(e: postgres::Error) -> Self {
+        crate::storage::pg_schema::database(e)
     }
 }
 

@@ -1,15 +1,12 @@
 //! Users, enrollment codes, devices and case assignments: what the admin commands change.
 
-use std::collections::BTreeMap;
-
 use casebook_domain::{CaseId, DeviceId, UserId};
 use casebook_protocol::Role;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::audit::append;
-use super::ops::{allocate, assignment, hub_op, insert_op, latest_setting};
-use super::{DeviceRow, Storage, UserRow, parse, user_from_row, user_row};
+use super::{DeviceRow, Sqlite, UserRow, parse, user_from_row, user_row};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 
@@ -74,7 +71,7 @@ type CaseColumns = (
 /// `devices`' columns: id, name, user, created, last seen, revoked, wipe, handed over.
 type DeviceColumns = (String, String, String, i64, Option<i64>, bool, bool, Option<i64>);
 
-impl Storage {
+impl Sqlite {
     /// Adds a user; names are unique.
     pub fn add_user(
         &mut self,
@@ -155,7 +152,7 @@ impl Storage {
         self.enroll_from(code_hash, device_name, token_hash, now_ms, None)
     }
 
-    /// [`Storage::enroll`] from the client address `client`, which the audit trail records.
+    /// [`Sqlite::enroll`] from the client address `client`, which the audit trail records.
     pub fn enroll_from(
         &mut self,
         code_hash: &str,
@@ -240,7 +237,7 @@ impl Storage {
         let lead = self.user_by_name(lead)?;
         let co = co.map(|name| self.user_by_name(name)).transpose()?;
         let (hub, operator) = (self.hub, self.operator.clone());
-        let tx = self
+        let mut tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id: String = tx
@@ -252,26 +249,7 @@ impl Storage {
             .optional()?
             .ok_or_else(|| HubError::NoSuchCase(case.to_owned()))?;
         let case_id: CaseId = parse(&id)?;
-        let before = assignment(&tx, case_id)?.ok_or_else(|| HubError::NoSuchCase(case.to_owned()))?;
-        let co = co.map(|c| c.id);
-        // The hub's op succeeds the values clients hold now (the latest by HLC), so it wins
-        // cleanly instead of showing up as a conflict. It names the co only when that changes,
-        // so that an assignment of the lead alone stays readable by laptops from before `co`.
-        let mut fields = BTreeMap::from([("lead".to_owned(), serde_json::json!(lead.id))]);
-        if co != before.co {
-            fields.insert("co".to_owned(), serde_json::json!(co));
-        }
-        let mut replaces = BTreeMap::new();
-        let mut after_hlc = None;
-        for field in fields.keys() {
-            if let Some(held) = latest_setting(&tx, case_id, field)? {
-                replaces.insert(field.clone(), held.op_id);
-                after_hlc = after_hlc.max(Some(held.hlc));
-            }
-        }
-        let op = hub_op(&tx, hub, case_id, fields, replaces, after_hlc, now_ms)?;
-        insert_op(&tx, &op, None, None, now_ms)?;
-        let (_, after) = allocate(&tx, case_id, &lead, co, op.hlc.wall_ms)?;
+        let after = super::push::assign(&mut tx, hub, case_id, &lead, co.map(|c| c.id), now_ms)?;
         let event = AuditEvent::new(
             AuditAction::Assign,
             serde_json::json!({"operator": operator, "lead": after.lead, "co": after.co, "team": after.team}),

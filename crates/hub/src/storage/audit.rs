@@ -5,7 +5,7 @@ use casebook_domain::{CaseId, UserId};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::{Storage, parse};
+use super::{Sqlite, parse};
 use crate::audit::{AuditEvent, EntryBody, GENESIS, chain_hash};
 use crate::error::HubError;
 
@@ -102,10 +102,10 @@ fn head_on(conn: &Connection) -> Result<(u64, String), HubError> {
     Ok(head.map_or((0, GENESIS.to_owned()), |(seq, hash)| (to_u64(seq), hash)))
 }
 
-impl Storage {
+impl Sqlite {
     /// Another connection to the same database, which may write: the audit writer's, so that
     /// recording a pull never waits for the writer's lock, only briefly for SQLite's.
-    pub fn audit_connection(&self) -> Result<Storage, HubError> {
+    pub fn audit_connection(&self) -> Result<Sqlite, HubError> {
         let conn = super::open_keyed(&self.path, &self.key)?;
         conn.execute_batch(
             "PRAGMA busy_timeout = 10000;
@@ -113,7 +113,7 @@ impl Storage {
              PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;",
         )?;
-        Ok(Storage {
+        Ok(Sqlite {
             conn,
             hub: self.hub,
             path: self.path.clone(),
@@ -338,7 +338,7 @@ fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-impl Storage {
+impl Sqlite {
     /// Records an admin command that changes nothing else the storage knows of (the demo).
     pub fn record_admin(
         &mut self,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::backup::StepResult;
 
-use super::{AuditHead, DB_FILE, HubKey, Storage, open_keyed};
+use super::{AuditHead, DB_FILE, HubKey, Sqlite, open_keyed};
 use crate::error::HubError;
 
 /// What a snapshot holds, read from the copy itself.
@@ -20,7 +20,7 @@ pub struct SnapshotInfo {
     pub schema_version: i64,
 }
 
-impl Storage {
+impl Sqlite {
     /// Copies the database into `dest`, a new file (mode 0600), encrypted under the same key,
     /// as it stood at one moment, while `serve` may go on writing. SQLite's online backup in
     /// one step copies every page inside one read transaction; in WAL mode that neither waits
@@ -50,7 +50,7 @@ impl Storage {
                 }
             }
         }
-        let copy = Storage {
+        let copy = Sqlite {
             conn: copy,
             hub: self.hub,
             path: dest.to_path_buf(),

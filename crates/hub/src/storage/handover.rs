@@ -6,7 +6,7 @@ use casebook_protocol::{HandoverReceipt, handover_digest};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::audit::append;
-use super::{DeviceRow, Storage};
+use super::{DeviceRow, Sqlite};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 
@@ -19,7 +19,7 @@ pub enum Handover {
     Missing(Vec<OpId>),
 }
 
-impl Storage {
+impl Sqlite {
     /// Checks that the hub holds each of `op_ids` as pushed by `device`; if so retires the
     /// device (it never syncs again) and returns the receipt. Either answer is audited.
     pub fn handover(

@@ -1,7 +1,7 @@
 //! What the operations endpoints ask of the database: does it answer, is its schema this
 //! hub's, and how many devices reached the hub lately. Counts only, never rows.
 
-use super::Reader;
+use super::Sqlite;
 use crate::error::HubError;
 
 /// Whether the database can serve.
@@ -18,16 +18,16 @@ pub enum Readiness {
     },
 }
 
-impl Reader {
+impl Sqlite {
     /// Asks the database a trivial question: its newest migration, compared with this hub's.
-    pub fn readiness(&mut self) -> Result<Readiness, HubError> {
-        let expected = super::embedded::migrations::runner()
+    pub fn readiness(&self) -> Result<Readiness, HubError> {
+        let expected = super::sqlite::embedded::migrations::runner()
             .get_migrations()
             .iter()
             .map(|m| i64::from(m.version()))
             .max()
             .unwrap_or(0);
-        let found: i64 = self.storage.conn.query_row(
+        let found: i64 = self.conn.query_row(
             "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
             [],
             |r| r.get(0),
@@ -41,8 +41,8 @@ impl Reader {
 
     /// How many devices made an authenticated request since `since_ms` (their `last_seen` is
     /// kept to the minute). One count over the devices table: cheap at a scrape.
-    pub fn devices_seen_since(&mut self, since_ms: i64) -> Result<u64, HubError> {
-        let count: i64 = self.storage.conn.query_row(
+    pub fn devices_seen_since(&self, since_ms: i64) -> Result<u64, HubError> {
+        let count: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM devices WHERE last_seen >= ?1",
             [since_ms],
             |r| r.get(0),

@@ -1,5 +1,8 @@
-//! All of the hub's SQL: one SQLCipher database in the data dir. Everything else calls these
-//! methods, so another backend (PostgreSQL) can take this module's place.
+//! The hub's storage: one type, [`Storage`], over two backends, and every line of the hub's
+//! SQL behind it. The embedded backend ([`Sqlite`]: one SQLCipher file in the data dir, in
+//! `sqlite.rs` and the files named after each concern) is the default; the PostgreSQL backend
+//! (`postgres/`) lets several hub processes share one database. Both give the same answers to
+//! the same calls, and both send each op through the one judgement (`push.rs`).
 
 mod admin;
 mod audit;
@@ -11,19 +14,23 @@ mod health;
 pub mod key;
 mod ops;
 pub mod pg_schema;
+pub mod postgres;
 mod purge;
+mod push;
 mod reader;
 mod recovery;
 mod retention;
 mod sar;
 pub mod seal;
+mod sqlite;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
-use casebook_domain::{DeviceId, UserId};
-use casebook_protocol::{Role, UserInfo};
-use rusqlite::{Connection, OptionalExtension, params};
+use casebook_domain::{CaseId, DeviceId, Op, OpId, UserId};
+use casebook_protocol::{OpResult, PurgeConfirmation, PurgeOrder, Role, UserInfo};
+use chrono::NaiveDate;
+use uuid::Uuid;
 
 pub use admin::{CaseSummary, DeviceSummary, Enrollment};
 pub use audit::{AuditEntry, AuditHead, AuditQuery, Verification};
@@ -33,24 +40,247 @@ pub use handover::Handover;
 pub use health::Readiness;
 pub use key::{HubKey, KEY_FILE};
 pub use ops::{HistoryPage, OwnOps, PullPage};
+pub use postgres::{DatabaseUrl, Postgres};
 pub use purge::{DeviceConfirmation, Tombstone};
 pub use reader::Reader;
 pub use retention::{CaseRetention, LegalHold};
 pub use sar::{AskedBy, SarRequest};
 pub use seal::{DataKey, SealError, Sealer};
+pub use sqlite::{DB_FILE, Sqlite};
 
+use crate::audit::AuditEvent;
 use crate::error::HubError;
+use crate::sar::CaseInput;
 use crate::scope::Viewer;
+use casebook_domain::retention::Policy;
+use sqlite::{create_private_dir, open_keyed, user_from_row};
 
-/// The name of the database file inside the data dir.
-pub const DB_FILE: &str = "hub.db";
+/// The hub's database, on one backend or the other. Sync: call it from a blocking thread.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per connection, a handful per process: boxing would only add an indirection"
+)]
+pub enum Storage {
+    /// One SQLCipher file in the data dir (the default).
+    Sqlite(Sqlite),
+    /// A PostgreSQL database several hub processes share.
+    Postgres(Postgres),
+}
 
-/// How stale a device's `last_seen` may grow: noting it on every request would cost every
-/// request a commit and an fsync.
-const LAST_SEEN_EVERY_MS: i64 = 60_000;
+/// Methods both backends answer, or only the embedded one (the PostgreSQL backend refuses
+/// those with [`HubError::NotOnPostgres`] until it has them).
+macro_rules! delegate {
+    ($on:tt;) => {};
+    ($on:tt; $(#[$a:meta])* fn $name:ident(&mut self $(, $arg:ident: $ty:ty)*) -> $ret:ty; $($rest:tt)*) => {
+        $(#[$a])*
+        pub fn $name(&mut self $(, $arg: $ty)*) -> $ret {
+            delegate!(@call $on, self, $name, $($arg),*)
+        }
+        delegate!($on; $($rest)*);
+    };
+    ($on:tt; $(#[$a:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; $($rest:tt)*) => {
+        $(#[$a])*
+        pub fn $name(&self $(, $arg: $ty)*) -> $ret {
+            delegate!(@call $on, self, $name, $($arg),*)
+        }
+        delegate!($on; $($rest)*);
+    };
+    (@call both, $s:ident, $name:ident, $($arg:ident),*) => {
+        match $s {
+            Storage::Sqlite(db) => db.$name($($arg),*),
+            Storage::Postgres(db) => db.$name($($arg),*),
+        }
+    };
+    (@call sqlite, $s:ident, $name:ident, $($arg:ident),*) => {
+        match $s {
+            Storage::Sqlite(db) => db.$name($($arg),*),
+            Storage::Postgres(_) => Err(HubError::NotOnPostgres(stringify!($name))),
+        }
+    };
+}
 
-mod embedded {
-    refinery::embed_migrations!("../../migrations/hub");
+impl Storage {
+    /// Opens (creating on first use) the embedded hub database in `dir`, migrated to this
+    /// version.
+    pub fn open(dir: &Path, key_from_env: Option<HubKey>) -> Result<Self, HubError> {
+        Sqlite::open(dir, key_from_env).map(Self::Sqlite)
+    }
+
+    /// Connects to the hub's PostgreSQL database at `url`, migrating it to this version;
+    /// values are sealed under `key`.
+    pub fn connect(url: &DatabaseUrl, key: HubKey) -> Result<Self, HubError> {
+        Postgres::connect(url, key).map(Self::Postgres)
+    }
+
+    /// The hub's own identity.
+    pub fn hub_identity(&self) -> HubIdentity {
+        match self {
+            Self::Sqlite(db) => db.hub_identity(),
+            Self::Postgres(db) => db.hub_identity(),
+        }
+    }
+
+    /// Names who runs the admin commands on this connection (the system user of the command
+    /// line), recorded with each of them in the audit trail.
+    pub fn set_operator(&mut self, operator: Option<String>) {
+        match self {
+            Self::Sqlite(db) => db.set_operator(operator),
+            Self::Postgres(db) => db.set_operator(operator),
+        }
+    }
+
+    /// Another connection to the same database that only reads.
+    pub fn reader(&self) -> Result<Reader, HubError> {
+        Ok(Reader {
+            storage: match self {
+                Self::Sqlite(db) => Self::Sqlite(db.reader()?),
+                Self::Postgres(db) => Self::Postgres(db.another()?),
+            },
+        })
+    }
+
+    /// Another connection to the same database, which may write: the audit writer's, so that
+    /// recording a pull never waits for the writer's lock.
+    pub fn audit_connection(&self) -> Result<Storage, HubError> {
+        Ok(match self {
+            Self::Sqlite(db) => Self::Sqlite(db.audit_connection()?),
+            Self::Postgres(db) => Self::Postgres(db.another()?),
+        })
+    }
+
+    /// The device whose token hashes to `token_hash`, noting that it was seen at `now_ms`.
+    pub fn authenticate(&self, token_hash: &str, now_ms: i64) -> Result<Option<DeviceRow>, HubError> {
+        let Some(found) = self.device_by_token(token_hash, now_ms)? else {
+            return Ok(None);
+        };
+        if found.last_seen_stale {
+            self.touch_device(found.device.id, now_ms)?;
+        }
+        Ok(Some(found.device))
+    }
+
+    /// The key in hex, to write beside a backup of the embedded database.
+    pub(crate) fn key_hex(&self) -> Result<&str, HubError> {
+        Ok(self.sqlite()?.key_hex())
+    }
+
+    /// The embedded backend, for what only it does (a backup of its file).
+    pub fn sqlite(&self) -> Result<&Sqlite, HubError> {
+        match self {
+            Self::Sqlite(db) => Ok(db),
+            Self::Postgres(_) => Err(HubError::NotOnPostgres("this command")),
+        }
+    }
+
+    delegate! { both;
+        /// The device whose token hashes to `token_hash`, and whether noting that it was seen
+        /// at `now_ms` is due.
+        fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError>;
+        /// Notes that `device` was seen at `now_ms`, unless that was noted less than a minute ago.
+        fn touch_device(&self, device: DeviceId, now_ms: i64) -> Result<(), HubError>;
+        /// The database answers and its schema is this hub's.
+        fn readiness(&self) -> Result<Readiness, HubError>;
+        /// How many devices made an authenticated request since `since_ms`.
+        fn devices_seen_since(&self, since_ms: i64) -> Result<u64, HubError>;
+        /// The user named `name`.
+        fn user_by_name(&self, name: &str) -> Result<UserRow, HubError>;
+        /// Adds a user; names are unique.
+        fn add_user(&mut self, name: &str, role: Role, team: Option<&str>, now_ms: i64) -> Result<UserRow, HubError>;
+        /// Every user, by name.
+        fn users(&self) -> Result<Vec<UserRow>, HubError>;
+        /// Stores an enrollment code (by hash) for `user`, valid until `expires_ms`.
+        fn add_code(&mut self, user: UserId, code_hash: &str, now_ms: i64, expires_ms: i64) -> Result<(), HubError>;
+        /// Spends a valid code on a new device; `None` if the code is unknown, used or expired.
+        fn enroll(&mut self, code_hash: &str, device_name: &str, token_hash: &str, now_ms: i64) -> Result<Option<Enrollment>, HubError>;
+        /// [`Storage::enroll`] from the client address `client`, which the audit trail records.
+        fn enroll_from(&mut self, code_hash: &str, device_name: &str, token_hash: &str, now_ms: i64, client: Option<&str>) -> Result<Option<Enrollment>, HubError>;
+        /// Every case with its assignment and op counts.
+        fn cases(&self) -> Result<Vec<CaseSummary>, HubError>;
+        /// Reassigns a case (by id or reference) to `lead`, with `co` or none, as the hub's own op.
+        fn assign(&mut self, case: &str, lead: &str, co: Option<&str>, now_ms: i64) -> Result<CaseId, HubError>;
+        /// Every device, newest first.
+        fn devices(&self) -> Result<Vec<DeviceSummary>, HubError>;
+        /// Revokes a device; with `wipe`, it is also told to erase its store.
+        fn revoke(&mut self, device: &str, wipe: bool, now_ms: i64) -> Result<(), HubError>;
+        /// Appends `events` to the audit trail in one transaction of their own.
+        fn append_audit(&mut self, events: &[AuditEvent], now_ms: i64) -> Result<(), HubError>;
+        /// Records an admin command that changes nothing else the storage knows of (the demo).
+        fn record_admin(&mut self, action: crate::audit::AuditAction, extra: serde_json::Value, now_ms: i64) -> Result<(), HubError>;
+        /// Judges and stores each op unless already held, in one short transaction: a refused op
+        fn push(&mut self, author: &UserRow, from_device: Option<DeviceId>, ops: &[Op], now_ms: i64) -> Result<Vec<OpResult>, HubError>;
+        /// [`Sqlite::push`], saying whether this is a wiped device's last push and how many ops
+        fn push_as(&mut self, author: &UserRow, from_device: Option<DeviceId>, ops: &[Op], now_ms: i64, drain: bool, unreadable: usize) -> Result<Vec<OpResult>, HubError>;
+        /// Marks a device revoked with a wipe as drained: true for exactly one push, its last.
+        fn begin_drain(&mut self, device: DeviceId, now_ms: i64) -> Result<bool, HubError>;
+        /// The ops `viewer` may see after `cursor`, and how their scope changed against `held`;
+        fn pull(&mut self, viewer: &Viewer, cursor: u64, held: &[CaseId], limit: u32, own: Option<OwnOps>) -> Result<PullPage, HubError>;
+        /// How many ops `viewer` may see after `after`: the total of a progress indicator. It
+        fn remaining(&mut self, viewer: &Viewer, after: u64) -> Result<u64, HubError>;
+        /// One page of the whole history of a case `viewer` may see; `None` if it may not.
+        fn history(&mut self, viewer: &Viewer, case_id: CaseId, after: u64, limit: u32) -> Result<Option<HistoryPage>, HubError>;
+        /// The purge orders `device` has not confirmed yet, oldest first.
+        fn pending_purges(&self, device: DeviceId) -> Result<Vec<PurgeOrder>, HubError>;
+    }
+
+    delegate! { sqlite;
+        /// The chain's newest entry.
+        fn audit_head(&self) -> Result<AuditHead, HubError>;
+        /// Recomputes the chain from its first entry and names the first entry that does not
+        fn verify_audit(&mut self, expected: Option<&str>) -> Result<Verification, HubError>;
+        /// The entries `query` asks for, oldest first.
+        fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, HubError>;
+        /// A case's id from its id or its reference, for `audit show --case`.
+        fn case_id_of(&self, given: &str) -> Result<CaseId, HubError>;
+        /// Every case's reference by id (erased cases' from their tombstones), to show audit
+        fn case_references(&self) -> Result<std::collections::HashMap<CaseId, String>, HubError>;
+        /// Copies the database into `dest`, a new file (mode 0600), encrypted under the same key,
+        fn snapshot_to(&self, dest: &Path) -> Result<SnapshotInfo, HubError>;
+        /// Checks that the hub holds each of `op_ids` as pushed by `device`; if so retires the
+        fn handover(&mut self, device: &DeviceRow, op_ids: &[OpId], now_ms: i64) -> Result<Handover, HubError>;
+        /// under a legal hold is never erased.
+        fn purge_case(&mut self, given: &str, force: bool, today: NaiveDate, now_ms: i64) -> Result<Tombstone, HubError>;
+        /// Every erased case with its devices' confirmations, newest first.
+        fn tombstones(&self) -> Result<Vec<Tombstone>, HubError>;
+        /// Records that `device` erased these cases (or never held them). Orders it was not given,
+        fn confirm_purges(&mut self, device: &DeviceRow, confirmations: &[PurgeConfirmation], now_ms: i64) -> Result<usize, HubError>;
+        /// The recovery recipient (`age1…`) laptops seal their key to, if one was made.
+        fn recovery_recipient(&self) -> Result<Option<String>, HubError>;
+        /// Makes `recipient` the recovery recipient for laptops enrolled from now on (audited).
+        fn set_recovery_recipient(&mut self, recipient: &str, now_ms: i64) -> Result<(), HubError>;
+        /// Records that a laptop's store was opened with the recovery key (reported at its next sync).
+        fn record_recovery(&mut self, device: &DeviceRow, recovered_at_ms: i64, now_ms: i64) -> Result<(), HubError>;
+        /// The retention periods now set.
+        fn retention_policy(&self) -> Result<Policy, HubError>;
+        /// Sets the period of `outcome` (every other outcome with `None`) to `years`, or removes an
+        fn set_retention(&mut self, outcome: Option<&str>, years: Option<u32>, now_ms: i64) -> Result<(), HubError>;
+        /// Every legal hold, by reference.
+        fn legal_holds(&self) -> Result<Vec<LegalHold>, HubError>;
+        /// Puts the case `given` (id or reference) under a legal hold: it is not erased until the
+        fn hold_case(&mut self, given: &str, reason: &str, now_ms: i64) -> Result<CaseId, HubError>;
+        /// Releases the legal hold of the case `given`; its period applies again. Audited.
+        fn release_case(&mut self, given: &str, now_ms: i64) -> Result<CaseId, HubError>;
+        /// What the policy says today of every case the hub holds, by reference.
+        fn retention_of_cases(&mut self, today: NaiveDate) -> Result<Vec<CaseRetention>, HubError>;
+        /// Every party op the hub holds, by case: enough to list who is a party where.
+        fn party_ops(&self) -> Result<Vec<CaseInput>, HubError>;
+        /// Every op of `cases`, by case.
+        fn case_ops(&self, cases: &[CaseId]) -> Result<Vec<CaseInput>, HubError>;
+        /// The cases the party records `parties` belong to; an error names an id the hub does not
+        fn cases_of_parties(&self, parties: &[Uuid]) -> Result<Vec<CaseId>, HubError>;
+        /// Opens a request for `parties`, received on `received`, due one calendar month later.
+        fn open_sar(&mut self, parties: &[Uuid], received: NaiveDate, requester: Option<&str>, by: AskedBy, now_ms: i64) -> Result<SarRequest, HubError>;
+        /// Requests, oldest first: the open ones, or all with `all`.
+        fn sar_requests(&self, all: bool) -> Result<Vec<SarRequest>, HubError>;
+        /// The request `given` ("SAR-3" or "3").
+        fn sar_request(&self, given: &str) -> Result<SarRequest, HubError>;
+        /// Notes that an answer to `request` was written, with its audit entry (the request and its
+        fn sar_exported(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError>;
+        /// Extends `request` by two months (a complex request), from its received date.
+        fn extend_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<SarRequest, HubError>;
+        /// Closes `request`: answered (or withdrawn); it leaves `sar list`.
+        fn close_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError>;
+    }
 }
 
 /// A user as the hub stores them.
@@ -120,199 +350,10 @@ pub struct FoundDevice {
     pub last_seen_stale: bool,
 }
 
-/// The hub's database connection. Sync: call it from a blocking thread.
-pub struct Storage {
-    conn: Connection,
-    hub: HubIdentity,
-    /// The database file and its key, to open [`Reader`]s next to this connection.
-    path: PathBuf,
-    key: HubKey,
-    /// Who runs the admin commands on this connection, for the audit trail.
-    operator: Option<String>,
-}
-
-impl std::fmt::Debug for Storage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Storage")
-            .field("hub", &self.hub)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Storage {
-    /// Opens (creating on first use) the hub database in `dir`, migrated to this version.
-    pub fn open(dir: &Path, key_from_env: Option<HubKey>) -> Result<Self, HubError> {
-        create_private_dir(dir)?;
-        let path = dir.join(DB_FILE);
-        let key = key::load_or_create(dir, key_from_env, path.exists())?;
-        let mut conn = open_keyed(&path, &key)?;
-        conn.execute_batch(
-            "PRAGMA busy_timeout = 10000;
-             PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA temp_store = MEMORY;
-             PRAGMA secure_delete = ON;
-             PRAGMA cache_size = -65536;",
-        )?;
-        migrate(&mut conn)?;
-        // Again now that the database and its WAL files exist (new ones take the umask's mode).
-        key::protect_data_files(dir)?;
-        let hub = identity(&conn)?;
-        Ok(Self {
-            conn,
-            hub,
-            path,
-            key,
-            operator: None,
-        })
-    }
-
-    /// The hub's own identity.
-    pub fn hub_identity(&self) -> HubIdentity {
-        self.hub
-    }
-
-    /// Names who runs the admin commands on this connection (the system user of the command
-    /// line), recorded with each of them in the audit trail.
-    pub fn set_operator(&mut self, operator: Option<String>) {
-        self.operator = operator;
-    }
-
-    /// The detail every admin entry carries: who ran it, and `extra`.
-    fn admin_detail(&self, extra: serde_json::Value) -> serde_json::Value {
-        let mut detail = serde_json::json!({ "operator": self.operator });
-        if let (Some(detail), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
-            detail.extend(extra);
-        }
-        detail
-    }
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), HubError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir).map_err(|source| HubError::Io {
-        action: "cannot create the data dir",
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    // A directory that already existed keeps its mode above: narrow it and its files too.
-    key::protect_data_files(dir)
-}
-
-/// Opens `path` and unlocks it with `key`. Now and then (about one test hub in a few hundred
-/// started at once) SQLCipher fails to set up a new connection's cipher context, with only its
-/// generic "an error occurred with PRAGMA key" and the connection left unusable; a fresh
-/// connection then succeeds. So a failed `PRAGMA key` is retried on a new connection, twice.
-fn open_keyed(path: &Path, key: &HubKey) -> Result<Connection, HubError> {
-    let mut failure = None;
-    for attempt in 0..3u64 {
-        if attempt > 0 {
-            std::thread::sleep(std::time::Duration::from_millis(10 * attempt));
-        }
-        let conn = Connection::open(path)?;
-        // SQLCipher would otherwise log HMAC failures (a wrong key) to stderr.
-        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-        match conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex())) {
-            Ok(()) => {
-                check_key(&conn, path)?;
-                return Ok(conn);
-            }
-            // Only the error's code: SQLite's message could echo the statement, and with it the key.
-            Err(e) => failure = Some(e.sqlite_error_code()),
-        }
-        tracing::warn!(
-            attempt,
-            "SQLCipher could not set up the connection's key; retrying"
-        );
-    }
-    Err(HubError::Database(format!(
-        "could not apply the key ({failure:?})"
-    )))
-}
-
-/// Whether the key opens the database: a wrong key reads as "not a database".
-fn check_key(conn: &Connection, path: &Path) -> Result<(), HubError> {
-    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-        Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
-            Err(HubError::WrongKey(PathBuf::from(path)))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), HubError> {
-    let runner = embedded::migrations::runner();
-    let known = runner
-        .get_migrations()
-        .iter()
-        .map(|m| i64::from(m.version()))
-        .max()
-        .unwrap_or(0);
-    let has_history: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
-        [],
-        |r| r.get(0),
-    )?;
-    if has_history {
-        let found: i64 = conn.query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
-            [],
-            |r| r.get(0),
-        )?;
-        if found > known {
-            return Err(HubError::SchemaTooNew { found, known });
-        }
-    }
-    runner
-        .run(conn)
-        .map_err(|e| HubError::Migration(e.kind().to_string()))?;
-    Ok(())
-}
-
-fn identity(conn: &Connection) -> Result<HubIdentity, HubError> {
-    for (key, fresh) in [
-        ("hub_user_id", UserId::new().to_string()),
-        ("hub_device_id", DeviceId::new().to_string()),
-    ] {
-        conn.execute(
-            "INSERT OR IGNORE INTO hub_meta (key, value) VALUES (?1, ?2)",
-            params![key, fresh],
-        )?;
-    }
-    let get = |key: &str| -> Result<String, HubError> {
-        Ok(conn.query_row("SELECT value FROM hub_meta WHERE key = ?1", [key], |r| r.get(0))?)
-    };
-    Ok(HubIdentity {
-        user: parse(&get("hub_user_id")?)?,
-        device: parse(&get("hub_device_id")?)?,
-    })
-}
-
 /// Parses an id or enum stored as text.
 fn parse<T: FromStr>(text: &str) -> Result<T, HubError> {
     text.parse()
         .map_err(|_| HubError::Database("unexpected stored value".to_owned()))
-}
-
-/// Reads a user row from `id, name, role, team` at `offset`.
-fn user_from_row(
-    row: &rusqlite::Row<'_>,
-    offset: usize,
-) -> rusqlite::Result<(String, String, String, Option<String>)> {
-    Ok((
-        row.get(offset)?,
-        row.get(offset + 1)?,
-        row.get(offset + 2)?,
-        row.get(offset + 3)?,
-    ))
 }
 
 fn user_row(raw: (String, String, String, Option<String>)) -> Result<UserRow, HubError> {
@@ -322,131 +363,4 @@ fn user_row(raw: (String, String, String, Option<String>)) -> Result<UserRow, Hu
         role: parse(&raw.2)?,
         team: raw.3,
     })
-}
-
-impl Storage {
-    /// The user named `name`.
-    pub fn user_by_name(&self, name: &str) -> Result<UserRow, HubError> {
-        let raw = self
-            .conn
-            .query_row(
-                "SELECT id, name, role, team FROM users WHERE name = ?1",
-                [name],
-                |r| user_from_row(r, 0),
-            )
-            .optional()?
-            .ok_or_else(|| HubError::NoSuchUser(name.to_owned()))?;
-        user_row(raw)
-    }
-
-    /// The device whose token hashes to `token_hash`, noting that it was seen at `now_ms`.
-    pub fn authenticate(&self, token_hash: &str, now_ms: i64) -> Result<Option<DeviceRow>, HubError> {
-        let Some(found) = self.device_by_token(token_hash, now_ms)? else {
-            return Ok(None);
-        };
-        if found.last_seen_stale {
-            self.touch_device(found.device.id, now_ms)?;
-        }
-        Ok(Some(found.device))
-    }
-
-    /// The device whose token hashes to `token_hash`, and whether noting that it was seen at
-    /// `now_ms` is due. Only reads, so a [`Reader`] can answer it.
-    pub fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError> {
-        let found = self
-            .conn
-            .prepare_cached(
-                "SELECT d.id, d.name, d.revoked_at IS NOT NULL, d.wipe, d.last_seen, u.id, u.name, u.role, u.team
-                 FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?1",
-            )?
-            .query_row([token_hash], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get::<_, Option<i64>>(4)?,
-                    user_from_row(r, 5)?,
-                ))
-            })
-            .optional()?;
-        let Some((id, name, revoked, wipe, last_seen, user)) = found else {
-            return Ok(None);
-        };
-        Ok(Some(FoundDevice {
-            device: DeviceRow {
-                id: parse(&id)?,
-                name,
-                user: user_row(user)?,
-                revoked,
-                wipe,
-            },
-            last_seen_stale: last_seen.is_none_or(|seen| seen < now_ms.saturating_sub(LAST_SEEN_EVERY_MS)),
-        }))
-    }
-
-    /// Notes that `device` was seen at `now_ms`, unless that was noted less than a minute ago.
-    pub fn touch_device(&self, device: DeviceId, now_ms: i64) -> Result<(), HubError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE devices SET last_seen = ?1 WHERE id = ?2 AND (last_seen IS NULL OR last_seen < ?1 - ?3)",
-            )?
-            .execute(params![now_ms, device.to_string(), LAST_SEEN_EVERY_MS])?;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_database_is_encrypted_and_refuses_a_wrong_key() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        drop(Storage::open(dir.path(), None).expect("open"));
-        let header = std::fs::read(dir.path().join(DB_FILE)).expect("read");
-        assert!(
-            !header.starts_with(b"SQLite format 3"),
-            "hub.db must not be plaintext"
-        );
-        let wrong = HubKey::from_hex(&"ab".repeat(32)).expect("key");
-        assert!(matches!(
-            Storage::open(dir.path(), Some(wrong)),
-            Err(HubError::WrongKey(_))
-        ));
-        std::fs::remove_file(dir.path().join(KEY_FILE)).expect("rm");
-        assert!(matches!(
-            Storage::open(dir.path(), None),
-            Err(HubError::MissingKey(_))
-        ));
-    }
-
-    #[test]
-    fn a_database_from_a_newer_hub_is_refused() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let storage = Storage::open(dir.path(), None).expect("open");
-        storage
-            .conn
-            .execute(
-                "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
-                 VALUES (999, 'future', '2030-01-01T00:00:00Z', '0')",
-                [],
-            )
-            .expect("insert");
-        drop(storage);
-        assert!(matches!(
-            Storage::open(dir.path(), None),
-            Err(HubError::SchemaTooNew { found: 999, .. })
-        ));
-    }
-
-    #[test]
-    fn the_hub_keeps_its_identity_across_opens() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let first = Storage::open(dir.path(), None).expect("open").hub_identity();
-        assert_eq!(
-            Storage::open(dir.path(), None).expect("reopen").hub_identity(),
-            first
-        );
-    }
 }

@@ -1,22 +1,14 @@
 //! The op log: idempotent push, the scoped pull stream and one case's history.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use casebook_domain::{CaseId, DeviceId, Entity, Hlc, Op, OpId, OpKind, SCHEMA_VERSION};
-use casebook_protocol::{OpOutcome, OpResult, Person, PulledOp, Role};
-
+use casebook_domain::{CaseId, DeviceId, Op};
+use casebook_protocol::{OpResult, Person, PulledOp, Role};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use casebook_domain::judgement::{ALLOCATION_FIELDS, Verdict, judge};
-
-use super::{HubIdentity, Storage, UserRow, facts, parse};
-use crate::audit::{AuditAction, AuditEvent};
+use super::{Sqlite, UserRow, parse, push};
 use crate::error::HubError;
 use crate::scope::{self, Assignment, Viewer};
-
-/// Why the ops of a wiped device's last push are flagged: the laptop may be in other hands.
-const DRAINED: &str =
-    "pushed by a device revoked with a wipe, in its last sync; a supervisor should review it";
 
 /// One page of the pull stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +38,7 @@ pub struct HistoryPage {
     pub more: bool,
 }
 
-impl Storage {
+impl Sqlite {
     /// Judges and stores each op unless already held, in one short transaction: a refused op
     /// is answered with its reason without holding back the ops after it. `drain` marks the
     /// last push of a device revoked with a wipe: its ops are flagged for review.
@@ -60,7 +52,7 @@ impl Storage {
         self.push_as(author, from_device, ops, now_ms, false, 0)
     }
 
-    /// [`Storage::push`], saying whether this is a wiped device's last push and how many ops
+    /// [`Sqlite::push`], saying whether this is a wiped device's last push and how many ops
     /// of the same request the hub could not read (they are refused before they get here, and
     /// counted in the push's audit entry, which is written in the same transaction).
     pub fn push_as(
@@ -73,38 +65,16 @@ impl Storage {
         unreadable: usize,
     ) -> Result<Vec<OpResult>, HubError> {
         let hub = self.hub;
-        let tx = self
+        let mut tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut results = Vec::with_capacity(ops.len());
-        for op in ops {
-            let outcome = push_one(&tx, hub, author, from_device, op, now_ms, drain)?;
-            if let OpOutcome::Rejected { code, .. } = &outcome {
-                tracing::warn!(op = %op.op_id, case = %op.case_id, user = %author.id, code, "op refused");
-            }
-            results.push(OpResult {
-                op_id: op.op_id,
-                outcome,
-            });
-        }
-        let stored = results
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.outcome,
-                    OpOutcome::Accepted { .. } | OpOutcome::Quarantined { .. }
-                )
-            })
-            .count();
+        let (results, stored) = push::push_all(&mut tx, hub, author, from_device, ops, now_ms, drain)?;
         if let (Some(device), 1..) = (from_device, stored) {
             tx.prepare_cached("UPDATE devices SET ops_held = ops_held + ?2 WHERE id = ?1")?
-                .execute(params![
-                    device.to_string(),
-                    i64::try_from(stored).unwrap_or(i64::MAX)
-                ])?;
+                .execute(params![device.to_string(), to_i64(stored)])?;
         }
         if !ops.is_empty() || unreadable > 0 {
-            let event = push_event(&results, unreadable, drain)
+            let event = push::push_event(&results, unreadable, drain)
                 .by(author.id, from_device)
                 .about(ops.iter().map(|op| op.case_id));
             super::audit::append(&tx, &[event], now_ms)?;
@@ -292,266 +262,6 @@ fn ops_held(tx: &Transaction<'_>, device: DeviceId) -> Result<u64, HubError> {
     Ok(held.map_or(0, to_u64))
 }
 
-/// What a push's audit entry says: how many ops were taken, flagged and refused, and why.
-fn push_event(results: &[OpResult], unreadable: usize, drain: bool) -> AuditEvent {
-    let (mut accepted, mut held, mut flagged) = (0u64, 0u64, 0u64);
-    let mut refused: BTreeMap<&str, u64> = BTreeMap::new();
-    for result in results {
-        match &result.outcome {
-            OpOutcome::Accepted { .. } => accepted += 1,
-            OpOutcome::AlreadyHeld { .. } => held += 1,
-            OpOutcome::Quarantined { .. } => flagged += 1,
-            OpOutcome::Rejected { code, .. } => *refused.entry(code.as_str()).or_default() += 1,
-        }
-    }
-    AuditEvent::new(
-        AuditAction::Push,
-        serde_json::json!({
-            "accepted": accepted,
-            "already_held": held,
-            "flagged": flagged,
-            "refused": refused,
-            "unreadable": unreadable,
-            "last_push_before_wipe": drain,
-        }),
-    )
-}
-
-fn refused(code: &str, reason: impl Into<String>) -> OpOutcome {
-    OpOutcome::Rejected {
-        reason: reason.into(),
-        code: code.to_owned(),
-    }
-}
-
-fn push_one(
-    tx: &Transaction<'_>,
-    hub: HubIdentity,
-    author: &UserRow,
-    from_device: Option<DeviceId>,
-    op: &Op,
-    now_ms: i64,
-    drain: bool,
-) -> Result<OpOutcome, HubError> {
-    let held: Option<i64> = tx
-        .prepare_cached("SELECT seq FROM ops WHERE op_id = ?1")?
-        .query_row([op.op_id.to_string()], |r| r.get(0))
-        .optional()?;
-    if let Some(seq) = held {
-        return Ok(OpOutcome::AlreadyHeld { seq: to_u64(seq) });
-    }
-    // An erased case never comes back, whoever writes to it and however late.
-    if super::purge::is_purged(tx, op.case_id)? {
-        use casebook_domain::retention::{PURGED, PURGED_REASON};
-        return Ok(refused(PURGED, PURGED_REASON));
-    }
-    if op.author != author.id {
-        return Ok(refused(
-            "author_mismatch",
-            "the op's author is not the user this device is enrolled for",
-        ));
-    }
-    if from_device.is_some_and(|d| op.device != d || op.hlc.device != d) {
-        return Ok(refused(
-            "device_mismatch",
-            "the op's device is not the device that pushed it",
-        ));
-    }
-    let (facts, case) = facts::gather(tx, author, op, now_ms)?;
-    let mut flag = match judge(op, &facts) {
-        Verdict::Refuse(refusal) => return Ok(refused(refusal.code(), refusal.to_string())),
-        Verdict::Accept => None,
-        Verdict::Flag(reason) => Some(reason),
-    };
-    if drain {
-        flag = Some(flag.unwrap_or(DRAINED));
-    }
-    if case.is_none() {
-        // A case created offline: it belongs to its author, or to the facilitators a
-        // coordinator allocated it to as they entered it, and to the lead's team.
-        let named = |field: &str| -> Result<Option<UserRow>, HubError> {
-            match op.fields.get(field).and_then(|v| v.as_str()) {
-                Some(id) => facts::user(tx, parse(id)?),
-                None => Ok(None),
-            }
-        };
-        let lead = named("lead")?.unwrap_or_else(|| author.clone());
-        let co = named("co")?;
-        tx.execute(
-            "INSERT INTO cases (id, reference, lead, co, team, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                op.case_id.to_string(),
-                next_reference(tx)?,
-                lead.id.to_string(),
-                co.map(|c| c.id.to_string()),
-                lead.team,
-                now_ms
-            ],
-        )?;
-    } else if op.entity == Entity::Case && ALLOCATION_FIELDS.iter().any(|f| op.fields.contains_key(*f)) {
-        // Judged before it is stored, so that a later allocation already held is seen as such.
-        apply_allocation(tx, op, to_u64(now_ms).max(op.hlc.wall_ms))?;
-    }
-    let seq = insert_op(tx, op, from_device, flag, now_ms)?;
-    facts::register(tx, op)?;
-    if case.is_none() {
-        let reference: String = tx.query_row(
-            "SELECT reference FROM cases WHERE id = ?1",
-            [op.case_id.to_string()],
-            |r| r.get(0),
-        )?;
-        let replaces = BTreeMap::from([("reference".to_owned(), op.op_id)]);
-        let fields = BTreeMap::from([("reference".to_owned(), serde_json::Value::String(reference))]);
-        let hub_op = hub_op(tx, hub, op.case_id, fields, replaces, Some(op.hlc), now_ms)?;
-        insert_op(tx, &hub_op, None, None, now_ms)?;
-    }
-    Ok(match flag {
-        Some(reason) => OpOutcome::Quarantined {
-            seq,
-            reason: reason.to_owned(),
-        },
-        None => OpOutcome::Accepted { seq },
-    })
-}
-
-/// Applies an accepted allocation op (a coordinator's or supervisor's `lead` / `co`) to the
-/// `cases` table, field by field unless a later allocation of that field is already held: the
-/// hub follows the same last-writer-wins by HLC as every laptop, so both end with one answer.
-fn apply_allocation(tx: &Transaction<'_>, op: &Op, until_ms: u64) -> Result<(), HubError> {
-    let Some(before) = assignment(tx, op.case_id)? else {
-        return Ok(());
-    };
-    let (mut lead, mut co) = (before.lead, before.co);
-    for field in ALLOCATION_FIELDS {
-        let Some(value) = op.fields.get(*field) else {
-            continue;
-        };
-        if latest_setting(tx, op.case_id, field)?.is_some_and(|held| held.hlc > op.hlc) {
-            continue;
-        }
-        let user = value.as_str().map(parse).transpose()?;
-        if *field == "lead" {
-            lead = user;
-        } else {
-            co = user;
-        }
-    }
-    // The judgement refuses an allocation without a lead; a case never loses its lead here.
-    let Some(lead) = lead.map(|id| facts::user(tx, id)).transpose()?.flatten() else {
-        return Ok(());
-    };
-    allocate(tx, op.case_id, &lead, co, until_ms)?;
-    Ok(())
-}
-
-/// Moves a case to `lead` (and `co`, or none), into the lead's team, and records whom it was
-/// taken from at `until_ms`: a note they wrote before then is still theirs to push, flagged
-/// (the late-note rule). The one path for the admin's `case assign` and for an allocation op.
-/// Returns the assignment before and after.
-pub(super) fn allocate(
-    tx: &Transaction<'_>,
-    case_id: CaseId,
-    lead: &UserRow,
-    co: Option<casebook_domain::UserId>,
-    until_ms: u64,
-) -> Result<(Assignment, Assignment), HubError> {
-    let before = assignment(tx, case_id)?.ok_or_else(|| HubError::NoSuchCase(case_id.to_string()))?;
-    let after = Assignment {
-        case_id,
-        lead: Some(lead.id),
-        co,
-        team: lead.team.clone(),
-    };
-    tx.execute(
-        "UPDATE cases SET lead = ?1, co = ?2, team = ?3 WHERE id = ?4",
-        params![
-            lead.id.to_string(),
-            co.map(|c| c.to_string()),
-            lead.team,
-            case_id.to_string()
-        ],
-    )?;
-    facts::record_former_holders(tx, &before, &after, until_ms)?;
-    Ok((before, after))
-}
-
-/// The held op of the case with the latest HLC that sets `field` of the case record.
-pub(super) fn latest_setting(
-    tx: &Transaction<'_>,
-    case_id: CaseId,
-    field: &str,
-) -> Result<Option<Op>, HubError> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT op_json FROM ops WHERE case_id = ?1 AND json_extract(op_json, '$.entity') = 'case'
-         AND json_type(op_json, '$.fields.' || ?2) IS NOT NULL",
-    )?;
-    let texts = stmt
-        .query_map(params![case_id.to_string(), field], |r| r.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    let ops = texts
-        .iter()
-        .map(|t| serde_json::from_str::<Op>(t))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(ops.into_iter().max_by_key(|op| op.hlc))
-}
-
-/// An op written by the hub itself, so its decisions reach clients like any change.
-pub(super) fn hub_op(
-    tx: &Transaction<'_>,
-    hub: HubIdentity,
-    case_id: CaseId,
-    fields: BTreeMap<String, serde_json::Value>,
-    replaces: BTreeMap<String, OpId>,
-    after: Option<Hlc>,
-    now_ms: i64,
-) -> Result<Op, HubError> {
-    // Later than the op it answers, even if that laptop's clock runs ahead of ours, and later
-    // than the hub's previous op, so that no two hub ops share a timestamp.
-    let floor = after
-        .map_or(0, |h| h.wall_ms.saturating_add(1))
-        .max(to_u64(now_ms));
-    let previous: Option<String> = tx
-        .query_row("SELECT value FROM hub_meta WHERE key = 'hub_hlc_ms'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let wall_ms = next_hub_wall(previous.and_then(|v| v.parse().ok()), floor);
-    tx.execute(
-        "INSERT INTO hub_meta (key, value) VALUES ('hub_hlc_ms', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [wall_ms.to_string()],
-    )?;
-    Ok(Op {
-        op_id: OpId::new(),
-        case_id,
-        entity: Entity::Case,
-        entity_id: case_id.as_uuid(),
-        kind: OpKind::Update,
-        fields,
-        replaces,
-        hlc: Hlc {
-            wall_ms,
-            counter: 0,
-            device: hub.device,
-        },
-        author: hub.user,
-        device: hub.device,
-        schema_version: SCHEMA_VERSION,
-    })
-}
-
-/// The largest wall time the hub stamps: HLCs are stored as fixed-width text of 15 digits,
-/// and time order must stay text order. Year 33658; reached only from a poisoned clock.
-const MAX_HUB_WALL_MS: u64 = 999_999_999_999_999;
-
-/// The hub's next wall time: after its previous one and at least `floor`, saturating instead of
-/// overflowing, so that a clock once pushed to the far future cannot wrap round to 1970.
-fn next_hub_wall(previous: Option<u64>, floor: u64) -> u64 {
-    previous
-        .map_or(floor, |p| p.saturating_add(1).max(floor))
-        .min(MAX_HUB_WALL_MS)
-}
-
 pub(super) fn insert_op(
     tx: &Transaction<'_>,
     op: &Op,
@@ -572,18 +282,6 @@ pub(super) fn insert_op(
         quarantine
     ])?;
     Ok(to_u64(tx.last_insert_rowid()))
-}
-
-/// The next human reference, e.g. `RH-2026-0042`, counted per year.
-fn next_reference(tx: &Transaction<'_>) -> Result<String, HubError> {
-    let year = chrono::Datelike::year(&chrono::Utc::now());
-    let n: i64 = tx.query_row(
-        "INSERT INTO reference_counters (year, last) VALUES (?1, 1)
-         ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-        [year],
-        |r| r.get(0),
-    )?;
-    Ok(format!("RH-{year}-{n:04}"))
 }
 
 pub(super) fn assignment(tx: &Transaction<'_>, case_id: CaseId) -> Result<Option<Assignment>, HubError> {
@@ -740,24 +438,4 @@ fn to_i64(n: u64) -> i64 {
 
 fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_hub_clock_saturates_at_the_extremes() {
-        assert_eq!(next_hub_wall(None, 5), 5);
-        assert_eq!(next_hub_wall(Some(5), 3), 6);
-        assert_eq!(next_hub_wall(Some(5), 9), 9);
-        for (previous, floor) in [(Some(u64::MAX), 0), (Some(1 << 63), u64::MAX), (None, u64::MAX)] {
-            assert_eq!(next_hub_wall(previous, floor), MAX_HUB_WALL_MS);
-        }
-        assert_eq!(
-            next_hub_wall(Some(MAX_HUB_WALL_MS), 0),
-            MAX_HUB_WALL_MS,
-            "never wraps"
-        );
-    }
 }

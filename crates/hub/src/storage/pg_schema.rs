@@ -75,3 +75,23 @@ pub(crate) fn database(e: postgres::Error) -> HubError {
         None => HubError::Database("PostgreSQL could not be reached or answered out of turn".to_owned()),
     }
 }
+
+/// What went wrong with PostgreSQL, for the log: the SQLSTATE, or the kind of I/O failure,
+/// never the server's message (it may quote values).
+pub(crate) fn database_detail(e: &postgres::Error) -> String {
+    if let Some(state) = e.code() {
+        return format!("SQLSTATE {}", state.code());
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            return format!("I/O: {}", io.kind());
+        }
+        source = inner.source();
+    }
+    if e.is_closed() {
+        "connection closed".to_owned()
+    } else {
+        "no answer".to_owned()
+    }
+}

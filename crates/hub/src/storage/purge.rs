@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::audit::append;
 use super::retention::{held_cases, lives, policy};
-use super::{DeviceRow, Storage, parse};
+use super::{DeviceRow, Sqlite, parse};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 
@@ -51,7 +51,7 @@ pub struct DeviceConfirmation {
     pub held: Option<bool>,
 }
 
-impl Storage {
+impl Sqlite {
     /// under a legal hold is never erased.
     pub fn purge_case(
         &mut self,

@@ -3,7 +3,7 @@
 
 use casebook_domain::CaseId;
 
-use super::{FoundDevice, HistoryPage, HubKey, OwnOps, PullPage, Storage};
+use super::{FoundDevice, HistoryPage, HubKey, OwnOps, PullPage, Readiness, Sqlite, Storage};
 use crate::error::HubError;
 use crate::scope::Viewer;
 
@@ -12,16 +12,16 @@ use crate::scope::Viewer;
 /// [`crate::state::READERS`] × 64 MiB, filled only as big pages are read.
 const READER_CACHE_KIB: i64 = 64 * 1024;
 
-/// A connection that can only read. Sync: call it from a blocking thread.
+/// A connection that only reads, on either backend. Sync: call it from a blocking thread.
 #[derive(Debug)]
 pub struct Reader {
     pub(super) storage: Storage,
 }
 
-impl Storage {
+impl Sqlite {
     /// Opens another connection to the same database, with the same key, that can only read.
     /// No migration: the writer did that when it opened.
-    pub fn reader(&self) -> Result<Reader, HubError> {
+    pub fn reader(&self) -> Result<Sqlite, HubError> {
         let conn = super::open_keyed(&self.path, &self.key)?;
         conn.execute_batch(&format!(
             "PRAGMA busy_timeout = 10000;
@@ -29,20 +29,28 @@ impl Storage {
              PRAGMA cache_size = -{READER_CACHE_KIB};
              PRAGMA query_only = ON;"
         ))?;
-        Ok(Reader {
-            storage: Storage {
-                conn,
-                hub: self.hub,
-                path: self.path.clone(),
-                key: HubKey::from_hex(self.key.hex())?,
-                operator: None,
-            },
+        Ok(Sqlite {
+            conn,
+            hub: self.hub,
+            path: self.path.clone(),
+            key: HubKey::from_hex(self.key.hex())?,
+            operator: None,
         })
     }
 }
 
 impl Reader {
-    /// See [`Storage::pull`].
+    /// See [`Storage::readiness`].
+    pub fn readiness(&mut self) -> Result<Readiness, HubError> {
+        self.storage.readiness()
+    }
+
+    /// See [`Storage::devices_seen_since`].
+    pub fn devices_seen_since(&mut self, since_ms: i64) -> Result<u64, HubError> {
+        self.storage.devices_seen_since(since_ms)
+    }
+
+    /// See [`Sqlite::pull`].
     pub fn pull(
         &mut self,
         viewer: &Viewer,
@@ -54,12 +62,12 @@ impl Reader {
         self.storage.pull(viewer, cursor, held, limit, own)
     }
 
-    /// See [`Storage::remaining`].
+    /// See [`Sqlite::remaining`].
     pub fn remaining(&mut self, viewer: &Viewer, after: u64) -> Result<u64, HubError> {
         self.storage.remaining(viewer, after)
     }
 
-    /// See [`Storage::history`].
+    /// See [`Sqlite::history`].
     pub fn history(
         &mut self,
         viewer: &Viewer,
@@ -70,7 +78,7 @@ impl Reader {
         self.storage.history(viewer, case_id, after, limit)
     }
 
-    /// See [`Storage::pending_purges`].
+    /// See [`Sqlite::pending_purges`].
     pub fn pending_purges(
         &self,
         device: casebook_domain::DeviceId,
@@ -78,7 +86,7 @@ impl Reader {
         self.storage.pending_purges(device)
     }
 
-    /// See [`Storage::device_by_token`].
+    /// See [`Sqlite::device_by_token`].
     pub fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError> {
         self.storage.device_by_token(token_hash, now_ms)
     }
@@ -91,7 +99,7 @@ mod tests {
     #[test]
     fn a_reader_reads_what_the_writer_committed_and_cannot_write() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut writer = Storage::open(dir.path(), None).expect("open");
+        let mut writer = Sqlite::open(dir.path(), None).expect("open");
         let reader = writer.reader().expect("reader");
         let user = writer
             .add_user("Sam", casebook_protocol::Role::Facilitator, None, 1)
@@ -126,7 +134,7 @@ mod tests {
         );
         assert!(reader.device_by_token("other", 3).expect("read").is_none());
 
-        let refused = reader.storage.conn.execute("DELETE FROM devices", []);
+        let refused = reader.conn.execute("DELETE FROM devices", []);
         assert!(refused.is_err(), "a reader must not write");
     }
 }

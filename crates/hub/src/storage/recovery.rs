@@ -3,14 +3,14 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::Storage;
+use super::Sqlite;
 use super::audit::append;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 
 const RECIPIENT_KEY: &str = "recovery_recipient";
 
-impl Storage {
+impl Sqlite {
     /// The recovery recipient (`age1…`) laptops seal their key to, if one was made.
     pub fn recovery_recipient(&self) -> Result<Option<String>, HubError> {
         Ok(self

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::audit::append;
-use super::{Storage, parse};
+use super::{Sqlite, parse};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 
@@ -51,7 +51,7 @@ pub struct CaseRetention {
     pub retention: Retention,
 }
 
-impl Storage {
+impl Sqlite {
     /// The retention periods now set.
     pub fn retention_policy(&self) -> Result<Policy, HubError> {
         policy(&self.conn)

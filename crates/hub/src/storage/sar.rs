@@ -10,7 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::audit::append;
-use super::{Storage, parse};
+use super::{Sqlite, parse};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 use crate::sar::{CaseInput, due_on};
@@ -62,7 +62,7 @@ type RequestColumns = (
     Option<i64>,
 );
 
-impl Storage {
+impl Sqlite {
     /// Every party op the hub holds, by case: enough to list who is a party where.
     pub fn party_ops(&self) -> Result<Vec<CaseInput>, HubError> {
         self.case_inputs(

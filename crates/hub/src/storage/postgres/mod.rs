@@ -1,0 +1,341 @@
+//! The PostgreSQL backend: the same calls as [`super::Sqlite`], on a database several hub
+//! processes share (schema: migrations/hub-postgres). Every name, payload and free text is
+//! sealed by the hub before it is sent ([`Sealer`]); ids, sequence numbers, times and scope
+//! columns stay in clear for the indexes. Pushes take the one-row `op_seq` lock first and hold
+//! it to commit, so sequence numbers appear in commit order (docs/hub.md).
+
+mod admin;
+mod audit;
+mod ops;
+mod push;
+
+use std::cell::{RefCell, RefMut};
+use std::str::FromStr;
+use std::time::Duration;
+
+use casebook_domain::{DeviceId, UserId};
+use postgres::{Client, NoTls};
+use uuid::Uuid;
+
+use super::seal::row_aad;
+use super::{
+    BlindIndex, DataKey, DeviceRow, FoundDevice, HubIdentity, HubKey, Readiness, Sealer, UserRow, parse,
+};
+use crate::error::HubError;
+
+/// How long connecting may take before the hub gives up with an error.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest one statement may run: a stuck lock or a runaway query ends as an error
+/// instead of holding a request (and its connection) for ever.
+const STATEMENT_TIMEOUT_MS: u32 = 60_000;
+
+/// What the probe of each data key seals: opening it proves the hub holds the right key.
+const PROBE: &[u8] = b"casebook-hub seal probe";
+
+/// A `postgres://` URL, kept whole for connecting and shown without its password.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    config: postgres::Config,
+    shown: String,
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = HubError;
+
+    fn from_str(text: &str) -> Result<Self, HubError> {
+        if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+            return Err(HubError::BadDatabaseUrl(
+                "it must start with postgres://".to_owned(),
+            ));
+        }
+        // Never echo the text: it may hold the password.
+        let config = postgres::Config::from_str(text)
+            .map_err(|_| HubError::BadDatabaseUrl("it is not a valid PostgreSQL URL".to_owned()))?;
+        let host = config
+            .get_hosts()
+            .first()
+            .map(|h| match h {
+                postgres::config::Host::Tcp(name) => name.clone(),
+                #[cfg(unix)]
+                postgres::config::Host::Unix(path) => path.display().to_string(),
+            })
+            .unwrap_or_default();
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let shown = format!(
+            "postgres://{}@{host}:{port}/{}",
+            config.get_user().unwrap_or(""),
+            config.get_dbname().unwrap_or("")
+        );
+        Ok(Self { config, shown })
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+/// One connection to the hub's PostgreSQL database. Sync: call it from a blocking thread.
+pub struct Postgres {
+    client: RefCell<Client>,
+    url: DatabaseUrl,
+    key: HubKey,
+    sealer: Sealer,
+    names: BlindIndex,
+    hub: HubIdentity,
+    operator: Option<String>,
+}
+
+impl std::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Postgres")
+            .field("url", &self.url)
+            .field("hub", &self.hub)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Postgres {
+    /// Connects, migrates (one process at a time), checks that `key` opens what the database
+    /// holds, and reads the hub's identity (writing it on the first start).
+    pub fn connect(url: &DatabaseUrl, key: HubKey) -> Result<Self, HubError> {
+        let mut client = connect(url)?;
+        super::pg_schema::migrate(&mut client)?;
+        let sealer = sealer(&mut client, &key)?;
+        let hub = identity(&mut client)?;
+        Ok(Self {
+            client: RefCell::new(client),
+            url: url.clone(),
+            names: BlindIndex::derive(&key, "users.name"),
+            key,
+            sealer,
+            hub,
+            operator: None,
+        })
+    }
+
+    /// Another connection to the same database, with the same key: a reader of the pool, or
+    /// the audit writer's. No migration: the first connection did that.
+    pub fn another(&self) -> Result<Self, HubError> {
+        let mut client = connect(&self.url)?;
+        let key = HubKey::from_hex(self.key.hex())?;
+        let sealer = sealer(&mut client, &key)?;
+        Ok(Self {
+            client: RefCell::new(client),
+            url: self.url.clone(),
+            names: BlindIndex::derive(&key, "users.name"),
+            key,
+            sealer,
+            hub: self.hub,
+            operator: None,
+        })
+    }
+
+    /// The hub's own identity.
+    pub fn hub_identity(&self) -> HubIdentity {
+        self.hub
+    }
+
+    /// Names who runs the admin commands on this connection, for the audit trail.
+    pub fn set_operator(&mut self, operator: Option<String>) {
+        self.operator = operator;
+    }
+
+    /// The connection, opened again first if the server closed it (a restart, a failover):
+    /// the request that finds it closed fails, the next one works.
+    fn client(&self) -> Result<RefMut<'_, Client>, HubError> {
+        let mut client = self
+            .client
+            .try_borrow_mut()
+            .map_err(|_| HubError::Task("the PostgreSQL connection is already in use".to_owned()))?;
+        if client.is_closed() {
+            tracing::warn!("the PostgreSQL connection was closed; connecting again");
+            *client = connect(&self.url)?;
+        }
+        Ok(client)
+    }
+
+    /// `plain` sealed for `table.column` of the row `row`.
+    fn seal(&self, plain: &[u8], table: &str, column: &str, row: &str) -> Result<Vec<u8>, HubError> {
+        Ok(self.sealer.seal(plain, &row_aad(table, column, row))?)
+    }
+
+    /// The text sealed in `table.column` of the row `row`.
+    fn open_text(&self, sealed: &[u8], table: &str, column: &str, row: &str) -> Result<String, HubError> {
+        let plain = self.sealer.open(sealed, &row_aad(table, column, row))?;
+        String::from_utf8(plain.to_vec())
+            .map_err(|_| HubError::Database("a sealed value is not text".to_owned()))
+    }
+
+    /// A user from the columns `id, name, role, team`.
+    fn user_row(&self, row: &postgres::Row) -> Result<UserRow, HubError> {
+        let id: Uuid = row.try_get(0)?;
+        let name: Vec<u8> = row.try_get(1)?;
+        let role: String = row.try_get(2)?;
+        Ok(UserRow {
+            id: UserId(id),
+            name: self.open_text(&name, "users", "name", &id.to_string())?,
+            role: parse(&role)?,
+            team: row.try_get(3)?,
+        })
+    }
+
+    /// The user named `name`.
+    pub fn user_by_name(&self, name: &str) -> Result<UserRow, HubError> {
+        let index = self.names.of(name.as_bytes());
+        let row = self.client()?.query_opt(
+            "SELECT id, name, role, team FROM users WHERE name_index = $1",
+            &[&&index[..]],
+        )?;
+        match row {
+            Some(row) => self.user_row(&row),
+            None => Err(HubError::NoSuchUser(name.to_owned())),
+        }
+    }
+
+    /// The device whose token hashes to `token_hash`, and whether noting that it was seen at
+    /// `now_ms` is due.
+    pub fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError> {
+        let row = self.client()?.query_opt(
+            "SELECT u.id, u.name, u.role, u.team, d.id, d.name, d.revoked_at IS NOT NULL, d.wipe, d.last_seen
+             FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = $1",
+            &[&token_hash],
+        )?;
+        let Some(row) = row else { return Ok(None) };
+        let user = self.user_row(&row)?;
+        let id: Uuid = row.try_get(4)?;
+        let name: Vec<u8> = row.try_get(5)?;
+        let last_seen: Option<i64> = row.try_get(8)?;
+        Ok(Some(FoundDevice {
+            device: DeviceRow {
+                id: DeviceId(id),
+                name: self.open_text(&name, "devices", "name", &id.to_string())?,
+                user,
+                revoked: row.try_get(6)?,
+                wipe: row.try_get(7)?,
+            },
+            last_seen_stale: last_seen
+                .is_none_or(|seen| seen < now_ms.saturating_sub(super::sqlite::LAST_SEEN_EVERY_MS)),
+        }))
+    }
+
+    /// Notes that `device` was seen at `now_ms`, unless that was noted less than a minute ago.
+    pub fn touch_device(&self, device: DeviceId, now_ms: i64) -> Result<(), HubError> {
+        self.client()?.execute(
+            "UPDATE devices SET last_seen = $1 WHERE id = $2 AND (last_seen IS NULL OR last_seen < $1 - $3)",
+            &[&now_ms, &device.0, &super::sqlite::LAST_SEEN_EVERY_MS],
+        )?;
+        Ok(())
+    }
+
+    /// The database answers and its schema is this hub's.
+    pub fn readiness(&self) -> Result<Readiness, HubError> {
+        let found = super::pg_schema::applied(&mut *self.client()?)?;
+        let expected = super::pg_schema::newest_known();
+        Ok(if found >= expected {
+            Readiness::Ready
+        } else {
+            Readiness::SchemaBehind { found, expected }
+        })
+    }
+
+    /// How many devices made an authenticated request since `since_ms`.
+    pub fn devices_seen_since(&self, since_ms: i64) -> Result<u64, HubError> {
+        let count: i64 = self
+            .client()?
+            .query_one("SELECT count(*) FROM devices WHERE last_seen >= $1", &[&since_ms])?
+            .try_get(0)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// The detail every admin entry carries: who ran it, and `extra`.
+    fn admin_detail(&self, extra: serde_json::Value) -> serde_json::Value {
+        let mut detail = serde_json::json!({ "operator": self.operator });
+        if let (Some(detail), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
+            detail.extend(extra);
+        }
+        detail
+    }
+}
+
+/// A new connection with the hub's settings: timeouts, TCP keepalives (a dead server or a
+/// dropped route is noticed in minutes, not hours), and the application's name for
+/// `pg_stat_activity`.
+fn connect(url: &DatabaseUrl) -> Result<Client, HubError> {
+    let mut config = url.config.clone();
+    config
+        .connect_timeout(CONNECT_TIMEOUT)
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(30))
+        .application_name("casebook-hub")
+        .options(&format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
+    config.connect(NoTls).map_err(|e| {
+        tracing::error!(database = %url, error = %super::pg_schema::database_detail(&e), "could not connect to PostgreSQL");
+        HubError::DatabaseUnreachable(url.to_string())
+    })
+}
+
+/// The data keys the database names, each checked against its probe; the first start seals
+/// the probe of key 1. A hub given another key stops here, before it writes anything.
+fn sealer(client: &mut Client, key: &HubKey) -> Result<Sealer, HubError> {
+    let first = DataKey::derive(key, 1);
+    let probe = Sealer::new(DataKey::derive(key, 1), []).seal(PROBE, &row_aad("seal_keys", "probe", "1"))?;
+    client.execute(
+        "INSERT INTO seal_keys (key_id, probe, created_at) VALUES (1, $1, $2) ON CONFLICT (key_id) DO NOTHING",
+        &[&probe, &crate::state::now_ms()],
+    )?;
+    let rows = client.query("SELECT key_id, probe FROM seal_keys ORDER BY key_id", &[])?;
+    let mut keys = Vec::new();
+    for row in rows {
+        let id: i32 = row.try_get(0)?;
+        let id = u32::try_from(id).map_err(|_| HubError::Database("a key id is negative".to_owned()))?;
+        let probe: Vec<u8> = row.try_get(1)?;
+        let data_key = DataKey::derive(key, id);
+        let opened = Sealer::new(DataKey::derive(key, id), [])
+            .open(&probe, &row_aad("seal_keys", "probe", &id.to_string()));
+        if opened.is_err() {
+            return Err(HubError::WrongDatabaseKey);
+        }
+        keys.push(data_key);
+    }
+    let current = keys.pop().unwrap_or(first);
+    Ok(Sealer::new(current, keys))
+}
+
+/// The hub's own user and device ids, written by the first process that starts.
+fn identity(client: &mut Client) -> Result<HubIdentity, HubError> {
+    for (key, fresh) in [
+        ("hub_user_id", Uuid::now_v7().to_string()),
+        ("hub_device_id", Uuid::now_v7().to_string()),
+    ] {
+        client.execute(
+            "INSERT INTO hub_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            &[&key, &fresh],
+        )?;
+    }
+    let mut get = |key: &str| -> Result<String, HubError> {
+        Ok(client
+            .query_one("SELECT value FROM hub_meta WHERE key = $1", &[&key])?
+            .try_get(0)?)
+    };
+    Ok(HubIdentity {
+        user: parse(&get("hub_user_id")?)?,
+        device: parse(&get("hub_device_id")?)?,
+    })
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
