@@ -208,16 +208,9 @@ impl Laptops {
     }
 }
 
-/// CPU seconds this process has used, all threads: on a shared machine the wall time of a sync
-/// includes waiting for a core, its CPU time does not. `None` off Linux.
+/// CPU seconds this process has used, all threads (see [`crate::measure::cpu_seconds`]).
 fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let rest = stat.get(stat.rfind(')')? + 2..)?;
-    let mut fields = rest.split(' ').skip(11);
-    let (user, system): (f64, f64) = (fields.next()?.parse().ok()?, fields.next()?.parse().ok()?);
-    // /proc reports clock ticks of USER_HZ, 100 on every Linux ABI.
-    Some((user + system) / 100.0)
+    crate::measure::cpu_seconds("self")
 }
 
 /// A hub holding one facilitator's caseload (whose store is returned, synced) grown with copies

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Hub, Laptops};
+use crate::measure::percentile;
 use crate::store::seed_case;
 
 /// Visit notes in the big case.
@@ -207,15 +208,4 @@ fn probe(laptops: &Laptops, client: &HubClient, samples: usize) -> anyhow::Resul
         std::thread::sleep(PROBE_GAP);
     }
     Ok(took)
-}
-
-/// The `q` quantile of `samples` (nearest rank), sorting a copy.
-fn percentile(samples: &[Duration], q: f64) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let rank = ((sorted.len() as f64) * q).ceil() as usize;
-    sorted
-        .get(rank.saturating_sub(1).min(sorted.len().saturating_sub(1)))
-        .copied()
-        .unwrap_or_default()
 }
