@@ -64,9 +64,11 @@ async fn write_batches(mut storage: Storage, mut received: mpsc::Receiver<(Audit
         }
         let (events, acks): (Vec<AuditEvent>, Vec<Ack>) = batch.into_iter().unzip();
         let task = tokio::task::spawn_blocking(move || {
-            let written = storage
-                .append_audit(&coalesce(events), now_ms())
-                .map_err(|e| e.to_string());
+            let written = crate::storage::postgres::blocking(|| {
+                storage
+                    .append_audit(&coalesce(events), now_ms())
+                    .map_err(|e| e.to_string())
+            });
             (storage, written)
         });
         let written = match task.await {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use casebook_hub::enroll::issue_code;
 use casebook_hub::state::now_ms;
+use casebook_hub::storage::DatabaseUrl;
 use casebook_hub::{HubKey, ServeConfig, Server, Storage, TlsFiles, demo};
 use casebook_protocol::Role;
 use clap::{Parser, Subcommand};
@@ -15,9 +16,24 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "casebook-hub", version)]
 pub struct Cli {
-    /// The hub's data dir (hub.db and hub.key); every command but `openapi` needs it.
+    /// The hub's data dir (hub.db and hub.key); every command but `openapi` needs it or
+    /// --database.
     #[arg(long, env = "CASEBOOK_HUB_DATA")]
     data: Option<PathBuf>,
+    /// The hub's PostgreSQL database instead of a data dir, e.g.
+    /// postgres://casebook@db.internal/casebook (several hub processes may share it). The
+    /// key comes from CASEBOOK_HUB_KEY or --key-file.
+    #[arg(
+        long,
+        env = "CASEBOOK_HUB_DATABASE",
+        hide_env_values = true,
+        conflicts_with = "data",
+        value_parser = parse_database_url
+    )]
+    database: Option<DatabaseUrl>,
+    /// With --database: the file holding the hub key (64 hex characters), made on first use.
+    #[arg(long, env = "CASEBOOK_HUB_KEY_FILE", requires = "database")]
+    key_file: Option<PathBuf>,
     /// How log lines on stderr read: human (the default) or json (one object per line).
     #[arg(
         long,
@@ -170,19 +186,36 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Openapi = cli.command {
         return print_openapi();
     }
-    let data = cli
-        .data
-        .context("the hub's data dir is missing: give --data DIR or set CASEBOOK_HUB_DATA")?;
-    // Restore makes the data dir's hub: nothing may be opened (or created) there first.
-    if let Command::Restore(args) = cli.command {
-        return crate::backup_cmd::restore(&data, args, operator());
-    }
     let key = std::env::var("CASEBOOK_HUB_KEY")
         .ok()
         .map(|k| HubKey::from_hex(&k))
         .transpose()
         .context("CASEBOOK_HUB_KEY is set but unusable")?;
-    let mut storage = open(&data, key)?;
+    let mut storage = match (cli.data, cli.database) {
+        (_, Some(url)) => {
+            if let Command::Restore(_) = cli.command {
+                anyhow::bail!(
+                    "restore on PostgreSQL is not there yet: restore a data dir, or use pg_restore"
+                );
+            }
+            let key = match key {
+                Some(key) => key,
+                None => database_key(cli.key_file.as_deref())?,
+            };
+            Storage::connect(&url, key).with_context(|| format!("cannot open the hub's database {url}"))?
+        }
+        (Some(data), None) => {
+            // Restore makes the data dir's hub: nothing may be opened (or created) there first.
+            if let Command::Restore(args) = cli.command {
+                return crate::backup_cmd::restore(&data, args, operator());
+            }
+            open(&data, key)?
+        }
+        (None, None) => anyhow::bail!(
+            "the hub's data is missing: give --data DIR (or set CASEBOOK_HUB_DATA), or --database postgres://... \
+             (or set CASEBOOK_HUB_DATABASE)"
+        ),
+    };
     storage.set_operator(operator());
     match cli.command {
         Command::Serve {
@@ -329,6 +362,21 @@ fn print_openapi() -> anyhow::Result<()> {
     // writeln!, not println!: a closed pipe (`| head`) is an error to report, not a panic.
     writeln!(std::io::stdout().lock(), "{json}").context("cannot write the document to stdout")?;
     Ok(())
+}
+
+/// Parses `--database` without ever echoing it (it may hold a password).
+fn parse_database_url(text: &str) -> Result<DatabaseUrl, String> {
+    text.parse().map_err(|e: casebook_hub::HubError| e.to_string())
+}
+
+/// The hub key for a PostgreSQL database: from `--key-file`, made there (mode 0600) on first
+/// use. A new key given to a database sealed under another is refused when it is opened.
+fn database_key(file: Option<&Path>) -> anyhow::Result<HubKey> {
+    let file = file.context(
+        "with --database, the hub key comes from CASEBOOK_HUB_KEY or --key-file FILE (made on first use)",
+    )?;
+    casebook_hub::storage::key::load_or_create_file(file)
+        .with_context(|| format!("cannot use the hub key in {}", file.display()))
 }
 
 fn open(data: &Path, key: Option<HubKey>) -> anyhow::Result<Storage> {

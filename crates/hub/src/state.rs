@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 use crate::audit_log::AuditLog;
 use crate::enroll::RateLimiter;
 use crate::error::HubError;
+use crate::storage::postgres::blocking;
 use crate::storage::{DeviceRow, Reader, Storage};
 
 /// Read-only connections beside the writer: enough for a few big pulls at once, few enough that
@@ -61,7 +62,7 @@ impl AppState {
         R: Send + 'static,
     {
         let storage = Arc::clone(&self.writer);
-        tokio::task::spawn_blocking(move || f(&mut unpoisoned(storage.lock())))
+        tokio::task::spawn_blocking(move || blocking(|| f(&mut unpoisoned(storage.lock()))))
             .await
             .map_err(|e| HubError::Task(e.to_string()))?
     }
@@ -82,7 +83,7 @@ impl AppState {
             // Declared first, dropped last: the connection is free before the permit is.
             let _permit = permit;
             let mut reader = pool.free();
-            f(&mut reader)
+            blocking(|| f(&mut reader))
         })
         .await
         .map_err(|e| HubError::Task(e.to_string()))?

@@ -23,10 +23,14 @@ pub use crate::http::answer;
 pub use crate::ops::{new_case, note, op, opened_case, party_of, supervision_note, update};
 pub use crate::util::now_ms as now;
 
-/// A hub serving in this process until dropped or [`TestHub::stop`]ped.
+/// A hub serving in this process until dropped or [`TestHub::stop`]ped: on a scratch data dir,
+/// or, when `CASEBOOK_TEST_DATABASE` names a scratch PostgreSQL cluster (the test command
+/// starts one), on a new database of it, so the same tests check both backends.
 pub struct TestHub {
-    /// Its data dir (`hub.db`, `hub.key`).
+    /// Its data dir (`hub.db`, `hub.key`); empty on PostgreSQL.
     pub dir: tempfile::TempDir,
+    /// Its PostgreSQL database and key (hex), when it stores there.
+    pub database: Option<(String, String)>,
     /// `http://127.0.0.1:PORT`
     pub url: String,
     /// A client for requests the helpers do not make.
@@ -66,7 +70,8 @@ impl TestHub {
     /// A hub with this configuration, serving on the current tokio runtime.
     pub async fn start_with(config: ServeConfig) -> Self {
         let dir = tempfile::tempdir().expect("make the hub's data dir");
-        let storage = Storage::open(dir.path(), None).expect("open the hub's storage");
+        let database = scratch_database();
+        let storage = open(dir.path(), database.as_ref());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
@@ -84,6 +89,7 @@ impl TestHub {
         let api = Api::new(&url);
         Self {
             dir,
+            database,
             http: api.http.clone(),
             url,
             api,
@@ -108,9 +114,9 @@ impl TestHub {
         }
     }
 
-    /// A second connection to the same data dir, as an admin command would open.
+    /// A second connection to the same data dir or database, as an admin command would open.
     pub fn admin(&self) -> Storage {
-        Storage::open(self.dir.path(), None).expect("open the hub's storage as an admin")
+        open(self.dir.path(), self.database.as_ref())
     }
 
     /// A new user; returns their one-time enrollment code.
@@ -191,5 +197,40 @@ impl Drop for TestHub {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A new database and key on the scratch cluster named by `CASEBOOK_TEST_DATABASE`, if set.
+fn scratch_database() -> Option<(String, String)> {
+    let admin_url = std::env::var(crate::TEST_DATABASE_ENV).ok()?;
+    #[cfg(feature = "postgres")]
+    {
+        // The synchronous client blocks: not on a thread that drives this test's tasks.
+        let url = std::thread::spawn(move || crate::postgres::scratch_database(&admin_url))
+            .join()
+            .expect("the thread creating a scratch database")
+            .unwrap_or_else(|e| panic!("a scratch database on the test cluster: {e}"));
+        let key: String = crate::util::random_bytes::<32>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Some((url, key))
+    }
+    #[cfg(not(feature = "postgres"))]
+    panic!(
+        "{} is set ({admin_url}) but this test binary was built without casebook-testkit's `postgres` feature",
+        crate::TEST_DATABASE_ENV
+    )
+}
+
+/// The hub's storage: the data dir's, or the database's with its key.
+fn open(dir: &std::path::Path, database: Option<&(String, String)>) -> Storage {
+    match database {
+        None => Storage::open(dir, None).expect("open the hub's storage"),
+        Some((url, key)) => Storage::connect(
+            &url.parse().expect("a database URL"),
+            casebook_hub::HubKey::from_hex(key).expect("a hub key"),
+        )
+        .expect("connect to the hub's database"),
     }
 }

@@ -30,3 +30,8 @@ pub mod util;
 pub mod webdriver;
 #[cfg(feature = "window")]
 pub mod window;
+
+/// The environment variable naming a running scratch PostgreSQL cluster (its maintenance
+/// database's URL, as `casebook-scratch-postgres` prints it): when set, every in-process test
+/// hub ([`inproc`]) stores on a new database of it instead of a data dir.
+pub const TEST_DATABASE_ENV: &str = "CASEBOOK_TEST_DATABASE";

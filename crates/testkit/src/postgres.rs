@@ -189,6 +189,11 @@ impl Cluster {
         Ok(::postgres::Client::connect(&self.url, ::postgres::NoTls)?)
     }
 
+    /// The URL of the maintenance database, for [`scratch_database`] in another process.
+    pub fn admin_url(&self) -> String {
+        self.url_of("postgres")
+    }
+
     fn url_of(&self, db: &str) -> String {
         url(&self.password, self.port, db)
     }
@@ -420,4 +425,20 @@ fn hex(bytes: &[u8]) -> String {
 fn io(action: impl Into<String>) -> impl FnOnce(std::io::Error) -> ClusterError {
     let action = action.into();
     move |source| ClusterError::Io { action, source }
+}
+
+/// Creates a new, uniquely named database on the cluster whose maintenance database is at
+/// `admin_url`, and returns its URL.
+pub fn scratch_database(admin_url: &str) -> Result<String, ClusterError> {
+    let name = format!(
+        "hub_{}",
+        random_bytes::<8>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let mut admin = ::postgres::Client::connect(admin_url, ::postgres::NoTls)?;
+    admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+    Ok(format!("{base}/{name}"))
 }

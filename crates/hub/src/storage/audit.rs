@@ -279,22 +279,22 @@ fn index_row(row: Option<&rusqlite::Row<'_>>) -> Result<Option<(u64, String)>, H
     })
 }
 
-/// An audit row as stored, before it is believed.
-struct StoredEntry {
-    seq: u64,
-    at_ms: i64,
-    action: String,
-    user: Option<String>,
-    device: Option<String>,
-    text: String,
-    prev_hash: String,
-    hash: String,
+/// An audit row as stored, before it is believed (on either backend).
+pub(super) struct StoredEntry {
+    pub(super) seq: u64,
+    pub(super) at_ms: i64,
+    pub(super) action: String,
+    pub(super) user: Option<String>,
+    pub(super) device: Option<String>,
+    pub(super) text: String,
+    pub(super) prev_hash: String,
+    pub(super) hash: String,
 }
 
 impl StoredEntry {
     /// Whether this row is entry `seq` following the entry whose hash is `prev`, and its query
     /// columns and index rows (`cases`, sorted) say what its hashed text says.
-    fn check(&self, seq: u64, prev: &str, cases: &[String]) -> Result<(), &'static str> {
+    pub(super) fn check(&self, seq: u64, prev: &str, cases: &[String]) -> Result<(), &'static str> {
         if self.seq != seq {
             return Err("an entry is missing before this place");
         }
@@ -322,7 +322,7 @@ impl StoredEntry {
     }
 }
 
-fn broken(seq: u64, at_ms: Option<i64>, reason: &str) -> Verification {
+pub(super) fn broken(seq: u64, at_ms: Option<i64>, reason: &str) -> Verification {
     Verification::Broken {
         seq,
         at_ms,

@@ -81,6 +81,23 @@ pub fn load_or_create(dir: &Path, from_env: Option<HubKey>, db_exists: bool) -> 
     }
 }
 
+/// The key in the file `path` (the PostgreSQL backend's, which has no data dir), made there
+/// (mode 0600) on first use. Two processes making it at once end with the same key.
+pub fn load_or_create_file(path: &Path) -> Result<HubKey, HubError> {
+    let read = |path: &Path| -> Result<HubKey, HubError> {
+        let text = fs::read_to_string(path).map_err(|source| HubError::Io {
+            action: "cannot read",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        HubKey::from_hex(Zeroizing::new(text).trim())
+    };
+    if !path.exists() {
+        write_new(path, HubKey::random()?.hex())?;
+    }
+    read(path)
+}
+
 /// Makes the data dir owner-only (0700) and every data file in it that exists owner-only (0600):
 /// the key, the database and SQLite's WAL and shared-memory files. Run at every start, so a
 /// directory copied, restored from a backup or loosened by hand is narrowed again.

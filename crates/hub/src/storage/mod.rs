@@ -221,35 +221,35 @@ impl Storage {
         fn history(&mut self, viewer: &Viewer, case_id: CaseId, after: u64, limit: u32) -> Result<Option<HistoryPage>, HubError>;
         /// The purge orders `device` has not confirmed yet, oldest first.
         fn pending_purges(&self, device: DeviceId) -> Result<Vec<PurgeOrder>, HubError>;
-    }
-
-    delegate! { sqlite;
-        /// The chain's newest entry.
-        fn audit_head(&self) -> Result<AuditHead, HubError>;
-        /// Recomputes the chain from its first entry and names the first entry that does not
-        fn verify_audit(&mut self, expected: Option<&str>) -> Result<Verification, HubError>;
-        /// The entries `query` asks for, oldest first.
-        fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, HubError>;
-        /// A case's id from its id or its reference, for `audit show --case`.
-        fn case_id_of(&self, given: &str) -> Result<CaseId, HubError>;
-        /// Every case's reference by id (erased cases' from their tombstones), to show audit
-        fn case_references(&self) -> Result<std::collections::HashMap<CaseId, String>, HubError>;
-        /// Copies the database into `dest`, a new file (mode 0600), encrypted under the same key,
-        fn snapshot_to(&self, dest: &Path) -> Result<SnapshotInfo, HubError>;
-        /// Checks that the hub holds each of `op_ids` as pushed by `device`; if so retires the
-        fn handover(&mut self, device: &DeviceRow, op_ids: &[OpId], now_ms: i64) -> Result<Handover, HubError>;
-        /// under a legal hold is never erased.
-        fn purge_case(&mut self, given: &str, force: bool, today: NaiveDate, now_ms: i64) -> Result<Tombstone, HubError>;
-        /// Every erased case with its devices' confirmations, newest first.
-        fn tombstones(&self) -> Result<Vec<Tombstone>, HubError>;
-        /// Records that `device` erased these cases (or never held them). Orders it was not given,
-        fn confirm_purges(&mut self, device: &DeviceRow, confirmations: &[PurgeConfirmation], now_ms: i64) -> Result<usize, HubError>;
         /// The recovery recipient (`age1…`) laptops seal their key to, if one was made.
         fn recovery_recipient(&self) -> Result<Option<String>, HubError>;
         /// Makes `recipient` the recovery recipient for laptops enrolled from now on (audited).
         fn set_recovery_recipient(&mut self, recipient: &str, now_ms: i64) -> Result<(), HubError>;
         /// Records that a laptop's store was opened with the recovery key (reported at its next sync).
         fn record_recovery(&mut self, device: &DeviceRow, recovered_at_ms: i64, now_ms: i64) -> Result<(), HubError>;
+        /// Checks that the hub holds each of `op_ids` as pushed by `device`; if so retires the
+        fn handover(&mut self, device: &DeviceRow, op_ids: &[OpId], now_ms: i64) -> Result<Handover, HubError>;
+        /// The chain's newest entry.
+        fn audit_head(&self) -> Result<AuditHead, HubError>;
+        /// The entries `query` asks for, oldest first.
+        fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, HubError>;
+        /// A case's id from its id or its reference, for `audit show --case`.
+        fn case_id_of(&self, given: &str) -> Result<CaseId, HubError>;
+        /// Every case's reference by id (erased cases' from their tombstones), to show audit
+        fn case_references(&self) -> Result<std::collections::HashMap<CaseId, String>, HubError>;
+        /// Recomputes the chain from its first entry and names the first entry that does not
+        fn verify_audit(&mut self, expected: Option<&str>) -> Result<Verification, HubError>;
+    }
+
+    delegate! { sqlite;
+        /// Copies the database into `dest`, a new file (mode 0600), encrypted under the same key,
+        fn snapshot_to(&self, dest: &Path) -> Result<SnapshotInfo, HubError>;
+        /// under a legal hold is never erased.
+        fn purge_case(&mut self, given: &str, force: bool, today: NaiveDate, now_ms: i64) -> Result<Tombstone, HubError>;
+        /// Every erased case with its devices' confirmations, newest first.
+        fn tombstones(&self) -> Result<Vec<Tombstone>, HubError>;
+        /// Records that `device` erased these cases (or never held them). Orders it was not given,
+        fn confirm_purges(&mut self, device: &DeviceRow, confirmations: &[PurgeConfirmation], now_ms: i64) -> Result<usize, HubError>;
         /// The retention periods now set.
         fn retention_policy(&self) -> Result<Policy, HubError>;
         /// Sets the period of `outcome` (every other outcome with `None`) to `years`, or removes an

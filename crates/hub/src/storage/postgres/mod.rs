@@ -6,11 +6,13 @@
 
 mod admin;
 mod audit;
+mod devices;
 mod ops;
 mod push;
 
-use std::cell::{RefCell, RefMut};
+use std::cell::Cell;
 use std::str::FromStr;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use casebook_domain::{DeviceId, UserId};
@@ -85,7 +87,8 @@ impl std::fmt::Display for DatabaseUrl {
 
 /// One connection to the hub's PostgreSQL database. Sync: call it from a blocking thread.
 pub struct Postgres {
-    client: RefCell<Client>,
+    /// `None` only while it is being dropped.
+    client: Mutex<Option<Client>>,
     url: DatabaseUrl,
     key: HubKey,
     sealer: Sealer,
@@ -107,12 +110,15 @@ impl Postgres {
     /// Connects, migrates (one process at a time), checks that `key` opens what the database
     /// holds, and reads the hub's identity (writing it on the first start).
     pub fn connect(url: &DatabaseUrl, key: HubKey) -> Result<Self, HubError> {
-        let mut client = connect(url)?;
-        super::pg_schema::migrate(&mut client)?;
-        let sealer = sealer(&mut client, &key)?;
-        let hub = identity(&mut client)?;
+        let (client, sealer, hub) = off_runtime(|| {
+            let mut client = connect(url)?;
+            super::pg_schema::migrate(&mut client)?;
+            let sealer = sealer(&mut client, &key)?;
+            let hub = identity(&mut client)?;
+            Ok::<_, HubError>((client, sealer, hub))
+        })?;
         Ok(Self {
-            client: RefCell::new(client),
+            client: Mutex::new(Some(client)),
             url: url.clone(),
             names: BlindIndex::derive(&key, "users.name"),
             key,
@@ -125,11 +131,14 @@ impl Postgres {
     /// Another connection to the same database, with the same key: a reader of the pool, or
     /// the audit writer's. No migration: the first connection did that.
     pub fn another(&self) -> Result<Self, HubError> {
-        let mut client = connect(&self.url)?;
         let key = HubKey::from_hex(self.key.hex())?;
-        let sealer = sealer(&mut client, &key)?;
+        let (client, sealer) = off_runtime(|| {
+            let mut client = connect(&self.url)?;
+            let sealer = sealer(&mut client, &key)?;
+            Ok::<_, HubError>((client, sealer))
+        })?;
         Ok(Self {
-            client: RefCell::new(client),
+            client: Mutex::new(Some(client)),
             url: self.url.clone(),
             names: BlindIndex::derive(&key, "users.name"),
             key,
@@ -149,18 +158,22 @@ impl Postgres {
         self.operator = operator;
     }
 
-    /// The connection, opened again first if the server closed it (a restart, a failover):
-    /// the request that finds it closed fails, the next one works.
-    fn client(&self) -> Result<RefMut<'_, Client>, HubError> {
-        let mut client = self
-            .client
-            .try_borrow_mut()
-            .map_err(|_| HubError::Task("the PostgreSQL connection is already in use".to_owned()))?;
-        if client.is_closed() {
-            tracing::warn!("the PostgreSQL connection was closed; connecting again");
-            *client = connect(&self.url)?;
-        }
-        Ok(client)
+    /// Runs `f` on the connection, opened again first if the server closed it (a restart, a
+    /// failover: the request that finds it closed fails, the next one works), and off the
+    /// async runtime when called on it (see [`off_runtime`]).
+    fn run<R: Send>(&self, f: impl FnOnce(&mut Client) -> Result<R, HubError> + Send) -> Result<R, HubError> {
+        let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = &mut *slot;
+        off_runtime(move || {
+            let client = slot
+                .as_mut()
+                .ok_or_else(|| HubError::Database("the PostgreSQL connection is closed".to_owned()))?;
+            if client.is_closed() {
+                tracing::warn!("the PostgreSQL connection was closed; connecting again");
+                *client = connect(&self.url)?;
+            }
+            f(client)
+        })
     }
 
     /// `plain` sealed for `table.column` of the row `row`.
@@ -191,10 +204,12 @@ impl Postgres {
     /// The user named `name`.
     pub fn user_by_name(&self, name: &str) -> Result<UserRow, HubError> {
         let index = self.names.of(name.as_bytes());
-        let row = self.client()?.query_opt(
-            "SELECT id, name, role, team FROM users WHERE name_index = $1",
-            &[&&index[..]],
-        )?;
+        let row = self.run(|client| {
+            Ok(client.query_opt(
+                "SELECT id, name, role, team FROM users WHERE name_index = $1",
+                &[&&index[..]],
+            )?)
+        })?;
         match row {
             Some(row) => self.user_row(&row),
             None => Err(HubError::NoSuchUser(name.to_owned())),
@@ -204,11 +219,13 @@ impl Postgres {
     /// The device whose token hashes to `token_hash`, and whether noting that it was seen at
     /// `now_ms` is due.
     pub fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError> {
-        let row = self.client()?.query_opt(
-            "SELECT u.id, u.name, u.role, u.team, d.id, d.name, d.revoked_at IS NOT NULL, d.wipe, d.last_seen
-             FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = $1",
-            &[&token_hash],
-        )?;
+        let row = self.run(|client| {
+            Ok(client.query_opt(
+                "SELECT u.id, u.name, u.role, u.team, d.id, d.name, d.revoked_at IS NOT NULL, d.wipe, d.last_seen
+                 FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = $1",
+                &[&token_hash],
+            )?)
+        })?;
         let Some(row) = row else { return Ok(None) };
         let user = self.user_row(&row)?;
         let id: Uuid = row.try_get(4)?;
@@ -229,16 +246,18 @@ impl Postgres {
 
     /// Notes that `device` was seen at `now_ms`, unless that was noted less than a minute ago.
     pub fn touch_device(&self, device: DeviceId, now_ms: i64) -> Result<(), HubError> {
-        self.client()?.execute(
-            "UPDATE devices SET last_seen = $1 WHERE id = $2 AND (last_seen IS NULL OR last_seen < $1 - $3)",
-            &[&now_ms, &device.0, &super::sqlite::LAST_SEEN_EVERY_MS],
-        )?;
-        Ok(())
+        self.run(|client| {
+            client.execute(
+                "UPDATE devices SET last_seen = $1 WHERE id = $2 AND (last_seen IS NULL OR last_seen < $1 - $3)",
+                &[&now_ms, &device.0, &super::sqlite::LAST_SEEN_EVERY_MS],
+            )?;
+            Ok(())
+        })
     }
 
     /// The database answers and its schema is this hub's.
     pub fn readiness(&self) -> Result<Readiness, HubError> {
-        let found = super::pg_schema::applied(&mut *self.client()?)?;
+        let found = self.run(super::pg_schema::applied)?;
         let expected = super::pg_schema::newest_known();
         Ok(if found >= expected {
             Readiness::Ready
@@ -249,10 +268,11 @@ impl Postgres {
 
     /// How many devices made an authenticated request since `since_ms`.
     pub fn devices_seen_since(&self, since_ms: i64) -> Result<u64, HubError> {
-        let count: i64 = self
-            .client()?
-            .query_one("SELECT count(*) FROM devices WHERE last_seen >= $1", &[&since_ms])?
-            .try_get(0)?;
+        let count: i64 = self.run(|client| {
+            Ok(client
+                .query_one("SELECT count(*) FROM devices WHERE last_seen >= $1", &[&since_ms])?
+                .try_get(0)?)
+        })?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
@@ -264,6 +284,45 @@ impl Postgres {
         }
         detail
     }
+}
+
+impl Drop for Postgres {
+    /// Closing the connection blocks on the client's own runtime, which tokio forbids on a
+    /// thread that drives async tasks: there it is closed on a thread of its own.
+    fn drop(&mut self) {
+        let client = self
+            .client
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        off_runtime(move || drop(client));
+    }
+}
+
+thread_local! {
+    /// Set while the hub runs storage work on tokio's blocking pool ([`blocking`]), where the
+    /// synchronous client may block.
+    static BLOCKING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` as storage work on a thread of tokio's blocking pool (`spawn_blocking`): the
+/// synchronous PostgreSQL client may block there without a thread of its own.
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    let before = BLOCKING.with(|b| b.replace(true));
+    let out = f();
+    BLOCKING.with(|b| b.set(before));
+    out
+}
+
+/// Runs `f`, which blocks on the synchronous client's own runtime: directly on an ordinary
+/// thread or on tokio's blocking pool, and on a scoped thread of its own when called from a
+/// thread that drives async tasks (an admin call in an async test, the server setting up),
+/// where tokio would refuse to block.
+fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if tokio::runtime::Handle::try_current().is_err() || BLOCKING.with(Cell::get) {
+        return f();
+    }
+    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// A new connection with the hub's settings: timeouts, TCP keepalives (a dead server or a

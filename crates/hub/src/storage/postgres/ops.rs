@@ -37,33 +37,36 @@ impl Postgres {
         unreadable: usize,
     ) -> Result<Vec<OpResult>, HubError> {
         let hub = self.hub;
-        let mut client = self.client()?;
-        let mut tx = client.transaction()?;
-        let mut log = PgTx::lock(&mut tx, self)?;
-        let (results, stored) = push_all(&mut log, hub, author, from_device, ops, now_ms, drain)?;
-        log.finish()?;
-        if let (Some(device), 1..) = (from_device, stored) {
-            tx.execute(
-                "UPDATE devices SET ops_held = ops_held + $2 WHERE id = $1",
-                &[&device.0, &to_i64(stored)],
-            )?;
-        }
-        if !ops.is_empty() || unreadable > 0 {
-            let event = push_event(&results, unreadable, drain)
-                .by(author.id, from_device)
-                .about(ops.iter().map(|op| op.case_id));
-            self.append(&mut tx, &[event], now_ms)?;
-        }
-        tx.commit()?;
-        Ok(results)
+        self.run(|client| {
+            let mut tx = client.transaction()?;
+            let mut log = PgTx::lock(&mut tx, self)?;
+            let (results, stored) = push_all(&mut log, hub, author, from_device, ops, now_ms, drain)?;
+            log.finish()?;
+            if let (Some(device), 1..) = (from_device, stored) {
+                tx.execute(
+                    "UPDATE devices SET ops_held = ops_held + $2 WHERE id = $1",
+                    &[&device.0, &to_i64(stored)],
+                )?;
+            }
+            if !ops.is_empty() || unreadable > 0 {
+                let event = push_event(&results, unreadable, drain)
+                    .by(author.id, from_device)
+                    .about(ops.iter().map(|op| op.case_id));
+                self.append(&mut tx, &[event], now_ms)?;
+            }
+            tx.commit()?;
+            Ok(results)
+        })
     }
 
     /// See [`crate::storage::Storage::begin_drain`].
     pub fn begin_drain(&mut self, device: DeviceId, now_ms: i64) -> Result<bool, HubError> {
-        let changed = self.client()?.execute(
-            "UPDATE devices SET drained_at = $1 WHERE id = $2 AND wipe AND drained_at IS NULL",
-            &[&now_ms, &device.0],
-        )?;
+        let changed = self.run(|client| {
+            Ok(client.execute(
+                "UPDATE devices SET drained_at = $1 WHERE id = $2 AND wipe AND drained_at IS NULL",
+                &[&now_ms, &device.0],
+            )?)
+        })?;
         Ok(changed == 1)
     }
 
@@ -76,100 +79,102 @@ impl Postgres {
         limit: u32,
         own: Option<OwnOps>,
     ) -> Result<PullPage, HubError> {
-        let mut client = self.client()?;
-        // One snapshot for the page, the scope and the newest sequence number: under READ
-        // COMMITTED each statement would see a later one, and a push committed between the
-        // page and the cursor would be skipped.
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let skip_from = match own {
-            Some(own) if own.held == ops_held(&mut tx, own.device)? => Some(own.device.0),
-            _ => None,
-        };
-        let visible = scope::visible(viewer, &candidate_assignments(&mut tx, viewer)?);
-        let seen: BTreeSet<&CaseId> = visible.iter().collect();
-        let hidden: Vec<Uuid> = held.iter().filter(|c| !seen.contains(c)).map(|c| c.0).collect();
-        let known: Vec<CaseId> = tx
-            .query("SELECT id FROM cases WHERE id = ANY($1)", &[&hidden])?
-            .iter()
-            .map(|row| row.try_get(0).map(CaseId))
-            .collect::<Result<_, _>>()?;
-        let change = scope::diff(&visible, held, &known);
-        let flagged = scope::sees_quarantined(viewer);
-        let mut cases_added = Vec::new();
-        if cursor > 0 && !change.added.is_empty() {
-            let added: Vec<Uuid> = change.added.iter().map(|c| c.0).collect();
-            let before: BTreeSet<Uuid> = tx
-                .query(
-                    "SELECT DISTINCT case_id FROM ops WHERE case_id = ANY($1) AND seq <= $2 AND ($3 OR NOT quarantined)",
-                    &[&added, &to_i64(cursor), &flagged],
-                )?
+        self.run(|client| {
+            // One snapshot for the page, the scope and the newest sequence number: under READ
+            // COMMITTED each statement would see a later one, and a push committed between the
+            // page and the cursor would be skipped.
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let skip_from = match own {
+                Some(own) if own.held == ops_held(&mut tx, own.device)? => Some(own.device.0),
+                _ => None,
+            };
+            let visible = scope::visible(viewer, &candidate_assignments(&mut tx, viewer)?);
+            let seen: BTreeSet<&CaseId> = visible.iter().collect();
+            let hidden: Vec<Uuid> = held.iter().filter(|c| !seen.contains(c)).map(|c| c.0).collect();
+            let known: Vec<CaseId> = tx
+                .query("SELECT id FROM cases WHERE id = ANY($1)", &[&hidden])?
                 .iter()
-                .map(|row| row.try_get(0))
+                .map(|row| row.try_get(0).map(CaseId))
                 .collect::<Result<_, _>>()?;
-            cases_added = change
-                .added
-                .into_iter()
-                .filter(|c| before.contains(&c.0))
-                .collect();
-        }
-        let cases: Vec<Uuid> = visible.iter().map(|c| c.0).collect();
-        let rows = tx.query(
-            "SELECT seq, op_id, payload, quarantine_reason FROM ops
-             WHERE seq > $1 AND case_id = ANY($2) AND ($3 OR NOT quarantined)
-               AND ($5::uuid IS NULL OR from_device IS DISTINCT FROM $5)
-             ORDER BY seq LIMIT $4",
-            &[
-                &to_i64(cursor),
-                &cases,
-                &flagged,
-                &(i64::from(limit) + 1),
-                &skip_from,
-            ],
-        )?;
-        let (ops, more) = self.page(&rows, limit)?;
-        let next_cursor = match ops.last() {
-            Some(last) if more => last.seq,
-            _ => {
-                let last: i64 = tx.query_one("SELECT last FROM op_seq", &[])?.try_get(0)?;
-                cursor.max(to_u64(last))
+            let change = scope::diff(&visible, held, &known);
+            let flagged = scope::sees_quarantined(viewer);
+            let mut cases_added = Vec::new();
+            if cursor > 0 && !change.added.is_empty() {
+                let added: Vec<Uuid> = change.added.iter().map(|c| c.0).collect();
+                let before: BTreeSet<Uuid> = tx
+                    .query(
+                        "SELECT DISTINCT case_id FROM ops WHERE case_id = ANY($1) AND seq <= $2 AND ($3 OR NOT quarantined)",
+                        &[&added, &to_i64(cursor), &flagged],
+                    )?
+                    .iter()
+                    .map(|row| row.try_get(0))
+                    .collect::<Result<_, _>>()?;
+                cases_added = change
+                    .added
+                    .into_iter()
+                    .filter(|c| before.contains(&c.0))
+                    .collect();
             }
-        };
-        let people = self.team_directory(&mut tx, viewer)?;
-        tx.commit()?;
-        Ok(PullPage {
-            ops,
-            next_cursor,
-            more,
-            cases_added,
-            cases_removed: change.removed,
-            people,
+            let cases: Vec<Uuid> = visible.iter().map(|c| c.0).collect();
+            let rows = tx.query(
+                "SELECT seq, op_id, payload, quarantine_reason FROM ops
+                 WHERE seq > $1 AND case_id = ANY($2) AND ($3 OR NOT quarantined)
+                   AND ($5::uuid IS NULL OR from_device IS DISTINCT FROM $5)
+                 ORDER BY seq LIMIT $4",
+                &[
+                    &to_i64(cursor),
+                    &cases,
+                    &flagged,
+                    &(i64::from(limit) + 1),
+                    &skip_from,
+                ],
+            )?;
+            let (ops, more) = self.page(&rows, limit)?;
+            let next_cursor = match ops.last() {
+                Some(last) if more => last.seq,
+                _ => {
+                    let last: i64 = tx.query_one("SELECT last FROM op_seq", &[])?.try_get(0)?;
+                    cursor.max(to_u64(last))
+                }
+            };
+            let people = self.team_directory(&mut tx, viewer)?;
+            tx.commit()?;
+            Ok(PullPage {
+                ops,
+                next_cursor,
+                more,
+                cases_added,
+                cases_removed: change.removed,
+                people,
+            })
         })
     }
 
     /// See [`crate::storage::Storage::remaining`].
     pub fn remaining(&mut self, viewer: &Viewer, after: u64) -> Result<u64, HubError> {
-        let mut client = self.client()?;
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let visible: Vec<Uuid> = scope::visible(viewer, &candidate_assignments(&mut tx, viewer)?)
-            .iter()
-            .map(|c| c.0)
-            .collect();
-        let count: i64 = tx
-            .query_one(
-                "SELECT count(*) FROM ops WHERE case_id = ANY($1) AND seq > $2 AND ($3 OR NOT quarantined)",
-                &[&visible, &to_i64(after), &scope::sees_quarantined(viewer)],
-            )?
-            .try_get(0)?;
-        tx.commit()?;
-        Ok(to_u64(count))
+        self.run(|client| {
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let visible: Vec<Uuid> = scope::visible(viewer, &candidate_assignments(&mut tx, viewer)?)
+                .iter()
+                .map(|c| c.0)
+                .collect();
+            let count: i64 = tx
+                .query_one(
+                    "SELECT count(*) FROM ops WHERE case_id = ANY($1) AND seq > $2 AND ($3 OR NOT quarantined)",
+                    &[&visible, &to_i64(after), &scope::sees_quarantined(viewer)],
+                )?
+                .try_get(0)?;
+            tx.commit()?;
+            Ok(to_u64(count))
+        })
     }
 
     /// See [`crate::storage::Storage::history`].
@@ -180,43 +185,44 @@ impl Postgres {
         after: u64,
         limit: u32,
     ) -> Result<Option<HistoryPage>, HubError> {
-        let mut client = self.client()?;
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        match assignment(&mut tx, case_id)? {
-            Some(case) if scope::in_scope(viewer, &case) => {}
-            _ => return Ok(None),
-        }
-        let rows = tx.query(
-            "SELECT seq, op_id, payload, quarantine_reason FROM ops
-             WHERE case_id = $1 AND seq > $2 AND ($3 OR NOT quarantined) ORDER BY seq LIMIT $4",
-            &[
-                &case_id.0,
-                &to_i64(after),
-                &scope::sees_quarantined(viewer),
-                &(i64::from(limit) + 1),
-            ],
-        )?;
-        let (ops, more) = self.page(&rows, limit)?;
-        let next_after = ops.last().map_or(after, |o| o.seq);
-        tx.commit()?;
-        Ok(Some(HistoryPage {
-            ops,
-            next_after,
-            more,
-        }))
+        self.run(|client| {
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            match assignment(&mut tx, case_id)? {
+                Some(case) if scope::in_scope(viewer, &case) => {}
+                _ => return Ok(None),
+            }
+            let rows = tx.query(
+                "SELECT seq, op_id, payload, quarantine_reason FROM ops
+                 WHERE case_id = $1 AND seq > $2 AND ($3 OR NOT quarantined) ORDER BY seq LIMIT $4",
+                &[
+                    &case_id.0,
+                    &to_i64(after),
+                    &scope::sees_quarantined(viewer),
+                    &(i64::from(limit) + 1),
+                ],
+            )?;
+            let (ops, more) = self.page(&rows, limit)?;
+            let next_after = ops.last().map_or(after, |o| o.seq);
+            tx.commit()?;
+            Ok(Some(HistoryPage {
+                ops,
+                next_after,
+                more,
+            }))
+        })
     }
 
     /// See [`crate::storage::Storage::pending_purges`].
     pub fn pending_purges(&self, device: DeviceId) -> Result<Vec<PurgeOrder>, HubError> {
-        let rows = self.client()?.query(
+        let rows = self.run(|client| Ok(client.query(
             "SELECT p.case_id, c.ordered_at FROM purge_confirmations p JOIN purged_cases c ON c.case_id = p.case_id
              WHERE p.device_id = $1 AND p.confirmed_at IS NULL ORDER BY c.ordered_at, p.case_id",
             &[&device.0],
-        )?;
+        )?))?;
         rows.iter()
             .map(|row| {
                 Ok(PurgeOrder {
