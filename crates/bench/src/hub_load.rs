@@ -132,6 +132,7 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
         setup_cases_s: (setup_all - setup_users - setup_hubs - setup_enroll).as_secs_f64(),
         duration_s: secs,
         syncs: tally.syncs,
+        syncs_not_started: tally.not_started,
         syncs_per_s: tally.syncs as f64 / secs,
         offered_syncs_per_s: o.devices as f64 / o.interval,
         ops_pushed: tally.pushed,
@@ -208,6 +209,11 @@ async fn drive(mut laptop: Laptop, schedule: Arc<Schedule>) -> (Laptop, Tally) {
         };
         let began = Instant::now();
         tally.delays.push(began.saturating_duration_since(next));
+        if began >= schedule.end {
+            // Due in the run but still waiting for a slot when it ended: the hub fell behind.
+            tally.not_started += 1;
+            break;
+        }
         let hub = &schedule.urls[laptop.rng().below(schedule.urls.len())];
         match laptop.sync(&schedule.api, hub, &mut tally).await {
             Ok(()) => {

@@ -68,7 +68,9 @@ impl Backend {
         let mut cmd = Command::new(bin);
         for var in [
             "CASEBOOK_HUB_DATA",
+            "CASEBOOK_HUB_DATABASE",
             "CASEBOOK_HUB_KEY",
+            "CASEBOOK_HUB_KEY_FILE",
             "CASEBOOK_HUB_LOG",
             "RUST_LOG",
         ] {

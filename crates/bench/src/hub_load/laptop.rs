@@ -93,6 +93,8 @@ fn transport(e: reqwest::Error) -> Failure {
 pub(super) struct Tally {
     /// Syncs finished without an error.
     pub syncs: u64,
+    /// Syncs due before the end of the clock that were still waiting for a slot at its end.
+    pub not_started: u64,
     /// Ops the hub took (accepted or flagged), each counted once.
     pub pushed: u64,
     /// Ops received in pulls.
@@ -117,6 +119,7 @@ impl Tally {
     /// Adds `other`'s counts to this one's.
     pub fn merge(&mut self, other: Tally) {
         self.syncs += other.syncs;
+        self.not_started += other.not_started;
         self.pushed += other.pushed;
         self.pulled += other.pulled;
         self.quarantined += other.quarantined;

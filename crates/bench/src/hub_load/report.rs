@@ -22,6 +22,8 @@ pub(super) struct Results {
     /// From the clock's start until the last sync begun before its end finished.
     pub duration_s: f64,
     pub syncs: u64,
+    /// Syncs due in the run still waiting for an in-flight slot when it ended.
+    pub syncs_not_started: u64,
     pub syncs_per_s: f64,
     /// What the schedule asks for: devices ÷ interval.
     pub offered_syncs_per_s: f64,
@@ -68,7 +70,7 @@ pub(super) fn print_table(r: &Results) {
     // Rates and times with two decimals, counts whole.
     let count = |n: u64| n.to_string();
     let f = |x: f64| format!("{x:.2}");
-    let rows: [(&str, String, &str); 15] = [
+    let rows: [(&str, String, &str); 16] = [
         (
             "setup_s",
             f(r.setup_s),
@@ -80,6 +82,11 @@ pub(super) fn print_table(r: &Results) {
             "the clock, until the last sync begun in it finished",
         ),
         ("syncs", count(r.syncs), "syncs finished without an error"),
+        (
+            "syncs_not_started",
+            count(r.syncs_not_started),
+            "due in the run, still waiting for a slot at its end: the hub fell behind",
+        ),
         ("syncs_per_s", f(r.syncs_per_s), "syncs ÷ duration"),
         (
             "offered_syncs_per_s",
