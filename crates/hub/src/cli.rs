@@ -68,6 +68,11 @@ enum Command {
         /// enrollment attempts count against the client the proxy names in X-Forwarded-For.
         #[arg(long, value_name = "IP")]
         proxy_address: Option<std::net::IpAddr>,
+        /// Enrollment attempts allowed per client address per minute (on PostgreSQL, counted
+        /// across every hub process). Raise it for a day of enrolling a whole team's laptops
+        /// from one office address.
+        #[arg(long, value_name = "N", default_value_t = ServeConfig::default().enroll_attempts_per_minute)]
+        enroll_attempts_per_minute: u32,
     },
     /// Users and their enrollment codes.
     #[command(subcommand)]
@@ -224,6 +229,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             tls_key,
             behind_tls_proxy,
             proxy_address,
+            enroll_attempts_per_minute,
         } => {
             let tls = tls_cert.zip(tls_key).map(|(cert, key)| TlsFiles { cert, key });
             serve(
@@ -233,6 +239,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     tls,
                     behind_tls_proxy,
                     proxy_address,
+                    enroll_attempts_per_minute,
                     ..ServeConfig::default()
                 },
             )

@@ -94,6 +94,11 @@ impl RateLimiter {
             .map_or(peer, |ip| ip.to_canonical())
     }
 
+    /// The attempts allowed per address in each window, and the window.
+    pub fn limit(&self) -> (u32, Duration) {
+        (self.max, self.window)
+    }
+
     /// Counts an attempt from `ip`; false once the window's allowance is spent.
     pub fn allow(&self, ip: IpAddr) -> bool {
         let now = Instant::now();

@@ -222,7 +222,11 @@ async fn limit_enroll(
     next: Next,
 ) -> Response {
     let ip = state.enroll_limiter.client_ip(addr.ip(), req.headers());
-    if !state.enroll_limiter.allow(ip) {
+    let allowed = match state.allow_enroll(ip).await {
+        Ok(allowed) => allowed,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if !allowed {
         tracing::warn!(%ip, "enrollment rate limit hit");
         return ApiError::new(
             ErrorCode::RateLimited,

@@ -25,6 +25,8 @@ pub struct AppState {
     pub enroll_limiter: Arc<RateLimiter>,
     /// Records reads and refusals in the audit trail before they are answered.
     pub audit: AuditLog,
+    /// Several hub processes share the database: limits are counted there, not in memory.
+    shared: bool,
 }
 
 /// The read-only connections, and one permit per connection: a task holding a permit always
@@ -43,7 +45,9 @@ impl AppState {
             .map(|_| storage.reader().map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
         let audit = AuditLog::start(storage.audit_connection()?);
+        let shared = storage.is_shared();
         Ok(Self {
+            shared,
             writer: Arc::new(Mutex::new(storage)),
             readers: Arc::new(ReaderPool {
                 readers,
@@ -87,6 +91,19 @@ impl AppState {
         })
         .await
         .map_err(|e| HubError::Task(e.to_string()))?
+    }
+
+    /// Counts an enrollment attempt from `ip`: in this process's memory on the embedded
+    /// database, in the database when several processes share it (an attacker spreading
+    /// attempts over the processes gets no more than from one).
+    pub async fn allow_enroll(&self, ip: std::net::IpAddr) -> Result<bool, HubError> {
+        if !self.shared {
+            return Ok(self.enroll_limiter.allow(ip));
+        }
+        let (max, window) = self.enroll_limiter.limit();
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        self.db(move |s| s.allow_attempt("enroll", &ip.to_string(), max, window_ms, now_ms()))
+            .await
     }
 
     /// The device whose token hashes to `token_hash`, found on a reader. Noting when it was

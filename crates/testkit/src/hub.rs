@@ -36,13 +36,26 @@ pub struct Hub {
     pub url: String,
     /// The port it listens on (kept across restarts).
     pub port: u16,
+    /// The PostgreSQL database (URL) and hub key (hex) it stores in, instead of `data`.
+    database: Option<(String, String)>,
+    /// More arguments of `serve`.
+    serve_args: Vec<String>,
     child: Option<Child>,
 }
 
 impl Hub {
     /// A new, empty hub of the binary at `bin`, listening on a free port.
     pub fn start(bin: impl Into<PathBuf>) -> Self {
-        let bin = bin.into();
+        Self::start_with(bin.into(), None, &[])
+    }
+
+    /// A hub process of the binary at `bin` storing in the PostgreSQL database at `url` under
+    /// the hub key `key_hex`, with more `serve_args`: several of them may share one database.
+    pub fn start_on_database(bin: impl Into<PathBuf>, url: &str, key_hex: &str, serve_args: &[&str]) -> Self {
+        Self::start_with(bin.into(), Some((url.to_owned(), key_hex.to_owned())), serve_args)
+    }
+
+    fn start_with(bin: PathBuf, database: Option<(String, String)>, serve_args: &[&str]) -> Self {
         assert!(
             bin.is_file(),
             "the hub binary is missing at {}: build it (cargo build --profile ci -p casebook-hub)",
@@ -65,6 +78,8 @@ impl Hub {
             log,
             url: String::new(),
             port: 0,
+            database,
+            serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
             child: None,
         };
         let (child, port) = hub
@@ -76,13 +91,16 @@ impl Hub {
         hub
     }
 
-    /// `casebook-hub --data DIR`, hermetic: no CASEBOOK_HUB_* or RUST_LOG of the caller, HOME
-    /// and TMPDIR in the scratch folder, stdin null.
+    /// `casebook-hub --data DIR` (or `--database URL` with its key in CASEBOOK_HUB_KEY),
+    /// hermetic: no CASEBOOK_HUB_* or RUST_LOG of the caller, HOME and TMPDIR in the scratch
+    /// folder, stdin null.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.bin);
         for var in [
             "CASEBOOK_HUB_DATA",
+            "CASEBOOK_HUB_DATABASE",
             "CASEBOOK_HUB_KEY",
+            "CASEBOOK_HUB_KEY_FILE",
             "CASEBOOK_HUB_LOG",
             "RUST_LOG",
         ] {
@@ -90,9 +108,11 @@ impl Hub {
         }
         cmd.env("HOME", self.scratch.join("home"))
             .env("TMPDIR", self.scratch.join("tmp"))
-            .arg("--data")
-            .arg(&self.data)
             .stdin(Stdio::null());
+        match &self.database {
+            None => cmd.arg("--data").arg(&self.data),
+            Some((url, key)) => cmd.env("CASEBOOK_HUB_KEY", key).arg("--database").arg(url),
+        };
         cmd
     }
 
@@ -107,6 +127,7 @@ impl Hub {
         let mut child = self
             .command()
             .args(["serve", "--listen", listen])
+            .args(&self.serve_args)
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()

@@ -189,6 +189,30 @@ impl Cluster {
         Ok(::postgres::Client::connect(&self.url, ::postgres::NoTls)?)
     }
 
+    /// Everything `pg_dump` writes of the database at `url` (plain SQL): what a backup of it,
+    /// or anyone reading its files, would see.
+    pub fn dump(&self, url: &str) -> Vec<u8> {
+        // Beside the server (PATH may hold links to only `initdb` and `postgres`).
+        let bin = bin_dir().expect("PostgreSQL's binaries");
+        let server = fs::canonicalize(bin.join("postgres")).unwrap_or_else(|_| bin.join("postgres"));
+        let pg_dump = [bin.join("pg_dump"), server.with_file_name("pg_dump")]
+            .into_iter()
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("pg_dump"));
+        let out = Command::new(pg_dump)
+            .arg("--dbname")
+            .arg(url)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run pg_dump");
+        assert!(
+            out.status.success(),
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
     /// The URL of the maintenance database, for [`scratch_database`] in another process.
     pub fn admin_url(&self) -> String {
         self.url_of("postgres")

@@ -165,6 +165,30 @@ impl Storage {
         Ok(self.sqlite()?.key_hex())
     }
 
+    /// Whether several hub processes may share this database: then limits are counted in it.
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+
+    /// Counts an attempt of `client` against the shared limit `bucket`; see
+    /// [`Postgres::allow_attempt`]. The embedded backend has one process: it counts in memory
+    /// ([`crate::enroll::RateLimiter`]) and never calls this.
+    pub fn allow_attempt(
+        &mut self,
+        bucket: &str,
+        client: &str,
+        max: u32,
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, HubError> {
+        match self {
+            Self::Sqlite(_) => Err(HubError::Task(
+                "the embedded hub counts attempts in memory".to_owned(),
+            )),
+            Self::Postgres(db) => db.allow_attempt(bucket, client, max, window_ms, now_ms),
+        }
+    }
+
     /// The embedded backend, for what only it does (a backup of its file).
     pub fn sqlite(&self) -> Result<&Sqlite, HubError> {
         match self {

@@ -110,4 +110,39 @@ impl Postgres {
             }))
         })
     }
+
+    /// Counts an attempt of `client` against the limit `bucket` (at most `max` per window of
+    /// `window_ms`), in the database so that every hub process shares one count; false once
+    /// the window's allowance is spent. The address is stored only as a keyed hash.
+    pub fn allow_attempt(
+        &mut self,
+        bucket: &str,
+        client: &str,
+        max: u32,
+        window_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, HubError> {
+        let hashed = self.clients.of(client.as_bytes());
+        let attempts: i32 = self.run(|db| {
+            let attempts: i32 = db
+                .query_one(
+                    "INSERT INTO rate_limits (bucket, client, window_start, attempts) VALUES ($1, $2, $3, 1)
+                     ON CONFLICT (bucket, client) DO UPDATE SET
+                       window_start = CASE WHEN rate_limits.window_start <= $3 - $4 THEN $3 ELSE rate_limits.window_start END,
+                       attempts = CASE WHEN rate_limits.window_start <= $3 - $4 THEN 1 ELSE rate_limits.attempts + 1 END
+                     RETURNING attempts",
+                    &[&bucket, &&hashed[..], &now_ms, &window_ms],
+                )?
+                .try_get(0)?;
+            if attempts == 1 {
+                // A new window: windows long over are dropped now and then, here.
+                db.execute(
+                    "DELETE FROM rate_limits WHERE window_start < $1",
+                    &[&now_ms.saturating_sub(window_ms.saturating_mul(10))],
+                )?;
+            }
+            Ok(attempts)
+        })?;
+        Ok(u32::try_from(attempts).is_ok_and(|n| n <= max))
+    }
 }

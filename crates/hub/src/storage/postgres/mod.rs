@@ -93,6 +93,8 @@ pub struct Postgres {
     key: HubKey,
     sealer: Sealer,
     names: BlindIndex,
+    /// Keys the client addresses of `rate_limits`.
+    clients: BlindIndex,
     hub: HubIdentity,
     operator: Option<String>,
 }
@@ -121,6 +123,7 @@ impl Postgres {
             client: Mutex::new(Some(client)),
             url: url.clone(),
             names: BlindIndex::derive(&key, "users.name"),
+            clients: BlindIndex::derive(&key, "rate_limits.client"),
             key,
             sealer,
             hub,
@@ -141,6 +144,7 @@ impl Postgres {
             client: Mutex::new(Some(client)),
             url: self.url.clone(),
             names: BlindIndex::derive(&key, "users.name"),
+            clients: BlindIndex::derive(&key, "rate_limits.client"),
             key,
             sealer,
             hub: self.hub,
