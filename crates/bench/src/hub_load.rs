@@ -36,7 +36,8 @@ pub struct Options {
     #[arg(long, default_value_t = 240.0)]
     interval: f64,
     /// A PostgreSQL URL, passed to every hub as `--database`; without it one hub serves a
-    /// scratch SQLite data dir.
+    /// scratch SQLite data dir. Give a new, empty database, or one used before together with
+    /// its key in CASEBOOK_HUB_KEY (else the bench makes a random key).
     #[arg(long)]
     database: Option<String>,
     /// Hub processes; each sync goes to one at random. More than one needs --database.

@@ -32,7 +32,7 @@ pub(super) enum Backend {
     Postgres {
         /// The connection URL; never printed (it may hold a password).
         url: String,
-        /// `CASEBOOK_HUB_KEY` of every process: 64 hex characters, random per run.
+        /// `CASEBOOK_HUB_KEY` of every process: 64 hex characters, the caller's or random.
         key: String,
     },
 }
@@ -49,7 +49,8 @@ impl Backend {
             },
             Some(url) => Self::Postgres {
                 url: url.to_owned(),
-                key: hex(&random_bytes::<32>()),
+                // A database a hub has used is sealed under its key: reusing one needs that key.
+                key: std::env::var("CASEBOOK_HUB_KEY").unwrap_or_else(|_| hex(&random_bytes::<32>())),
             },
         })
     }
