@@ -32,6 +32,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// instead of holding a request (and its connection) for ever.
 const STATEMENT_TIMEOUT_MS: u32 = 60_000;
 
+/// How long a transaction may sit idle before the server ends it: a hub machine that vanishes
+/// mid-push without closing its connection would otherwise hold the `op_seq` lock, and every
+/// push of every process with it, until TCP keepalives notice.
+const IDLE_IN_TRANSACTION_MS: u32 = 15_000;
+
 /// What the probe of each data key seals: opening it proves the hub holds the right key.
 const PROBE: &[u8] = b"casebook-hub seal probe";
 
@@ -339,7 +344,9 @@ fn connect(url: &DatabaseUrl) -> Result<Client, HubError> {
         .keepalives(true)
         .keepalives_idle(Duration::from_secs(30))
         .application_name("casebook-hub")
-        .options(&format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
+        .options(&format!(
+            "-c statement_timeout={STATEMENT_TIMEOUT_MS} -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+        ));
     config.connect(NoTls).map_err(|e| {
         tracing::error!(database = %url, error = %super::pg_schema::database_detail(&e), "could not connect to PostgreSQL");
         HubError::DatabaseUnreachable(url.to_string())
