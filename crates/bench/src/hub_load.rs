@@ -83,7 +83,7 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     let teams = o.devices.div_ceil(TEAM_SIZE);
 
     let setup = Instant::now();
-    let codes = rt.block_on(hubs::add_users(&backend, &bin, people))?;
+    let codes = rt.block_on(hubs::add_users(&backend, people))?;
     let setup_users = setup.elapsed();
     let mut hubs = Hubs::start(&backend, &bin, o.hubs)?;
     let setup_hubs = setup.elapsed() - setup_users;

@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use casebook_hub::Storage;
+use casebook_hub::storage::{DatabaseUrl, HubKey};
 use casebook_protocol::Role;
 use casebook_testkit::process::{Lines, signal, tail, wait_gone};
 use casebook_testkit::util::random_bytes;
@@ -17,9 +18,6 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 
 /// How long a hub may take to finish its open requests after SIGTERM before it is killed.
 const STOP_LIMIT: Duration = Duration::from_secs(15);
-
-/// Admin commands run at once when users are made with the CLI (PostgreSQL).
-const CLI_PARALLEL: usize = 4;
 
 /// Where the hubs keep their data.
 pub(super) enum Backend {
@@ -96,24 +94,30 @@ pub(super) struct Person {
     pub team: String,
 }
 
-/// Makes every user and one enrollment code each (in `people`'s order).
-pub(super) async fn add_users(
-    backend: &Backend,
-    bin: &Path,
-    people: Vec<Person>,
-) -> anyhow::Result<Vec<String>> {
-    match backend {
+/// Makes every user and one enrollment code each (in `people`'s order), through the hub's
+/// library on one connection, as its admin commands do: a process per user would take minutes.
+pub(super) async fn add_users(backend: &Backend, people: Vec<Person>) -> anyhow::Result<Vec<String>> {
+    let admin = match backend {
         Backend::Sqlite { dir } => {
             let dir = dir.path().to_owned();
-            tokio::task::spawn_blocking(move || add_users_sqlite(&dir, &people)).await?
+            tokio::task::spawn_blocking(move || Storage::open(&dir, None))
+                .await?
+                .context("open the hub's scratch data dir")?
         }
-        Backend::Postgres { .. } => add_users_postgres(backend, bin, people).await,
-    }
+        Backend::Postgres { url, key } => {
+            let (url, key) = (url.parse::<DatabaseUrl>()?, HubKey::from_hex(key)?);
+            tokio::task::spawn_blocking(move || Storage::connect(&url, key))
+                .await?
+                .context(
+                    "open the hub's PostgreSQL database (a new one, or give its key in CASEBOOK_HUB_KEY)",
+                )?
+        }
+    };
+    tokio::task::spawn_blocking(move || add_users_to(admin, &people)).await?
 }
 
-/// Through the library, on one connection: a process per user would take minutes.
-fn add_users_sqlite(dir: &Path, people: &[Person]) -> anyhow::Result<Vec<String>> {
-    let mut admin = casebook_hub::Storage::open(dir, None).context("open the hub's scratch data dir")?;
+/// The users, each with a code, on `admin`.
+fn add_users_to(mut admin: Storage, people: &[Person]) -> anyhow::Result<Vec<String>> {
     let now = chrono::Utc::now().timestamp_millis();
     people
         .iter()
@@ -124,48 +128,6 @@ fn add_users_sqlite(dir: &Path, people: &[Person]) -> anyhow::Result<Vec<String>
         .collect()
 }
 
-/// PostgreSQL: **the one place to wire to `Storage` on PostgreSQL** once the library opens a
-/// database URL (then do as [`add_users_sqlite`] does, on one connection). Until then, one
-/// `casebook-hub --database URL user add NAME --role R --team T --json` per user, a few at once:
-/// correct, but each process connects and migrates-checks, so thousands of users take a while.
-async fn add_users_postgres(
-    backend: &Backend,
-    bin: &Path,
-    people: Vec<Person>,
-) -> anyhow::Result<Vec<String>> {
-    let gate = Arc::new(tokio::sync::Semaphore::new(CLI_PARALLEL));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, person) in people.into_iter().enumerate() {
-        let mut cmd = tokio::process::Command::from(backend.command(bin));
-        cmd.args(["user", "add", &person.name, "--role", person.role.as_str()])
-            .args(["--team", &person.team, "--json"]);
-        let gate = Arc::clone(&gate);
-        tasks.spawn(async move {
-            let _permit = gate.acquire_owned().await?;
-            let out = cmd.output().await.context("run casebook-hub user add")?;
-            if !out.status.success() {
-                bail!(
-                    "casebook-hub user add failed ({}): {}",
-                    out.status,
-                    String::from_utf8_lossy(&out.stderr).trim()
-                );
-            }
-            let answer: serde_json::Value =
-                serde_json::from_slice(&out.stdout).context("casebook-hub user add --json: not JSON")?;
-            let code = answer["enrollment_code"]
-                .as_str()
-                .context("casebook-hub user add --json: no enrollment_code")?;
-            Ok((i, code.to_owned()))
-        });
-    }
-    let mut codes = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        codes.push(done??);
-    }
-    codes.sort_by_key(|(i, _)| *i);
-    Ok(codes.into_iter().map(|(_, code)| code).collect())
-}
-
 /// `casebook-hub` processes serving the backend, stopped (SIGTERM, then SIGKILL) when dropped.
 pub(super) struct Hubs {
     children: Vec<Child>,
@@ -173,7 +135,8 @@ pub(super) struct Hubs {
     pub urls: Vec<String>,
     /// Each one's stderr (its log).
     logs: Vec<PathBuf>,
-    _scratch: tempfile::TempDir,
+    /// Holds the logs; removed at the end.
+    scratch: tempfile::TempDir,
 }
 
 impl Hubs {
@@ -198,11 +161,11 @@ impl Hubs {
             children: Vec::new(),
             urls: Vec::new(),
             logs: Vec::new(),
-            _scratch: scratch,
+            scratch,
         };
         // Started one after another: on PostgreSQL the first migrates, the others wait on its lock.
         for i in 0..count {
-            let log = hubs._scratch.path().join(format!("hub-{i}.log"));
+            let log = hubs.scratch.path().join(format!("hub-{i}.log"));
             let stderr = std::fs::File::create(&log).context("create a hub's log")?;
             let mut child = backend
                 .command(bin)
