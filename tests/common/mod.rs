@@ -457,6 +457,37 @@ pub fn start_hub() -> Hub {
     Hub::start(hub_bin())
 }
 
+/// Hub processes of the real binary sharing one database of a scratch PostgreSQL cluster
+/// (issue 11). The processes stop before the cluster does.
+pub struct ScratchHubs {
+    hubs: Vec<Hub>,
+    _cluster: casebook_testkit::postgres::Cluster,
+}
+
+impl ScratchHubs {
+    /// `n` hub processes on a new cluster's database, under one random key.
+    pub fn start(n: usize) -> Self {
+        let cluster = casebook_testkit::postgres::Cluster::start().expect("a scratch PostgreSQL cluster");
+        let url = cluster.create_database("hub").expect("a database for the hub");
+        let key: String = casebook_testkit::util::random_bytes::<32>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let hubs = (0..n)
+            .map(|_| Hub::start_on_database(hub_bin(), &url, &key, &[]))
+            .collect();
+        Self {
+            hubs,
+            _cluster: cluster,
+        }
+    }
+
+    /// The processes.
+    pub fn hubs(&self) -> Vec<&Hub> {
+        self.hubs.iter().collect()
+    }
+}
+
 /// A new store (folder created by `enroll`) enrolled with `hub` using `code`.
 #[track_caller]
 pub fn enroll(hub: &Hub, code: &str, name: &str) -> Store {

@@ -154,6 +154,11 @@ impl Hub {
         }
     }
 
+    /// Whether it stores in a PostgreSQL database (its values sealed) rather than a data dir.
+    pub fn is_on_database(&self) -> bool {
+        self.database.is_some()
+    }
+
     /// Is the server process running (as far as this test knows)?
     pub fn is_running(&mut self) -> bool {
         match &mut self.child {
