@@ -144,8 +144,8 @@ fn reassignment(hubs: &[&Hub]) {
     let (case, _) = case_with_party(&a, &format!("Shop window broken {}", marker()));
     let early = format!("First visit {}", marker());
     add_note(&a, &case, &early);
-    sync(&a, &hub);
-    sync(&b, &hub);
+    sync(&a, hub);
+    sync(&b, hub);
     assert!(case_ids(&b).is_empty(), "ben holds ana's case before it is his");
 
     // Ana writes offline; meanwhile the admin gives the case to Ben.
@@ -153,7 +153,7 @@ fn reassignment(hubs: &[&Hub]) {
     add_note(&a, &case, &late);
     other.admin_ok(&["case", "assign", &case, "--to", "ben"]);
 
-    let r = sync(&a, &hub);
+    let r = sync(&a, hub);
     assert!(
         num(&r, "quarantined") >= 1,
         "ana's late note should be taken and flagged: {r}"
@@ -204,7 +204,7 @@ fn reassignment(hubs: &[&Hub]) {
         "ben should hold every op of the case, the flagged one included"
     );
 
-    let r = sync(&s, &hub);
+    let r = sync(&s, hub);
     assert!(num(&r, "pulled") >= 1, "{r}");
     assert_flagged_as_expected(&s, &case, &early, &late, "sol (the supervisor)");
     assert_eq!(
@@ -390,7 +390,7 @@ fn revocation(hubs: &[&Hub]) {
             "the hub should hold the wiped laptop's note once"
         );
     }
-    sync(&s, &hub);
+    sync(&s, hub);
     assert!(
         timeline_notes(&s, &case_f).contains(&note_f),
         "the supervisor's replica lacks the note the wiped laptop handed over"
