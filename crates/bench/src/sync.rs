@@ -1,5 +1,6 @@
 //! The sync benchmark: real encrypted stores syncing with the real hub over loopback HTTP.
 
+mod database;
 mod first;
 mod status;
 
@@ -33,6 +34,10 @@ pub struct Options {
     /// Measure only the first sync of the big hub (for profiling it).
     #[arg(long = "first-sync-only")]
     first_sync_only: bool,
+    /// Run every hub on a new database of this PostgreSQL server instead of a data dir
+    /// (e.g. postgres://casebook:PASSWORD@127.0.0.1:5432/postgres; the user needs CREATEDB).
+    #[arg(long)]
+    database: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,6 +77,8 @@ const NOOP_RUNS: usize = 15;
 /// The hub, served from its own thread and runtime, as a laptop would reach it.
 struct Hub {
     dir: tempfile::TempDir,
+    /// Its PostgreSQL database, with `--database`; dropped after the server stops.
+    database: Option<database::ScratchDatabase>,
     url: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
@@ -80,7 +87,11 @@ struct Hub {
 impl Hub {
     fn start() -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().context("hub data dir")?;
-        let storage = Storage::open(dir.path(), None)?;
+        let database = database::ScratchDatabase::create()?;
+        let storage = match &database {
+            Some(db) => db.open()?,
+            None => Storage::open(dir.path(), None)?,
+        };
         let (url_tx, url_rx) = std::sync::mpsc::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread =
@@ -110,6 +121,7 @@ impl Hub {
                 })?;
         let mut hub = Self {
             dir,
+            database,
             url: String::new(),
             stop: Some(stop),
             thread: Some(thread),
@@ -129,7 +141,10 @@ impl Hub {
 
     /// A second connection to the hub's database, as its admin commands open.
     fn admin(&self) -> anyhow::Result<Storage> {
-        Ok(Storage::open(self.dir.path(), None)?)
+        match &self.database {
+            Some(db) => db.open(),
+            None => Ok(Storage::open(self.dir.path(), None)?),
+        }
     }
 
     /// Ops the hub holds.
@@ -335,6 +350,11 @@ fn remap(value: &mut Value, map: &HashMap<String, String>) {
 /// Pushes `--ops` ops from a facilitator, pulls them on a supervisor's laptop, then times a
 /// no-op sync of a facilitator's caseload against a small hub and the same hub grown big.
 pub fn run(o: &Options) -> anyhow::Result<()> {
+    if let Some(server) = &o.database {
+        database::SERVER
+            .set(server.clone())
+            .map_err(|_| anyhow::anyhow!("the database server was already set"))?;
+    }
     let laptops = Laptops::new()?;
     if o.first_sync_only {
         let hub = big_hub(&laptops, o.big_ops)?.0;

@@ -25,6 +25,11 @@ const DRAINED: &str =
 /// What pushing asks of a backend's write transaction. Every method reads or writes inside
 /// it, so a push is all or nothing and sees its own writes.
 pub(super) trait PushTx {
+    /// Reads ahead what judging `ops` will ask, where a round trip per question is costly (a
+    /// database over the network); the embedded database answers in-process and skips it.
+    fn prefetch(&mut self, _ops: &[Op]) -> Result<(), HubError> {
+        Ok(())
+    }
     /// The sequence number of the op `op`, if the hub holds it.
     fn held_seq(&mut self, op: OpId) -> Result<Option<u64>, HubError>;
     /// Whether `case` was erased.
@@ -94,6 +99,7 @@ pub(super) fn push_all(
     now_ms: i64,
     drain: bool,
 ) -> Result<(Vec<OpResult>, u64), HubError> {
+    tx.prefetch(ops)?;
     let mut results = Vec::with_capacity(ops.len());
     for op in ops {
         let outcome = push_one(tx, hub, author, from_device, op, now_ms, drain)?;

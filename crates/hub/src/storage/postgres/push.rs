@@ -1,8 +1,16 @@
 //! The PostgreSQL side of a push ([`PushTx`]): the facts of an op's target and the rows an
 //! accepted op writes, inside a transaction that holds the `op_seq` row from its first
 //! statement to its commit. No rule is written here (`storage/push.rs`, the domain).
+//!
+//! Every question is a round trip to the server, so a push reads ahead: what its ops' ids,
+//! cases and records are, in four queries for the whole push, kept here and updated as the
+//! push writes. The ops and records it writes are sent in one statement each at the end (or
+//! before a question that must see them). A push of 500 ops costs about fifteen round trips,
+//! not four thousand.
 
-use casebook_domain::judgement::Known;
+use std::collections::{HashMap, HashSet};
+
+use casebook_domain::judgement::{Known, references};
 use casebook_domain::{CaseId, DeviceId, Entity, Op, OpId, UserId};
 use postgres::Transaction;
 use uuid::Uuid;
@@ -21,6 +29,28 @@ pub(super) struct PgTx<'a, 'c> {
     last_seq: i64,
     /// The sequence number when the lock was taken.
     locked_at: i64,
+    /// What is known so far of op ids (held or not), cases and records.
+    held: HashMap<OpId, Option<u64>>,
+    purged: HashMap<CaseId, bool>,
+    cases: HashMap<CaseId, Option<Assignment>>,
+    records: HashMap<Uuid, Option<Known>>,
+    /// Written but not yet sent.
+    ops: PendingOps,
+    new_records: Vec<(Uuid, CaseId, Entity)>,
+    finalised: HashSet<Uuid>,
+}
+
+/// Ops to insert, column by column, for one `INSERT ... SELECT * FROM UNNEST(...)`.
+#[derive(Default)]
+struct PendingOps {
+    seq: Vec<i64>,
+    op_id: Vec<Uuid>,
+    case_id: Vec<Uuid>,
+    payload: Vec<Vec<u8>>,
+    received_at: Vec<i64>,
+    from_device: Vec<Option<Uuid>>,
+    quarantined: Vec<bool>,
+    reason: Vec<Option<Vec<u8>>>,
 }
 
 impl<'a, 'c> PgTx<'a, 'c> {
@@ -36,11 +66,63 @@ impl<'a, 'c> PgTx<'a, 'c> {
             db,
             last_seq: last,
             locked_at: last,
+            held: HashMap::new(),
+            purged: HashMap::new(),
+            cases: HashMap::new(),
+            records: HashMap::new(),
+            ops: PendingOps::default(),
+            new_records: Vec::new(),
+            finalised: HashSet::new(),
         })
     }
 
-    /// Stores the newest sequence number handed out; call it before the commit.
-    pub(super) fn finish(self) -> Result<(), HubError> {
+    /// Sends the ops and records written so far.
+    fn flush(&mut self) -> Result<(), HubError> {
+        if !self.ops.seq.is_empty() {
+            let o = std::mem::take(&mut self.ops);
+            self.tx.execute(
+                "INSERT INTO ops (seq, op_id, case_id, payload, received_at, from_device, quarantined, quarantine_reason)
+                 SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::uuid[], $4::bytea[], $5::bigint[], $6::uuid[],
+                                      $7::boolean[], $8::bytea[])",
+                &[
+                    &o.seq,
+                    &o.op_id,
+                    &o.case_id,
+                    &o.payload,
+                    &o.received_at,
+                    &o.from_device,
+                    &o.quarantined,
+                    &o.reason,
+                ],
+            )?;
+        }
+        if !self.new_records.is_empty() {
+            let records = std::mem::take(&mut self.new_records);
+            let ids: Vec<Uuid> = records.iter().map(|r| r.0).collect();
+            let cases: Vec<Uuid> = records.iter().map(|r| r.1.0).collect();
+            let entities: Vec<&str> = records.iter().map(|r| r.2.as_str()).collect();
+            let finalised: Vec<bool> = ids.iter().map(|id| self.finalised.contains(id)).collect();
+            self.tx.execute(
+                "INSERT INTO records (id, case_id, entity, finalised)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::boolean[])
+                 ON CONFLICT (id) DO NOTHING",
+                &[&ids, &cases, &entities, &finalised],
+            )?;
+        }
+        if !self.finalised.is_empty() {
+            let ids: Vec<Uuid> = self.finalised.drain().collect();
+            self.tx.execute(
+                "UPDATE records SET finalised = true WHERE id = ANY($1) AND NOT finalised",
+                &[&ids],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Sends what is left and stores the newest sequence number handed out; call it before
+    /// the commit.
+    pub(super) fn finish(mut self) -> Result<(), HubError> {
+        self.flush()?;
         if self.last_seq != self.locked_at {
             self.tx
                 .execute("UPDATE op_seq SET last = $1", &[&self.last_seq])?;
@@ -67,7 +149,69 @@ pub(super) fn assignment(tx: &mut Transaction<'_>, case: CaseId) -> Result<Optio
 }
 
 impl PushTx for PgTx<'_, '_> {
+    fn prefetch(&mut self, ops: &[Op]) -> Result<(), HubError> {
+        let op_ids: Vec<Uuid> = ops.iter().map(|op| op.op_id.0).collect();
+        let case_ids: Vec<Uuid> = ops
+            .iter()
+            .map(|op| op.case_id.0)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut record_ids: HashSet<Uuid> = ops.iter().map(|op| op.entity_id).collect();
+        record_ids.extend(ops.iter().flat_map(|op| references(op).into_iter().map(|r| r.id)));
+        let record_ids: Vec<Uuid> = record_ids.into_iter().collect();
+
+        for op in ops {
+            self.held.insert(op.op_id, None);
+        }
+        for row in self
+            .tx
+            .query("SELECT op_id, seq FROM ops WHERE op_id = ANY($1)", &[&op_ids])?
+        {
+            self.held
+                .insert(OpId(row.try_get(0)?), Some(super::to_u64(row.try_get(1)?)));
+        }
+        for case in &case_ids {
+            self.purged.insert(CaseId(*case), false);
+            self.cases.insert(CaseId(*case), None);
+        }
+        for row in self.tx.query(
+            "SELECT case_id FROM purged_cases WHERE case_id = ANY($1)",
+            &[&case_ids],
+        )? {
+            self.purged.insert(CaseId(row.try_get(0)?), true);
+        }
+        for row in self.tx.query(
+            "SELECT id, lead, co, team FROM cases WHERE id = ANY($1)",
+            &[&case_ids],
+        )? {
+            let case = assignment_row(&row)?;
+            self.cases.insert(case.case_id, Some(case));
+        }
+        for id in &record_ids {
+            self.records.insert(*id, None);
+        }
+        for row in self.tx.query(
+            "SELECT id, entity, case_id, finalised FROM records WHERE id = ANY($1)",
+            &[&record_ids],
+        )? {
+            let entity: String = row.try_get(1)?;
+            self.records.insert(
+                row.try_get(0)?,
+                Some(Known {
+                    entity: parse(&entity)?,
+                    case_id: CaseId(row.try_get(2)?),
+                    finalised: row.try_get(3)?,
+                }),
+            );
+        }
+        Ok(())
+    }
+
     fn held_seq(&mut self, op: OpId) -> Result<Option<u64>, HubError> {
+        if let Some(known) = self.held.get(&op) {
+            return Ok(*known);
+        }
         let seq: Option<i64> = self
             .tx
             .query_opt("SELECT seq FROM ops WHERE op_id = $1", &[&op.0])?
@@ -77,6 +221,9 @@ impl PushTx for PgTx<'_, '_> {
     }
 
     fn is_purged(&mut self, case: CaseId) -> Result<bool, HubError> {
+        if let Some(known) = self.purged.get(&case) {
+            return Ok(*known);
+        }
         Ok(self
             .tx
             .query_one(
@@ -87,7 +234,12 @@ impl PushTx for PgTx<'_, '_> {
     }
 
     fn assignment(&mut self, case: CaseId) -> Result<Option<Assignment>, HubError> {
-        assignment(self.tx, case)
+        if let Some(known) = self.cases.get(&case) {
+            return Ok(known.clone());
+        }
+        let found = assignment(self.tx, case)?;
+        self.cases.insert(case, found.clone());
+        Ok(found)
     }
 
     fn held_until(&mut self, case: CaseId, author: &UserRow) -> Result<Option<u64>, HubError> {
@@ -104,6 +256,9 @@ impl PushTx for PgTx<'_, '_> {
     }
 
     fn known(&mut self, id: Uuid) -> Result<Option<Known>, HubError> {
+        if let Some(known) = self.records.get(&id) {
+            return Ok(*known);
+        }
         let row = self.tx.query_opt(
             "SELECT entity, case_id, finalised FROM records WHERE id = $1",
             &[&id],
@@ -154,12 +309,22 @@ impl PushTx for PgTx<'_, '_> {
                 &now_ms,
             ],
         )?;
+        self.cases.insert(
+            case,
+            Some(Assignment {
+                case_id: case,
+                lead: Some(lead.id),
+                co,
+                team: lead.team.clone(),
+            }),
+        );
         Ok(reference)
     }
 
     fn settings_of(&mut self, case: CaseId, field: &str) -> Result<Vec<Op>, HubError> {
         // The payloads are sealed: the case's ops are opened here and looked at, which only an
         // allocation does, and only for its own case.
+        self.flush()?;
         let rows = self
             .tx
             .query("SELECT op_id, payload FROM ops WHERE case_id = $1", &[&case.0])?;
@@ -185,6 +350,7 @@ impl PushTx for PgTx<'_, '_> {
                 &after.case_id.0,
             ],
         )?;
+        self.cases.insert(after.case_id, Some(after.clone()));
         Ok(())
     }
 
@@ -217,35 +383,41 @@ impl PushTx for PgTx<'_, '_> {
         let reason = flag
             .map(|f| self.db.seal(f.as_bytes(), "ops", "quarantine_reason", &row))
             .transpose()?;
-        self.tx.execute(
-            "INSERT INTO ops (seq, op_id, case_id, payload, received_at, from_device, quarantined, quarantine_reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                &seq,
-                &op.op_id.0,
-                &op.case_id.0,
-                &payload,
-                &now_ms,
-                &from_device.map(|d| d.0),
-                &flag.is_some(),
-                &reason,
-            ],
-        )?;
+        let o = &mut self.ops;
+        o.seq.push(seq);
+        o.op_id.push(op.op_id.0);
+        o.case_id.push(op.case_id.0);
+        o.payload.push(payload);
+        o.received_at.push(now_ms);
+        o.from_device.push(from_device.map(|d| d.0));
+        o.quarantined.push(flag.is_some());
+        o.reason.push(reason);
         self.last_seq = seq;
-        Ok(super::to_u64(seq))
+        let seq = super::to_u64(seq);
+        self.held.insert(op.op_id, Some(seq));
+        Ok(seq)
     }
 
     fn add_record(&mut self, id: Uuid, case: CaseId, entity: Entity) -> Result<(), HubError> {
-        self.tx.execute(
-            "INSERT INTO records (id, case_id, entity) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-            &[&id, &case.0, &entity.as_str()],
-        )?;
+        if self.known(id)?.is_none() {
+            self.new_records.push((id, case, entity));
+            self.records.insert(
+                id,
+                Some(Known {
+                    entity,
+                    case_id: case,
+                    finalised: false,
+                }),
+            );
+        }
         Ok(())
     }
 
     fn finalise(&mut self, id: Uuid) -> Result<(), HubError> {
-        self.tx
-            .execute("UPDATE records SET finalised = true WHERE id = $1", &[&id])?;
+        if let Some(Some(known)) = self.records.get_mut(&id) {
+            known.finalised = true;
+        }
+        self.finalised.insert(id);
         Ok(())
     }
 
