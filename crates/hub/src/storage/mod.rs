@@ -231,15 +231,15 @@ impl Storage {
         fn append_audit(&mut self, events: &[AuditEvent], now_ms: i64) -> Result<(), HubError>;
         /// Records an admin command that changes nothing else the storage knows of (the demo).
         fn record_admin(&mut self, action: crate::audit::AuditAction, extra: serde_json::Value, now_ms: i64) -> Result<(), HubError>;
-        /// Judges and stores each op unless already held, in one short transaction: a refused op
+        /// Judges and stores each op unless already held, in one short transaction.
         fn push(&mut self, author: &UserRow, from_device: Option<DeviceId>, ops: &[Op], now_ms: i64) -> Result<Vec<OpResult>, HubError>;
-        /// [`Sqlite::push`], saying whether this is a wiped device's last push and how many ops
+        /// [`Storage::push`], saying if it is a wiped device's last push and how many ops were unreadable.
         fn push_as(&mut self, author: &UserRow, from_device: Option<DeviceId>, ops: &[Op], now_ms: i64, drain: bool, unreadable: usize) -> Result<Vec<OpResult>, HubError>;
         /// Marks a device revoked with a wipe as drained: true for exactly one push, its last.
         fn begin_drain(&mut self, device: DeviceId, now_ms: i64) -> Result<bool, HubError>;
-        /// The ops `viewer` may see after `cursor`, and how their scope changed against `held`;
+        /// The ops `viewer` may see after `cursor`, and how their scope changed against `held`.
         fn pull(&mut self, viewer: &Viewer, cursor: u64, held: &[CaseId], limit: u32, own: Option<OwnOps>) -> Result<PullPage, HubError>;
-        /// How many ops `viewer` may see after `after`: the total of a progress indicator. It
+        /// How many ops `viewer` may see after `after`: the total of a progress indicator.
         fn remaining(&mut self, viewer: &Viewer, after: u64) -> Result<u64, HubError>;
         /// One page of the whole history of a case `viewer` may see; `None` if it may not.
         fn history(&mut self, viewer: &Viewer, case_id: CaseId, after: u64, limit: u32) -> Result<Option<HistoryPage>, HubError>;
@@ -251,7 +251,7 @@ impl Storage {
         fn set_recovery_recipient(&mut self, recipient: &str, now_ms: i64) -> Result<(), HubError>;
         /// Records that a laptop's store was opened with the recovery key (reported at its next sync).
         fn record_recovery(&mut self, device: &DeviceRow, recovered_at_ms: i64, now_ms: i64) -> Result<(), HubError>;
-        /// Checks that the hub holds each of `op_ids` as pushed by `device`; if so retires the
+        /// Retires `device` with a receipt if the hub holds each of `op_ids` from it.
         fn handover(&mut self, device: &DeviceRow, op_ids: &[OpId], now_ms: i64) -> Result<Handover, HubError>;
         /// The chain's newest entry.
         fn audit_head(&self) -> Result<AuditHead, HubError>;
@@ -259,28 +259,28 @@ impl Storage {
         fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, HubError>;
         /// A case's id from its id or its reference, for `audit show --case`.
         fn case_id_of(&self, given: &str) -> Result<CaseId, HubError>;
-        /// Every case's reference by id (erased cases' from their tombstones), to show audit
+        /// Every case's reference by id (erased cases' from their tombstones).
         fn case_references(&self) -> Result<std::collections::HashMap<CaseId, String>, HubError>;
-        /// Recomputes the chain from its first entry and names the first entry that does not
+        /// Recomputes the audit chain and names the first entry that does not follow.
         fn verify_audit(&mut self, expected: Option<&str>) -> Result<Verification, HubError>;
     }
 
     delegate! { sqlite;
-        /// Copies the database into `dest`, a new file (mode 0600), encrypted under the same key,
+        /// Copies the database into `dest`, a new file (mode 0600), at one moment.
         fn snapshot_to(&self, dest: &Path) -> Result<SnapshotInfo, HubError>;
         /// under a legal hold is never erased.
         fn purge_case(&mut self, given: &str, force: bool, today: NaiveDate, now_ms: i64) -> Result<Tombstone, HubError>;
         /// Every erased case with its devices' confirmations, newest first.
         fn tombstones(&self) -> Result<Vec<Tombstone>, HubError>;
-        /// Records that `device` erased these cases (or never held them). Orders it was not given,
+        /// Records that `device` erased these cases (or never held them).
         fn confirm_purges(&mut self, device: &DeviceRow, confirmations: &[PurgeConfirmation], now_ms: i64) -> Result<usize, HubError>;
         /// The retention periods now set.
         fn retention_policy(&self) -> Result<Policy, HubError>;
-        /// Sets the period of `outcome` (every other outcome with `None`) to `years`, or removes an
+        /// Sets (or removes) the retention period of `outcome` (`None`: every other outcome).
         fn set_retention(&mut self, outcome: Option<&str>, years: Option<u32>, now_ms: i64) -> Result<(), HubError>;
         /// Every legal hold, by reference.
         fn legal_holds(&self) -> Result<Vec<LegalHold>, HubError>;
-        /// Puts the case `given` (id or reference) under a legal hold: it is not erased until the
+        /// Puts the case `given` (id or reference) under a legal hold.
         fn hold_case(&mut self, given: &str, reason: &str, now_ms: i64) -> Result<CaseId, HubError>;
         /// Releases the legal hold of the case `given`; its period applies again. Audited.
         fn release_case(&mut self, given: &str, now_ms: i64) -> Result<CaseId, HubError>;
@@ -290,7 +290,7 @@ impl Storage {
         fn party_ops(&self) -> Result<Vec<CaseInput>, HubError>;
         /// Every op of `cases`, by case.
         fn case_ops(&self, cases: &[CaseId]) -> Result<Vec<CaseInput>, HubError>;
-        /// The cases the party records `parties` belong to; an error names an id the hub does not
+        /// The cases the party records `parties` belong to.
         fn cases_of_parties(&self, parties: &[Uuid]) -> Result<Vec<CaseId>, HubError>;
         /// Opens a request for `parties`, received on `received`, due one calendar month later.
         fn open_sar(&mut self, parties: &[Uuid], received: NaiveDate, requester: Option<&str>, by: AskedBy, now_ms: i64) -> Result<SarRequest, HubError>;
@@ -298,7 +298,7 @@ impl Storage {
         fn sar_requests(&self, all: bool) -> Result<Vec<SarRequest>, HubError>;
         /// The request `given` ("SAR-3" or "3").
         fn sar_request(&self, given: &str) -> Result<SarRequest, HubError>;
-        /// Notes that an answer to `request` was written, with its audit entry (the request and its
+        /// Notes that an answer to `request` was written, with its audit entry.
         fn sar_exported(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError>;
         /// Extends `request` by two months (a complex request), from its received date.
         fn extend_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<SarRequest, HubError>;
