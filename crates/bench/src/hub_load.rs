@@ -2,7 +2,9 @@
 //! `casebook-hub` processes (one on SQLite, or several sharing PostgreSQL), measured by
 //! throughput, latency and errors, and checked at the end for ops the hub lost.
 
+mod api;
 mod check;
+mod counts;
 mod hubs;
 mod laptop;
 mod report;
@@ -17,8 +19,10 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::measure::{cpu_seconds, percentile};
+use api::Api;
+use counts::Tally;
 use hubs::{Backend, Hubs};
-use laptop::{Api, Laptop, Tally};
+use laptop::Laptop;
 use report::Results;
 use setup::TEAM_SIZE;
 
@@ -112,7 +116,12 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     );
     let exited = hubs.exited();
     if !exited.is_empty() {
-        bail!("a hub process ended during the load:\n{}", exited.join("\n"));
+        bail!(
+            "a hub process ended during the load, after {} syncs; failed syncs by kind: {:?}\n{}",
+            tally.syncs,
+            tally.errors,
+            exited.join("\n")
+        );
     }
     let checked = rt.block_on(check::run(&api, &hubs.urls, laptops))?;
     drop(hubs);

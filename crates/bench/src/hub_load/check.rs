@@ -11,7 +11,9 @@ use casebook_protocol::Role;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::laptop::{Api, Laptop, Tally};
+use super::api::Api;
+use super::counts::Tally;
+use super::laptop::Laptop;
 use super::setup::SETUP_PARALLEL;
 
 /// What the check found.

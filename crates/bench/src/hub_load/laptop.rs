@@ -1,174 +1,18 @@
 //! One simulated laptop: its enrollment, its cases, and a sync as the app makes one (push what
-//! is pending, then pull its scope from its cursor until the hub says there is no more), over
-//! the bench's one shared HTTP client; and what it counts.
+//! is pending, then pull its scope from its cursor until the hub says there is no more).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::time::Duration;
+use std::collections::{BTreeSet, HashSet};
 
 use casebook_domain::{CaseId, Op, OpId};
 use casebook_protocol::{
-    EnrollRequest, EnrollResponse, OpOutcome, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse,
-    PushResponse, Role,
+    EnrollRequest, EnrollResponse, OpOutcome, PullRequest, PullResponse, PushResponse, Role,
 };
 use casebook_testkit::inproc::Device;
 use casebook_testkit::ops;
-use casebook_testkit::util::random_bytes;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-/// How long one request may take: longer than the hub's own limit (60 s), so a slow answer is
-/// the hub's 503 rather than the bench giving up.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
-
-/// The bench's one HTTP client, shared by every laptop (its connection pool too).
-#[derive(Clone)]
-pub(super) struct Api {
-    http: reqwest::Client,
-}
-
-/// Why a request failed, as the report counts it.
-#[derive(Debug)]
-pub(super) struct Failure(pub String);
-
-impl Api {
-    /// A client with no proxy from the environment and [`REQUEST_TIMEOUT`].
-    pub fn new() -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(REQUEST_TIMEOUT)
-            .build()?;
-        Ok(Self { http })
-    }
-
-    /// `POST hub+path` as the laptop at `client` (the address the TLS proxy would name), with
-    /// its token if it has one; the answer parsed, or the kind of failure.
-    async fn post<T: DeserializeOwned>(
-        &self,
-        hub: &str,
-        path: &str,
-        token: Option<&str>,
-        client: &str,
-        body: &impl Serialize,
-    ) -> Result<T, Failure> {
-        let mut req = self
-            .http
-            .post(format!("{hub}{path}"))
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION)
-            .header("x-forwarded-for", client)
-            .json(body);
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        let answer = req.send().await.map_err(transport)?;
-        let status = answer.status();
-        let bytes = answer.bytes().await.map_err(transport)?;
-        if !status.is_success() {
-            // The hub's `{code, message}`: the code names the kind; the message may quote input.
-            let code = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .and_then(|v| v["code"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            return Err(Failure(format!("HTTP {} {code}", status.as_u16())));
-        }
-        serde_json::from_slice(&bytes).map_err(|_| Failure(format!("unreadable answer to {path}")))
-    }
-}
-
-/// The kind of a transport failure, without the URL or the details of the moment.
-fn transport(e: reqwest::Error) -> Failure {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connect"
-    } else if e.is_body() || e.is_decode() {
-        "body"
-    } else {
-        "other"
-    };
-    Failure(format!("transport: {kind}"))
-}
-
-/// What laptops counted: merged over all of them for the report.
-#[derive(Debug, Default)]
-pub(super) struct Tally {
-    /// Syncs finished without an error.
-    pub syncs: u64,
-    /// Syncs due before the end of the clock that were still waiting for a slot at its end.
-    pub not_started: u64,
-    /// Ops the hub took (accepted or flagged), each counted once.
-    pub pushed: u64,
-    /// Ops received in pulls.
-    pub pulled: u64,
-    /// Of `pushed`, ops the hub flagged for review.
-    pub quarantined: u64,
-    /// Ops the hub refused, by the refusal's code.
-    pub refused: BTreeMap<String, u64>,
-    /// Failed syncs, by what failed.
-    pub errors: BTreeMap<String, u64>,
-    /// Cases the hub said came into scope with history to fetch (not fetched by the bench).
-    pub cases_added: u64,
-    /// Held cases the hub said left the laptop's scope.
-    pub cases_removed: u64,
-    /// How long each finished sync took, from its start.
-    pub latencies: Vec<Duration>,
-    /// How late each sync started after its scheduled time (waiting for an in-flight slot).
-    pub delays: Vec<Duration>,
-}
-
-impl Tally {
-    /// Adds `other`'s counts to this one's.
-    pub fn merge(&mut self, other: Tally) {
-        self.syncs += other.syncs;
-        self.not_started += other.not_started;
-        self.pushed += other.pushed;
-        self.pulled += other.pulled;
-        self.quarantined += other.quarantined;
-        self.cases_added += other.cases_added;
-        self.cases_removed += other.cases_removed;
-        for (kind, n) in other.refused {
-            *self.refused.entry(kind).or_default() += n;
-        }
-        for (kind, n) in other.errors {
-            *self.errors.entry(kind).or_default() += n;
-        }
-        self.latencies.extend(other.latencies);
-        self.delays.extend(other.delays);
-    }
-
-    /// Counts a failed sync (or setup step).
-    pub fn failed(&mut self, failure: Failure) {
-        *self.errors.entry(failure.0).or_default() += 1;
-    }
-}
-
-/// A small fast generator (SplitMix64) for schedules and choices; seeded from the kernel.
-pub(super) struct Rng(u64);
-
-impl Rng {
-    /// A generator with a random seed.
-    pub fn new() -> Self {
-        Self(u64::from_le_bytes(random_bytes::<8>()))
-    }
-
-    /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % (n.max(1) as u64)) as usize
-    }
-
-    /// A number in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use super::api::{Api, Failure};
+use super::counts::{Rng, Tally};
 
 /// One laptop: the device the hub enrolled, its cases and its sync state.
 pub(super) struct Laptop {
@@ -178,9 +22,9 @@ pub(super) struct Laptop {
     /// its team's).
     pub role: Role,
     /// Its address as the TLS proxy names it (`X-Forwarded-For`).
-    pub client: String,
+    client: String,
     /// The enrolled device.
-    pub device: Device,
+    device: Device,
     /// The cases it writes on: its own, or for a supervisor its team's.
     pub cases: Vec<CaseId>,
     /// Every op the hub holds from it.

@@ -10,8 +10,10 @@ use casebook_protocol::Role;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::api::Api;
+use super::counts::Tally;
 use super::hubs::Person;
-use super::laptop::{Api, Laptop, Tally};
+use super::laptop::Laptop;
 
 /// Laptops per team: ten facilitators and their supervisor.
 pub(super) const TEAM_SIZE: usize = 11;
