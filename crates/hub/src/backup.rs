@@ -23,6 +23,10 @@ pub const FORMAT: &str = "casebook-hub-backup";
 pub const VERSION: u32 = 1;
 /// The manifest's `backend` for the embedded database.
 pub const BACKEND_SQLCIPHER: &str = "sqlcipher";
+/// The manifest's `backend` for PostgreSQL: one entry per table, `pg/<table>.copy`.
+pub const BACKEND_POSTGRES: &str = "postgres";
+/// Where the PostgreSQL tables' copies are in the archive.
+const PG_DIR: &str = "pg/";
 /// The manifest's name inside the archive; the first entry.
 pub const MANIFEST: &str = "manifest.json";
 
@@ -45,9 +49,10 @@ pub struct Manifest {
     pub audit_seq: u64,
     /// The copy's audit head: `audit verify --head` on the restored hub checks it.
     pub audit_head: String,
-    /// The size of `hub.db` in bytes.
+    /// The size of `hub.db` (on PostgreSQL: of every table's copy, in order) in bytes.
     pub db_bytes: u64,
-    /// SHA-256 of `hub.db` (its encrypted bytes), checked on restore.
+    /// SHA-256 of `hub.db` (its encrypted bytes; on PostgreSQL, of the copies in order),
+    /// checked on restore.
     pub db_sha256: String,
 }
 
@@ -109,7 +114,11 @@ struct Scratch(Vec<PathBuf>);
 impl Drop for Scratch {
     fn drop(&mut self) {
         for path in &self.0 {
-            let _ = fs::remove_file(path);
+            if path.is_dir() {
+                let _ = fs::remove_dir_all(path);
+            } else {
+                let _ = fs::remove_file(path);
+            }
         }
     }
 }
@@ -133,12 +142,32 @@ pub fn write(storage: &Storage, out: &Path, seal: &Seal, now_ms: i64) -> Result<
         dir.join(format!(".{name}.partial-{pid}")),
     );
     let mut scratch = Scratch(vec![snapshot.clone(), partial.clone()]);
-    let info = storage.snapshot_to(&snapshot)?;
-    let (db_bytes, db_sha256) = digest(&snapshot)?;
+    // The data entries of the archive, each a scratch file: the encrypted SQLite copy, or one
+    // copy per PostgreSQL table (only sealed values and ids in them, as in the database).
+    let (backend, data, info) = match storage {
+        Storage::Sqlite(db) => {
+            let info = db.snapshot_to(&snapshot)?;
+            (
+                BACKEND_SQLCIPHER,
+                vec![(DB_FILE.to_owned(), snapshot.clone())],
+                info,
+            )
+        }
+        Storage::Postgres(db) => {
+            create_dir_private(&snapshot)?;
+            let (files, info) = db.export(&snapshot)?;
+            let data = files
+                .into_iter()
+                .map(|(table, path)| (format!("{PG_DIR}{table}.copy"), path))
+                .collect();
+            (BACKEND_POSTGRES, data, info)
+        }
+    };
+    let (db_bytes, db_sha256) = digest(data.iter().map(|(_, path)| path.as_path()))?;
     let manifest = Manifest {
         format: FORMAT.to_owned(),
         version: VERSION,
-        backend: BACKEND_SQLCIPHER.to_owned(),
+        backend: backend.to_owned(),
         created_at_ms: now_ms,
         hub_version: env!("CARGO_PKG_VERSION").to_owned(),
         schema_version: info.schema_version,
@@ -162,19 +191,23 @@ pub fn write(storage: &Storage, out: &Path, seal: &Seal, now_ms: i64) -> Result<
     let mtime = u64::try_from(now_ms / 1000).unwrap_or(0);
     let manifest_json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Encrypt(e.to_string()))?;
-    let key_text = Zeroizing::new(format!("{}\n", storage.key_hex()?));
-    let db = File::open(&snapshot).map_err(io_err("cannot read", &snapshot))?;
-    let written = append(&mut tar, MANIFEST, &manifest_json[..], manifest_json.len(), mtime)
-        .and_then(|()| append(&mut tar, KEY_FILE, key_text.as_bytes(), key_text.len(), mtime))
-        .and_then(|()| {
+    let key_text = Zeroizing::new(format!("{}\n", storage.key_hex()));
+    let mut written = append(&mut tar, MANIFEST, &manifest_json[..], manifest_json.len(), mtime)
+        .and_then(|()| append(&mut tar, KEY_FILE, key_text.as_bytes(), key_text.len(), mtime));
+    for (name, path) in &data {
+        written = written.and_then(|()| {
+            let file = File::open(path)?;
+            let len = file.metadata()?.len();
             append(
                 &mut tar,
-                DB_FILE,
-                BufReader::new(db),
-                usize::try_from(db_bytes).unwrap_or(usize::MAX),
+                name,
+                BufReader::new(file),
+                usize::try_from(len).unwrap_or(usize::MAX),
                 mtime,
             )
-        })
+        });
+    }
+    let written = written
         .and_then(|()| tar.into_inner())
         .and_then(age::stream::StreamWriter::finish)
         .and_then(|buffered| buffered.into_inner().map_err(io::IntoInnerError::into_error))
@@ -203,14 +236,17 @@ fn append(
     tar.append_data(&mut header, name, data)
 }
 
-/// The size and SHA-256 of a file.
-fn digest(path: &Path) -> Result<(u64, String), BackupError> {
-    let mut file = File::open(path).map_err(io_err("cannot read", path))?;
+/// The size and SHA-256 of files, one after the other.
+fn digest<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<(u64, String), BackupError> {
     let mut hasher = Hashing {
         inner: io::sink(),
         hasher: Sha256::new(),
     };
-    let bytes = io::copy(&mut file, &mut hasher).map_err(io_err("cannot read", path))?;
+    let mut bytes = 0;
+    for path in paths {
+        let mut file = File::open(path).map_err(io_err("cannot read", path))?;
+        bytes += io::copy(&mut file, &mut hasher).map_err(io_err("cannot read", path))?;
+    }
     Ok((bytes, hex::encode(hasher.hasher.finalize())))
 }
 
@@ -241,30 +277,13 @@ pub fn restore(input: &Path, dir: &Path, unseal: &Unseal) -> Result<Manifest, Ba
             return Err(BackupError::Exists(existing));
         }
     }
-    let file = File::open(input).map_err(io_err("cannot read", input))?;
-    let decryptor = age::Decryptor::new_buffered(BufReader::new(file))
-        .map_err(|_| BackupError::Damaged("it is not an age file".to_owned()))?;
-    let opened = match unseal {
-        Unseal::Identities(ids) if !decryptor.is_scrypt() => {
-            decryptor.decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
-        }
-        Unseal::Passphrase(p) if decryptor.is_scrypt() => {
-            let identity = age::scrypt::Identity::new(p.clone());
-            decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity))
-        }
-        _ => return Err(BackupError::WrongIdentity),
-    };
-    let reader = opened.map_err(|e| match e {
-        age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => BackupError::WrongIdentity,
-        other => BackupError::Damaged(format!("its age header cannot be read ({other})")),
-    })?;
+    let mut archive = open_archive(input, unseal)?;
     // The restored copy is written beside its final place, then linked in.
     create_dir_private(dir)?;
     let restoring = dir.join(format!(".{DB_FILE}.restoring-{}", std::process::id()));
     let _scratch = Scratch(vec![restoring.clone()]);
     let damaged = |what: &str| BackupError::Damaged(what.to_owned());
     let (mut manifest, mut key, mut db) = (None::<Manifest>, None::<HubKey>, None::<(u64, String)>);
-    let mut archive = tar::Archive::new(reader);
     let entries = archive.entries().map_err(|_| damaged("it holds no archive"))?;
     for entry in entries {
         let mut entry = entry.map_err(|_| damaged("its archive is cut short or altered"))?;
@@ -275,36 +294,16 @@ pub fn restore(input: &Path, dir: &Path, unseal: &Unseal) -> Result<Manifest, Ba
             .into_owned();
         match (name.as_str(), &manifest) {
             (MANIFEST, None) => {
-                let mut text = Vec::new();
-                entry
-                    .by_ref()
-                    .take(1 << 20)
-                    .read_to_end(&mut text)
-                    .map_err(|_| damaged("its manifest is cut short"))?;
-                let read: Manifest =
-                    serde_json::from_slice(&text).map_err(|_| damaged("its manifest is not readable"))?;
-                if read.format != FORMAT || read.version != VERSION {
-                    return Err(damaged(
-                        "it is not a casebook-hub backup of a version this hub reads",
-                    ));
-                }
+                let read = read_manifest(&mut entry)?;
                 if read.backend != BACKEND_SQLCIPHER {
                     return Err(BackupError::Damaged(format!(
-                        "it is a backup of the {} backend; restore it with that backend",
+                        "it is a backup of the {} backend; restore it into a database (--database URL)",
                         read.backend
                     )));
                 }
                 manifest = Some(read);
             }
-            (KEY_FILE, Some(_)) => {
-                let mut text = Zeroizing::new(String::new());
-                entry
-                    .by_ref()
-                    .take(256)
-                    .read_to_string(&mut text)
-                    .map_err(|_| damaged("its key is cut short"))?;
-                key = Some(HubKey::from_hex(&text).map_err(|_| damaged("its key is not a hub key"))?);
-            }
+            (KEY_FILE, Some(_)) => key = Some(read_key(&mut entry)?),
             (DB_FILE, Some(_)) => {
                 let file = create_new_private(&restoring)?;
                 let mut hashing = Hashing {
@@ -337,6 +336,143 @@ pub fn restore(input: &Path, dir: &Path, unseal: &Unseal) -> Result<Manifest, Ba
     Sqlite::check_restored(&restoring, &key)?;
     Sqlite::install_restored(dir, &restoring, &key)?;
     Ok(manifest)
+}
+
+/// The archive inside the age file `input`, opened with `unseal`.
+fn open_archive(input: &Path, unseal: &Unseal) -> Result<tar::Archive<impl Read>, BackupError> {
+    let file = File::open(input).map_err(io_err("cannot read", input))?;
+    let decryptor = age::Decryptor::new_buffered(BufReader::new(file))
+        .map_err(|_| BackupError::Damaged("it is not an age file".to_owned()))?;
+    let opened = match unseal {
+        Unseal::Identities(ids) if !decryptor.is_scrypt() => {
+            decryptor.decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        }
+        Unseal::Passphrase(p) if decryptor.is_scrypt() => {
+            let identity = age::scrypt::Identity::new(p.clone());
+            decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity))
+        }
+        _ => return Err(BackupError::WrongIdentity),
+    };
+    let reader = opened.map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys | age::DecryptError::DecryptionFailed => BackupError::WrongIdentity,
+        other => BackupError::Damaged(format!("its age header cannot be read ({other})")),
+    })?;
+    Ok(tar::Archive::new(reader))
+}
+
+/// The manifest of `entry`, the archive's first, if it is a backup this hub reads.
+fn read_manifest(entry: &mut impl Read) -> Result<Manifest, BackupError> {
+    let damaged = |what: &str| BackupError::Damaged(what.to_owned());
+    let mut text = Vec::new();
+    entry
+        .take(1 << 20)
+        .read_to_end(&mut text)
+        .map_err(|_| damaged("its manifest is cut short"))?;
+    let read: Manifest =
+        serde_json::from_slice(&text).map_err(|_| damaged("its manifest is not readable"))?;
+    if read.format != FORMAT || read.version != VERSION {
+        return Err(damaged(
+            "it is not a casebook-hub backup of a version this hub reads",
+        ));
+    }
+    Ok(read)
+}
+
+/// The hub key in `entry`.
+fn read_key(entry: &mut impl Read) -> Result<HubKey, BackupError> {
+    let mut text = Zeroizing::new(String::new());
+    entry
+        .take(256)
+        .read_to_string(&mut text)
+        .map_err(|_| BackupError::Damaged("its key is cut short".to_owned()))?;
+    HubKey::from_hex(&text).map_err(|_| BackupError::Damaged("its key is not a hub key".to_owned()))
+}
+
+/// Restores the PostgreSQL backup `input` into the empty database at `url` (migrated first),
+/// in one transaction: every table loaded, the digest and the key checked, then committed.
+/// Returns the manifest and the hub key the data is sealed under.
+pub fn restore_database(
+    input: &Path,
+    url: &crate::storage::DatabaseUrl,
+    unseal: &Unseal,
+) -> Result<(Manifest, HubKey), BackupError> {
+    let damaged = |what: &str| BackupError::Damaged(what.to_owned());
+    let mut archive = open_archive(input, unseal)?;
+    let entries = archive.entries().map_err(|_| damaged("it holds no archive"))?;
+    let (mut manifest, mut key, mut importer) = (None::<Manifest>, None::<HubKey>, None);
+    let mut hashing = Hashing {
+        inner: io::sink(),
+        hasher: Sha256::new(),
+    };
+    let mut bytes = 0;
+    for entry in entries {
+        let mut entry = entry.map_err(|_| damaged("its archive is cut short or altered"))?;
+        let name = entry
+            .path()
+            .map_err(|_| damaged("an entry has no readable name"))?
+            .to_string_lossy()
+            .into_owned();
+        match (name.as_str(), &manifest) {
+            (MANIFEST, None) => {
+                let read = read_manifest(&mut entry)?;
+                if read.backend != BACKEND_POSTGRES {
+                    return Err(BackupError::Damaged(format!(
+                        "it is a backup of the {} backend; restore it into a data dir (--data DIR)",
+                        read.backend
+                    )));
+                }
+                let known = crate::storage::pg_schema::newest_known();
+                if read.schema_version != known {
+                    return Err(BackupError::Damaged(format!(
+                        "it was taken at schema version {}, this hub's is {known}: restore it with the hub version that took it, then upgrade",
+                        read.schema_version
+                    )));
+                }
+                importer = Some(crate::storage::postgres::Importer::begin(url)?);
+                manifest = Some(read);
+            }
+            (KEY_FILE, Some(_)) => key = Some(read_key(&mut entry)?),
+            (table, Some(_)) if table.starts_with(PG_DIR) && table.ends_with(".copy") => {
+                let Some(importer) = importer.as_mut() else {
+                    return Err(damaged("its tables come before its manifest"));
+                };
+                let table = &table[PG_DIR.len()..table.len() - ".copy".len()];
+                let mut reading = HashingRead {
+                    inner: &mut entry,
+                    hashing: &mut hashing,
+                };
+                bytes += importer.load(table, &mut reading)?;
+            }
+            _ => {
+                return Err(BackupError::Damaged(format!(
+                    "it holds an unexpected entry {name:?}"
+                )));
+            }
+        }
+    }
+    let (Some(manifest), Some(key), Some(mut importer)) = (manifest, key, importer) else {
+        return Err(damaged("it lacks its manifest, key or tables"));
+    };
+    if (bytes, hex::encode(hashing.hasher.finalize())) != (manifest.db_bytes, manifest.db_sha256.clone()) {
+        return Err(damaged("its tables do not match the digest in its manifest"));
+    }
+    importer.check_key(&key)?;
+    importer.commit()?;
+    Ok((manifest, key))
+}
+
+/// A reader that hashes what is read through it.
+struct HashingRead<'a, R> {
+    inner: &'a mut R,
+    hashing: &'a mut Hashing<io::Sink>,
+}
+
+impl<R: Read> Read for HashingRead<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hashing.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 fn create_dir_private(dir: &Path) -> Result<(), BackupError> {

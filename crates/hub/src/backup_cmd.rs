@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use age::secrecy::SecretString;
 use anyhow::{Context, bail};
+use casebook_hub::HubKey;
 use casebook_hub::Storage;
 use casebook_hub::audit::AuditAction;
 use casebook_hub::backup::{self, Seal, Unseal};
 use casebook_hub::state::now_ms;
-use casebook_hub::storage::Verification;
+use casebook_hub::storage::{DatabaseUrl, Verification};
 use clap::Args;
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -102,7 +103,76 @@ pub fn backup(storage: &mut Storage, args: BackupArgs) -> anyhow::Result<()> {
 /// it if the backup is older), checks its audit trail against the head the backup recorded,
 /// and records the restore as the trail's next entry.
 pub fn restore(data: &Path, args: RestoreArgs, operator: Option<String>) -> anyhow::Result<()> {
-    let unseal = match (&args.identity, &args.passphrase_file) {
+    let unseal = unseal(&args)?;
+    let manifest = backup::restore(&args.input, data, &unseal)
+        .with_context(|| format!("cannot restore {}", args.input.display()))?;
+    // The key is in hub.key now, not in CASEBOOK_HUB_KEY: open with the file.
+    let mut storage = Storage::open(data, None)
+        .with_context(|| format!("the restored hub in {} does not open", data.display()))?;
+    storage.set_operator(operator);
+    let place = data.display().to_string();
+    verify_restored(&mut storage, &manifest, &place)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&manifest)?);
+    } else {
+        println!(
+            "restored into {place}: backup of {}, {} audit entries, its head verified. The hub key is in {place}/hub.key; \
+             move it to CASEBOOK_HUB_KEY if you keep it there.",
+            crate::audit_cmd::when(manifest.created_at_ms),
+            manifest.audit_seq,
+        );
+    }
+    Ok(())
+}
+
+/// Restores a PostgreSQL backup into the empty database at `url` (in one transaction), writes
+/// its hub key to `key_file` (a new file) unless CASEBOOK_HUB_KEY holds it already, and checks
+/// and records it as [`restore`] does.
+pub fn restore_database(
+    url: &DatabaseUrl,
+    key_file: Option<&Path>,
+    args: RestoreArgs,
+    operator: Option<String>,
+) -> anyhow::Result<()> {
+    let unseal = unseal(&args)?;
+    let (manifest, key) = backup::restore_database(&args.input, url, &unseal)
+        .with_context(|| format!("cannot restore {} into {url}", args.input.display()))?;
+    let mut key_note = "the hub key is the one in CASEBOOK_HUB_KEY".to_owned();
+    match std::env::var("CASEBOOK_HUB_KEY") {
+        Ok(given) if HubKey::from_hex(&given).is_ok_and(|given| given.same_as(&key)) => {}
+        Ok(_) => bail!(
+            "restored into {url}, but its data is sealed under the key in the backup, not the one in CASEBOOK_HUB_KEY: \
+             take the key from the backup (age -d ... | tar -x hub.key) and give that to every hub process"
+        ),
+        Err(_) => {
+            let file = key_file.context(
+                "restored; give --key-file FILE (a new file) for the hub key from the backup, or set CASEBOOK_HUB_KEY to it",
+            )?;
+            casebook_hub::storage::key::write_new_key_file(file, &key)
+                .with_context(|| format!("cannot write the hub key to {}", file.display()))?;
+            key_note = format!("the hub key is in {}", file.display());
+        }
+    }
+    let mut storage =
+        Storage::connect(url, key).with_context(|| format!("the restored hub in {url} does not open"))?;
+    storage.set_operator(operator);
+    let place = url.to_string();
+    verify_restored(&mut storage, &manifest, &place)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&manifest)?);
+    } else {
+        println!(
+            "restored into {place}: backup of {}, {} audit entries, its head verified; {key_note}.",
+            crate::audit_cmd::when(manifest.created_at_ms),
+            manifest.audit_seq,
+        );
+    }
+    Ok(())
+}
+
+/// What opens the backup: the identity file or the passphrase of `args`.
+fn unseal(args: &RestoreArgs) -> anyhow::Result<Unseal> {
+    Ok(match (&args.identity, &args.passphrase_file) {
         (_, Some(file)) => Unseal::Passphrase(passphrase(file)?),
         (Some(file), None) => Unseal::Identities(
             age::IdentityFile::from_file(file.display().to_string())
@@ -111,13 +181,12 @@ pub fn restore(data: &Path, args: RestoreArgs, operator: Option<String>) -> anyh
                 .with_context(|| format!("{} holds no usable age identity", file.display()))?,
         ),
         (None, None) => bail!("give --identity FILE or --passphrase-file FILE"),
-    };
-    let manifest = backup::restore(&args.input, data, &unseal)
-        .with_context(|| format!("cannot restore {}", args.input.display()))?;
-    // The key is in hub.key now, not in CASEBOOK_HUB_KEY: open with the file.
-    let mut storage = Storage::open(data, None)
-        .with_context(|| format!("the restored hub in {} does not open", data.display()))?;
-    storage.set_operator(operator);
+    })
+}
+
+/// Checks the restored hub's audit trail against the head the backup recorded and records the
+/// restore as the trail's next entry; an error if the trail does not verify.
+fn verify_restored(storage: &mut Storage, manifest: &backup::Manifest, place: &str) -> anyhow::Result<()> {
     let verification = storage.verify_audit(Some(&manifest.audit_head))?;
     let intact = matches!(
         verification,
@@ -139,21 +208,8 @@ pub fn restore(data: &Path, args: RestoreArgs, operator: Option<String>) -> anyh
     )?;
     if !intact {
         bail!(
-            "the hub was restored into {}, but its audit trail does not verify against the head the backup recorded; \
-             run `casebook-hub audit verify` and keep its output",
-            data.display()
-        );
-    }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&manifest)?);
-    } else {
-        println!(
-            "restored into {}: backup of {}, {} audit entries, its head verified. The hub key is in {}/hub.key; \
-             move it to CASEBOOK_HUB_KEY if you keep it there.",
-            data.display(),
-            crate::audit_cmd::when(manifest.created_at_ms),
-            manifest.audit_seq,
-            data.display()
+            "the hub was restored into {place}, but its audit trail does not verify against the head the backup recorded; \
+             run `casebook-hub audit verify` and keep its output"
         );
     }
     Ok(())

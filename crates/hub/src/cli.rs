@@ -104,7 +104,7 @@ enum Command {
     Openapi,
     /// Write an age-encrypted backup (database and key), consistent while the hub serves.
     Backup(crate::backup_cmd::BackupArgs),
-    /// Restore a backup into a data dir that holds no hub yet.
+    /// Restore a backup into a data dir, or a database, that holds no hub yet.
     Restore(crate::backup_cmd::RestoreArgs),
 }
 
@@ -198,10 +198,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .context("CASEBOOK_HUB_KEY is set but unusable")?;
     let mut storage = match (cli.data, cli.database) {
         (_, Some(url)) => {
-            if let Command::Restore(_) = cli.command {
-                anyhow::bail!(
-                    "restore on PostgreSQL is not there yet: restore a data dir, or use pg_restore"
-                );
+            // Restore makes the database's hub: nothing may be opened (or migrated) there first.
+            if let Command::Restore(args) = cli.command {
+                return crate::backup_cmd::restore_database(&url, cli.key_file.as_deref(), args, operator());
             }
             let key = match key {
                 Some(key) => key,

@@ -96,6 +96,9 @@ pub enum HubError {
         "could not connect to {0}: is PostgreSQL running there, and are the user and password right? See the hub's log"
     )]
     DatabaseUnreachable(String),
+    /// A restore was pointed at a database that holds a hub already.
+    #[error("{0} holds a hub already: restore only into an empty database. Nothing was changed.")]
+    DatabaseNotEmpty(String),
     /// The PostgreSQL backend does not do this yet.
     #[error("`{0}` is not available on the PostgreSQL backend yet; run it on a hub with --data DIR")]
     NotOnPostgres(&'static str),

@@ -31,6 +31,11 @@ impl HubKey {
         Ok(Self(Zeroizing::new(text.to_ascii_lowercase())))
     }
 
+    /// Whether `other` is the same key.
+    pub fn same_as(&self, other: &HubKey) -> bool {
+        self.0 == other.0
+    }
+
     /// A fresh random key.
     pub fn random() -> Result<Self, HubError> {
         let mut bytes = Zeroizing::new([0u8; 32]);
@@ -96,6 +101,18 @@ pub fn load_or_create_file(path: &Path) -> Result<HubKey, HubError> {
         write_new(path, HubKey::random()?.hex())?;
     }
     read(path)
+}
+
+/// Writes `key` to the new file `path` (mode 0600); refuses to replace a file that exists.
+pub fn write_new_key_file(path: &Path, key: &HubKey) -> Result<(), HubError> {
+    if path.exists() {
+        return Err(HubError::Io {
+            action: "refusing to replace the key file",
+            path: path.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+        });
+    }
+    write_new(path, key.hex())
 }
 
 /// Makes the data dir owner-only (0700) and every data file in it that exists owner-only (0600):

@@ -160,9 +160,12 @@ impl Storage {
         Ok(Some(found.device))
     }
 
-    /// The key in hex, to write beside a backup of the embedded database.
-    pub(crate) fn key_hex(&self) -> Result<&str, HubError> {
-        Ok(self.sqlite()?.key_hex())
+    /// The key in hex, to write beside a backup.
+    pub(crate) fn key_hex(&self) -> &str {
+        match self {
+            Self::Sqlite(db) => db.key_hex(),
+            Self::Postgres(db) => db.key_hex(),
+        }
     }
 
     /// Whether several hub processes may share this database: then limits are counted in it.

@@ -36,7 +36,7 @@ pub fn newest_known() -> i64 {
 }
 
 /// The newest migration applied to the database (0 for a new one).
-pub fn applied(client: &mut postgres::Client) -> Result<i64, HubError> {
+pub fn applied(client: &mut impl postgres::GenericClient) -> Result<i64, HubError> {
     let has_history: bool = client
         .query_one("SELECT to_regclass('refinery_schema_history') IS NOT NULL", &[])
         .map_err(database)?

@@ -6,6 +6,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod devices;
 mod ops;
 mod push;
@@ -18,6 +19,8 @@ use std::time::Duration;
 use casebook_domain::{DeviceId, UserId};
 use postgres::{Client, NoTls};
 use uuid::Uuid;
+
+pub use backup::{Importer, TABLES};
 
 use super::seal::row_aad;
 use super::{
