@@ -39,9 +39,9 @@ pub struct Options {
     /// interval. Every 4 minutes, 5,000 laptops make about 21 syncs a second.
     #[arg(long, default_value_t = 240.0)]
     interval: f64,
-    /// A PostgreSQL URL, passed to every hub as `--database`; without it one hub serves a
-    /// scratch SQLite data dir. Give a new, empty database, or one used before together with
-    /// its key in CASEBOOK_HUB_KEY (else the bench makes a random key).
+    /// A PostgreSQL server (e.g. postgres://casebook:PASSWORD@127.0.0.1:5432/postgres; the
+    /// user needs CREATEDB): the hubs share a new database made there and dropped after.
+    /// Without it one hub serves a scratch SQLite data dir.
     #[arg(long)]
     database: Option<String>,
     /// Hub processes; each sync goes to one at random. More than one needs --database.
@@ -87,7 +87,7 @@ pub fn run(o: &Options) -> anyhow::Result<()> {
     let teams = o.devices.div_ceil(TEAM_SIZE);
 
     let setup = Instant::now();
-    let codes = rt.block_on(hubs::add_users(&backend, people))?;
+    let codes = hubs::add_users(&backend, &people)?;
     let setup_users = setup.elapsed();
     let mut hubs = Hubs::start(&backend, &bin, o.hubs)?;
     let setup_hubs = setup.elapsed() - setup_users;

@@ -1,6 +1,6 @@
 //! The sync benchmark: real encrypted stores syncing with the real hub over loopback HTTP.
 
-mod database;
+pub(crate) mod database;
 mod first;
 mod status;
 

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use casebook_hub::Storage;
-use casebook_hub::storage::{DatabaseUrl, HubKey};
 use casebook_protocol::Role;
 use casebook_testkit::process::{Lines, signal, tail, wait_gone};
-use casebook_testkit::util::random_bytes;
+
+use crate::sync::database::ScratchDatabase;
 
 /// How long a hub may take to say it listens (a loaded 2-core machine is slow to start one).
 const START_LIMIT: Duration = Duration::from_secs(60);
@@ -26,17 +26,16 @@ pub(super) enum Backend {
         /// The data dir, removed at the end.
         dir: tempfile::TempDir,
     },
-    /// A PostgreSQL database (`--database URL`), sealed under a key the bench makes.
+    /// A new database of the PostgreSQL server of `--database`, shared by every process,
+    /// sealed under a random key, and dropped at the end (after the hubs stop).
     Postgres {
-        /// The connection URL; never printed (it may hold a password).
-        url: String,
-        /// `CASEBOOK_HUB_KEY` of every process: 64 hex characters, the caller's or random.
-        key: String,
+        /// The database, with its URL (never printed: it may hold a password) and key.
+        db: ScratchDatabase,
     },
 }
 
 impl Backend {
-    /// The backend of `--database`, or a scratch SQLite data dir without it.
+    /// A new database on the server of `--database`, or a scratch SQLite data dir without it.
     pub fn new(database: Option<&str>) -> anyhow::Result<Self> {
         Ok(match database {
             None => Self::Sqlite {
@@ -45,10 +44,8 @@ impl Backend {
                     .tempdir()
                     .context("make the hub's scratch data dir")?,
             },
-            Some(url) => Self::Postgres {
-                url: url.to_owned(),
-                // A database a hub has used is sealed under its key: reusing one needs that key.
-                key: std::env::var("CASEBOOK_HUB_KEY").unwrap_or_else(|_| hex(&random_bytes::<32>())),
+            Some(server) => Self::Postgres {
+                db: ScratchDatabase::create_on(server)?,
             },
         })
     }
@@ -77,7 +74,10 @@ impl Backend {
         }
         match self {
             Self::Sqlite { dir } => cmd.arg("--data").arg(dir.path()),
-            Self::Postgres { url, key } => cmd.env("CASEBOOK_HUB_KEY", key).arg("--database").arg(url),
+            Self::Postgres { db } => cmd
+                .env("CASEBOOK_HUB_KEY", db.key_hex())
+                .arg("--database")
+                .arg(db.url()),
         };
         cmd.stdin(Stdio::null());
         cmd
@@ -96,24 +96,15 @@ pub(super) struct Person {
 
 /// Makes every user and one enrollment code each (in `people`'s order), through the hub's
 /// library on one connection, as its admin commands do: a process per user would take minutes.
-pub(super) async fn add_users(backend: &Backend, people: Vec<Person>) -> anyhow::Result<Vec<String>> {
+/// Blocking: call it outside the runtime.
+pub(super) fn add_users(backend: &Backend, people: &[Person]) -> anyhow::Result<Vec<String>> {
     let admin = match backend {
         Backend::Sqlite { dir } => {
-            let dir = dir.path().to_owned();
-            tokio::task::spawn_blocking(move || Storage::open(&dir, None))
-                .await?
-                .context("open the hub's scratch data dir")?
+            Storage::open(dir.path(), None).context("open the hub's scratch data dir")?
         }
-        Backend::Postgres { url, key } => {
-            let (url, key) = (url.parse::<DatabaseUrl>()?, HubKey::from_hex(key)?);
-            tokio::task::spawn_blocking(move || Storage::connect(&url, key))
-                .await?
-                .context(
-                    "open the hub's PostgreSQL database (a new one, or give its key in CASEBOOK_HUB_KEY)",
-                )?
-        }
+        Backend::Postgres { db } => db.open()?,
     };
-    tokio::task::spawn_blocking(move || add_users_to(admin, &people)).await?
+    add_users_to(admin, people)
 }
 
 /// The users, each with a code, on `admin`.
@@ -228,9 +219,4 @@ impl Drop for Hubs {
             let _ = child.wait();
         }
     }
-}
-
-/// Lowercase hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
