@@ -28,9 +28,9 @@ pub struct Cli {
         env = "CASEBOOK_HUB_DATABASE",
         hide_env_values = true,
         conflicts_with = "data",
-        value_parser = parse_database_url
+        value_parser = given_url
     )]
-    database: Option<DatabaseUrl>,
+    database: Option<GivenUrl>,
     /// With --database: the file holding the hub key (64 hex characters), made on first use.
     #[arg(long, env = "CASEBOOK_HUB_KEY_FILE", requires = "database")]
     key_file: Option<PathBuf>,
@@ -197,7 +197,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .transpose()
         .context("CASEBOOK_HUB_KEY is set but unusable")?;
     let mut storage = match (cli.data, cli.database) {
-        (_, Some(url)) => {
+        (_, Some(GivenUrl(given))) => {
+            // The error names what is wrong, never the text (it may hold a password).
+            let url: DatabaseUrl = given.parse()?;
             // Restore makes the database's hub: nothing may be opened (or migrated) there first.
             if let Command::Restore(args) = cli.command {
                 return crate::backup_cmd::restore_database(&url, cli.key_file.as_deref(), args, operator());
@@ -370,9 +372,19 @@ fn print_openapi() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Parses `--database` without ever echoing it (it may hold a password).
-fn parse_database_url(text: &str) -> Result<DatabaseUrl, String> {
-    text.parse().map_err(|e: casebook_hub::HubError| e.to_string())
+/// `--database` as given, checked only after clap: clap quotes a value it refuses, and this
+/// one may hold a password. Its `Debug` shows nothing of it.
+#[derive(Clone)]
+struct GivenUrl(String);
+
+impl std::fmt::Debug for GivenUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GivenUrl(..)")
+    }
+}
+
+fn given_url(text: &str) -> Result<GivenUrl, String> {
+    Ok(GivenUrl(text.to_owned()))
 }
 
 /// The hub key for a PostgreSQL database: from `--key-file`, made there (mode 0600) on first
