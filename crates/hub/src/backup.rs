@@ -286,12 +286,7 @@ pub fn restore(input: &Path, dir: &Path, unseal: &Unseal) -> Result<Manifest, Ba
     let (mut manifest, mut key, mut db) = (None::<Manifest>, None::<HubKey>, None::<(u64, String)>);
     let entries = archive.entries().map_err(|_| damaged("it holds no archive"))?;
     for entry in entries {
-        let mut entry = entry.map_err(|_| damaged("its archive is cut short or altered"))?;
-        let name = entry
-            .path()
-            .map_err(|_| damaged("an entry has no readable name"))?
-            .to_string_lossy()
-            .into_owned();
+        let (name, mut entry) = named(entry)?;
         match (name.as_str(), &manifest) {
             (MANIFEST, None) => {
                 let read = read_manifest(&mut entry)?;
@@ -360,6 +355,18 @@ fn open_archive(input: &Path, unseal: &Unseal) -> Result<tar::Archive<impl Read>
     Ok(tar::Archive::new(reader))
 }
 
+/// An entry of the archive and its name, or why it cannot be read.
+fn named<R: Read>(entry: io::Result<tar::Entry<'_, R>>) -> Result<(String, tar::Entry<'_, R>), BackupError> {
+    let damaged = |what: &str| BackupError::Damaged(what.to_owned());
+    let entry = entry.map_err(|_| damaged("its archive is cut short or altered"))?;
+    let name = entry
+        .path()
+        .map_err(|_| damaged("an entry has no readable name"))?
+        .to_string_lossy()
+        .into_owned();
+    Ok((name, entry))
+}
+
 /// The manifest of `entry`, the archive's first, if it is a backup this hub reads.
 fn read_manifest(entry: &mut impl Read) -> Result<Manifest, BackupError> {
     let damaged = |what: &str| BackupError::Damaged(what.to_owned());
@@ -406,12 +413,7 @@ pub fn restore_database(
     };
     let mut bytes = 0;
     for entry in entries {
-        let mut entry = entry.map_err(|_| damaged("its archive is cut short or altered"))?;
-        let name = entry
-            .path()
-            .map_err(|_| damaged("an entry has no readable name"))?
-            .to_string_lossy()
-            .into_owned();
+        let (name, mut entry) = named(entry)?;
         match (name.as_str(), &manifest) {
             (MANIFEST, None) => {
                 let read = read_manifest(&mut entry)?;

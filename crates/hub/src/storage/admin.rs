@@ -141,18 +141,7 @@ impl Sqlite {
         Ok(())
     }
 
-    /// Spends a valid code on a new device; `None` if the code is unknown, used or expired.
-    pub fn enroll(
-        &mut self,
-        code_hash: &str,
-        device_name: &str,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> Result<Option<Enrollment>, HubError> {
-        self.enroll_from(code_hash, device_name, token_hash, now_ms, None)
-    }
-
-    /// [`Sqlite::enroll`] from the client address `client`, which the audit trail records.
+    /// [`Storage::enroll`](super::Storage::enroll) from the client address `client`, which the audit trail records.
     pub fn enroll_from(
         &mut self,
         code_hash: &str,

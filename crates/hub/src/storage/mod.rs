@@ -192,6 +192,29 @@ impl Storage {
         }
     }
 
+    /// Spends a valid code on a new device; `None` if the code is unknown, used or expired.
+    pub fn enroll(
+        &mut self,
+        code_hash: &str,
+        device_name: &str,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<Enrollment>, HubError> {
+        self.enroll_from(code_hash, device_name, token_hash, now_ms, None)
+    }
+
+    /// Judges and stores each op unless already held, in one short transaction: a refused op
+    /// is answered with its reason without holding back the ops after it.
+    pub fn push(
+        &mut self,
+        author: &UserRow,
+        from_device: Option<DeviceId>,
+        ops: &[Op],
+        now_ms: i64,
+    ) -> Result<Vec<OpResult>, HubError> {
+        self.push_as(author, from_device, ops, now_ms, false, 0)
+    }
+
     /// The embedded backend, for what only it does (a backup of its file).
     pub fn sqlite(&self) -> Result<&Sqlite, HubError> {
         match self {
@@ -218,8 +241,6 @@ impl Storage {
         fn users(&self) -> Result<Vec<UserRow>, HubError>;
         /// Stores an enrollment code (by hash) for `user`, valid until `expires_ms`.
         fn add_code(&mut self, user: UserId, code_hash: &str, now_ms: i64, expires_ms: i64) -> Result<(), HubError>;
-        /// Spends a valid code on a new device; `None` if the code is unknown, used or expired.
-        fn enroll(&mut self, code_hash: &str, device_name: &str, token_hash: &str, now_ms: i64) -> Result<Option<Enrollment>, HubError>;
         /// [`Storage::enroll`] from the client address `client`, which the audit trail records.
         fn enroll_from(&mut self, code_hash: &str, device_name: &str, token_hash: &str, now_ms: i64, client: Option<&str>) -> Result<Option<Enrollment>, HubError>;
         /// Every case with its assignment and op counts.
@@ -234,8 +255,6 @@ impl Storage {
         fn append_audit(&mut self, events: &[AuditEvent], now_ms: i64) -> Result<(), HubError>;
         /// Records an admin command that changes nothing else the storage knows of (the demo).
         fn record_admin(&mut self, action: crate::audit::AuditAction, extra: serde_json::Value, now_ms: i64) -> Result<(), HubError>;
-        /// Judges and stores each op unless already held, in one short transaction.
-        fn push(&mut self, author: &UserRow, from_device: Option<DeviceId>, ops: &[Op], now_ms: i64) -> Result<Vec<OpResult>, HubError>;
         /// [`Storage::push`], saying if it is a wiped device's last push and how many ops were unreadable.
         fn push_as(&mut self, author: &UserRow, from_device: Option<DeviceId>, ops: &[Op], now_ms: i64, drain: bool, unreadable: usize) -> Result<Vec<OpResult>, HubError>;
         /// Marks a device revoked with a wipe as drained: true for exactly one push, its last.

@@ -39,20 +39,7 @@ pub struct HistoryPage {
 }
 
 impl Sqlite {
-    /// Judges and stores each op unless already held, in one short transaction: a refused op
-    /// is answered with its reason without holding back the ops after it. `drain` marks the
-    /// last push of a device revoked with a wipe: its ops are flagged for review.
-    pub fn push(
-        &mut self,
-        author: &UserRow,
-        from_device: Option<DeviceId>,
-        ops: &[Op],
-        now_ms: i64,
-    ) -> Result<Vec<OpResult>, HubError> {
-        self.push_as(author, from_device, ops, now_ms, false, 0)
-    }
-
-    /// [`Sqlite::push`], saying whether this is a wiped device's last push and how many ops
+    /// [`Storage::push`](super::Storage::push), saying whether this is a wiped device's last push and how many ops
     /// of the same request the hub could not read (they are refused before they get here, and
     /// counted in the push's audit entry, which is written in the same transaction).
     pub fn push_as(

@@ -106,7 +106,7 @@ mod tests {
             .expect("user");
         let enrolled = writer
             .add_code(user.id, "code-hash", 1, i64::MAX)
-            .and_then(|()| writer.enroll("code-hash", "laptop", "token-hash", 2))
+            .and_then(|()| writer.enroll_from("code-hash", "laptop", "token-hash", 2, None))
             .expect("enroll")
             .expect("a valid code");
 

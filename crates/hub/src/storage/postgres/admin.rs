@@ -90,17 +90,6 @@ impl Postgres {
         })
     }
 
-    /// See [`crate::storage::Storage::enroll`].
-    pub fn enroll(
-        &mut self,
-        code_hash: &str,
-        device_name: &str,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> Result<Option<Enrollment>, HubError> {
-        self.enroll_from(code_hash, device_name, token_hash, now_ms, None)
-    }
-
     /// See [`crate::storage::Storage::enroll_from`]. The code is spent with one `UPDATE ...
     /// RETURNING`: two processes given the same code at once enroll one device, not two.
     pub fn enroll_from(

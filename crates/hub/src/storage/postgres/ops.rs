@@ -15,17 +15,6 @@ use crate::storage::push::{push_all, push_event};
 use crate::storage::{HistoryPage, OwnOps, PullPage, UserRow};
 
 impl Postgres {
-    /// See [`crate::storage::Storage::push`].
-    pub fn push(
-        &mut self,
-        author: &UserRow,
-        from_device: Option<DeviceId>,
-        ops: &[Op],
-        now_ms: i64,
-    ) -> Result<Vec<OpResult>, HubError> {
-        self.push_as(author, from_device, ops, now_ms, false, 0)
-    }
-
     /// See [`crate::storage::Storage::push_as`].
     pub fn push_as(
         &mut self,
