@@ -290,7 +290,12 @@ impl Storage {
     delegate! { sqlite;
         /// Copies the database into `dest`, a new file (mode 0600), at one moment.
         fn snapshot_to(&self, dest: &Path) -> Result<SnapshotInfo, HubError>;
-        /// under a legal hold is never erased.
+    }
+
+    delegate! { both;
+        /// Erases the case `given` if it is due on `today` (or, with `force`, closed at all),
+        /// leaving a tombstone and a purge order for every active device. A case under a legal
+        /// hold is never erased.
         fn purge_case(&mut self, given: &str, force: bool, today: NaiveDate, now_ms: i64) -> Result<Tombstone, HubError>;
         /// Every erased case with its devices' confirmations, newest first.
         fn tombstones(&self) -> Result<Vec<Tombstone>, HubError>;

@@ -2,7 +2,7 @@
 //! tombstone stays, and every active device gets a purge order it confirms. Whether a case is
 //! due is `casebook_domain::retention`'s to decide; this is the SQL.
 
-use casebook_domain::retention::{self, Retention};
+use casebook_domain::retention::{self, Life, Policy, Retention};
 use casebook_domain::{CaseId, DeviceId};
 use casebook_protocol::{PurgeConfirmation, PurgeOrder};
 use chrono::NaiveDate;
@@ -52,6 +52,10 @@ pub struct DeviceConfirmation {
 }
 
 impl Sqlite {
+    /// Erases the case `given` (id or reference) if it is due on `today`, or, with `force`, if
+    /// it is closed at all (an erasure request): its ops, records, former holders and
+    /// assignment, in one transaction, with freed pages zeroed. Leaves a tombstone and a purge
+    /// order for every active device, and writes the tombstone into the audit trail. A case
     /// under a legal hold is never erased.
     pub fn purge_case(
         &mut self,
@@ -73,27 +77,7 @@ impl Sqlite {
             [case_id.to_string()],
             |r| r.get(0),
         )?;
-        match retention::decide(&life, &policy, held, today) {
-            Retention::Due { .. } => {}
-            Retention::Kept { .. } if force => {}
-            Retention::Kept { due_on } => {
-                return Err(HubError::Retention(format!(
-                    "case {reference} is kept until {}; give --force to erase it before then (an erasure request). Nothing was changed.",
-                    due_on.format("%-d %b %Y")
-                )));
-            }
-            Retention::Held { .. } => {
-                return Err(HubError::Retention(format!(
-                    "case {reference} is under a legal hold; release it first. Nothing was changed."
-                )));
-            }
-            Retention::Open => {
-                return Err(HubError::Retention(format!(
-                    "case {reference} is not closed (or has no closing date); only closed cases are erased. Nothing was changed."
-                )));
-            }
-        }
-        let years = policy.years_for(life.outcome.as_deref());
+        let plan = PurgePlan::judge(&reference, &life, &policy, held, force, today)?;
         let id = case_id.to_string();
         for sql in [
             "DELETE FROM ops WHERE case_id = ?1",
@@ -104,11 +88,10 @@ impl Sqlite {
         ] {
             tx.execute(sql, [&id])?;
         }
-        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string());
         tx.execute(
             "INSERT INTO purged_cases (case_id, reference, received_on, closed_on, years, ordered_by, ordered_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, reference, day(life.received_on), day(life.closed_on), years, operator, now_ms],
+            params![id, reference, day(life.received_on), day(life.closed_on), plan.years, operator, now_ms],
         )?;
         // Every device that can still sync: case ids are random, so the order tells a device
         // that never held the case nothing about it, and scope may have moved since it did.
@@ -117,20 +100,7 @@ impl Sqlite {
              SELECT ?1, id FROM devices WHERE revoked_at IS NULL",
             [&id],
         )?;
-        // The tombstone: ids, reference, dates and who ordered it; nothing of the case's content.
-        let event = AuditEvent::new(
-            AuditAction::Purge,
-            serde_json::json!({
-                "operator": operator,
-                "reference": reference,
-                "received_on": day(life.received_on),
-                "closed_on": day(life.closed_on),
-                "years": years,
-                "forced": force && !matches!(retention::decide(&life, &policy, false, today), Retention::Due { .. }),
-                "devices": devices,
-            }),
-        )
-        .about([case_id]);
+        let event = plan.event(case_id, &reference, &life, operator.as_deref(), devices as u64);
         append(&tx, &[event], now_ms)?;
         tx.commit()?;
         checkpoint(&self.conn);
@@ -206,12 +176,11 @@ impl Sqlite {
                 })
             })
             .collect::<Result<Vec<_>, HubError>>()?;
-        let day = |d: Option<String>| d.and_then(|d| d.parse().ok());
         Ok(Some(Tombstone {
             case_id,
             reference,
-            received_on: day(received_on),
-            closed_on: day(closed_on),
+            received_on: parse_day(received_on),
+            closed_on: parse_day(closed_on),
             years,
             ordered_by,
             ordered_at_ms,
@@ -271,19 +240,110 @@ impl Sqlite {
                 }
             }
         }
-        if !cases.is_empty() {
-            let count = cases.len();
-            let event = AuditEvent::new(
-                AuditAction::Purged,
-                serde_json::json!({"erased": held, "not_held": count as u64 - held}),
-            )
-            .by(device.user.id, Some(device.id))
-            .about(cases.iter().copied());
+        if let Some(event) = confirmed_event(device, &cases, held) {
             append(&tx, &[event], now_ms)?;
         }
         tx.commit()?;
         Ok(cases.len())
     }
+}
+
+/// What a purge that may go ahead erases under: the period, and whether it comes before the
+/// case is due (an erasure request).
+pub(super) struct PurgePlan {
+    /// The period that applied, in years.
+    pub(super) years: u32,
+    forced: bool,
+}
+
+impl PurgePlan {
+    /// Whether the case `reference`, with this life, may be erased on `today`: when it is due,
+    /// or with `force` when it is closed; never when held or open. The refusal says what to do.
+    pub(super) fn judge(
+        reference: &str,
+        life: &Life,
+        policy: &Policy,
+        held: bool,
+        force: bool,
+        today: NaiveDate,
+    ) -> Result<Self, HubError> {
+        let forced = match retention::decide(life, policy, held, today) {
+            Retention::Due { .. } => false,
+            Retention::Kept { .. } if force => true,
+            Retention::Kept { due_on } => {
+                return Err(HubError::Retention(format!(
+                    "case {reference} is kept until {}; give --force to erase it before then (an erasure request). Nothing was changed.",
+                    due_on.format("%-d %b %Y")
+                )));
+            }
+            Retention::Held { .. } => {
+                return Err(HubError::Retention(format!(
+                    "case {reference} is under a legal hold; release it first. Nothing was changed."
+                )));
+            }
+            Retention::Open => {
+                return Err(HubError::Retention(format!(
+                    "case {reference} is not closed (or has no closing date); only closed cases are erased. Nothing was changed."
+                )));
+            }
+        };
+        Ok(Self {
+            years: policy.years_for(life.outcome.as_deref()),
+            forced,
+        })
+    }
+
+    /// The tombstone's audit entry: ids, reference, dates and who ordered it; nothing of the
+    /// case's content.
+    pub(super) fn event(
+        &self,
+        case_id: CaseId,
+        reference: &str,
+        life: &Life,
+        operator: Option<&str>,
+        devices: u64,
+    ) -> AuditEvent {
+        AuditEvent::new(
+            AuditAction::Purge,
+            serde_json::json!({
+                "operator": operator,
+                "reference": reference,
+                "received_on": day(life.received_on),
+                "closed_on": day(life.closed_on),
+                "years": self.years,
+                "forced": self.forced,
+                "devices": devices,
+            }),
+        )
+        .about([case_id])
+    }
+}
+
+/// A day as the tombstone stores it (YYYY-MM-DD).
+pub(super) fn day(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// A day the tombstone stored.
+pub(super) fn parse_day(d: Option<String>) -> Option<NaiveDate> {
+    d.and_then(|d| d.parse().ok())
+}
+
+/// The audit entry of `device` confirming the purge orders of `cases` (`held` of them it held),
+/// if it confirmed any.
+pub(super) fn confirmed_event(device: &DeviceRow, cases: &[CaseId], held: u64) -> Option<AuditEvent> {
+    if cases.is_empty() {
+        return None;
+    }
+    let count = cases.len() as u64;
+    Some(
+        AuditEvent::new(
+            AuditAction::Purged,
+            serde_json::json!({"erased": held, "not_held": count - held}),
+        )
+        .by(device.user.id, Some(device.id))
+        .about(cases.iter().copied()),
+    )
 }
 
 /// Whether `case_id` was erased: an op for it is refused, never stored.

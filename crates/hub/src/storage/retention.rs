@@ -2,10 +2,10 @@
 //! (`purge.rs` erases what is due). What is due is decided by `casebook_domain::retention`;
 //! this is its SQL.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use casebook_domain::retention::{self, Life, Policy, Retention};
-use casebook_domain::{CaseId, Op};
+use casebook_domain::{CaseId, Entity, Op};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -65,21 +65,7 @@ impl Sqlite {
         years: Option<u32>,
         now_ms: i64,
     ) -> Result<(), HubError> {
-        let key = match outcome {
-            Some(o) if o.trim().is_empty() || o.trim() == DEFAULT_OUTCOME => {
-                return Err(HubError::Retention(
-                    "name an outcome as recorded on cases, or give --default".to_owned(),
-                ));
-            }
-            Some(o) => retention::outcome_key(o),
-            None => DEFAULT_OUTCOME.to_owned(),
-        };
-        if years.is_some_and(|y| y > retention::MAX_YEARS) {
-            return Err(HubError::Retention(format!(
-                "a period is at most {} years",
-                retention::MAX_YEARS
-            )));
-        }
+        let key = period_key(outcome, years)?;
         let event = AuditEvent::new(
             AuditAction::Retention,
             self.admin_detail(serde_json::json!({"outcome": key, "years": years})),
@@ -93,17 +79,10 @@ impl Sqlite {
                  ON CONFLICT (outcome) DO UPDATE SET years = excluded.years, set_at = excluded.set_at",
                 params![key, years, now_ms],
             )?,
-            None if key == DEFAULT_OUTCOME => {
-                return Err(HubError::Retention(
-                    "the default period cannot be removed, only changed".to_owned(),
-                ));
-            }
             None => tx.execute("DELETE FROM retention_periods WHERE outcome = ?1", [&key])?,
         };
         if changed == 0 {
-            return Err(HubError::Retention(format!(
-                "no period is set for the outcome {key:?}"
-            )));
+            return Err(no_period(&key));
         }
         append(&tx, &[event], now_ms)?;
         tx.commit()?;
@@ -137,10 +116,7 @@ impl Sqlite {
     /// Puts the case `given` (id or reference) under a legal hold: it is not erased until the
     /// hold is released. Audited (who and which case; the reason stays in the hold).
     pub fn hold_case(&mut self, given: &str, reason: &str, now_ms: i64) -> Result<CaseId, HubError> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(HubError::Retention("a legal hold needs a reason".to_owned()));
-        }
+        let reason = hold_reason(reason)?;
         let case_id = self.live_case(given)?;
         let event =
             AuditEvent::new(AuditAction::Hold, self.admin_detail(serde_json::json!({}))).about([case_id]);
@@ -171,9 +147,7 @@ impl Sqlite {
             [case_id.to_string()],
         )? == 0
         {
-            return Err(HubError::Retention(format!(
-                "case {given} is not under a legal hold"
-            )));
+            return Err(not_held(given));
         }
         append(&tx, &[event], now_ms)?;
         tx.commit()?;
@@ -195,23 +169,13 @@ impl Sqlite {
         raw.into_iter()
             .map(|(id, reference)| {
                 let case_id: CaseId = parse(&id)?;
-                let life = lives.get(&case_id).cloned().unwrap_or_default();
-                Ok(CaseRetention {
-                    case_id,
-                    reference,
-                    received_on: life.received_on,
-                    closed_on: life.closed_on,
-                    years: policy.years_for(life.outcome.as_deref()),
-                    retention: retention::decide(&life, &policy, held.contains(&case_id), today),
-                })
+                Ok(CaseRetention::of(
+                    case_id, reference, &lives, &policy, &held, today,
+                ))
             })
             .collect()
     }
 
-    /// Erases the case `given` (id or reference) if it is due on `today`, or, with `force`, if
-    /// it is closed at all (an erasure request): its ops, records, former holders and
-    /// assignment, in one transaction, with freed pages zeroed. Leaves a tombstone and a purge
-    /// order for every active device, and writes the tombstone into the audit trail. A case
     /// A case the hub holds now, by id or reference (an erased one is no longer found).
     pub(super) fn live_case(&self, given: &str) -> Result<CaseId, HubError> {
         let id: String = self
@@ -227,12 +191,74 @@ impl Sqlite {
     }
 }
 
-pub(super) fn policy(conn: &Connection) -> Result<Policy, HubError> {
+impl CaseRetention {
+    /// What `policy` says on `today` of the case `case_id`, from its life (if any is known).
+    pub(super) fn of(
+        case_id: CaseId,
+        reference: String,
+        lives: &HashMap<CaseId, Life>,
+        policy: &Policy,
+        held: &HashSet<CaseId>,
+        today: NaiveDate,
+    ) -> Self {
+        let life = lives.get(&case_id).cloned().unwrap_or_default();
+        Self {
+            case_id,
+            reference,
+            received_on: life.received_on,
+            closed_on: life.closed_on,
+            years: policy.years_for(life.outcome.as_deref()),
+            retention: retention::decide(&life, policy, held.contains(&case_id), today),
+        }
+    }
+}
+
+/// The key `retention_periods` stores the period of `outcome` under (the default's with
+/// `None`), once the change asked for (`years`, or removal with `None`) is one that may be made.
+pub(super) fn period_key(outcome: Option<&str>, years: Option<u32>) -> Result<String, HubError> {
+    let key = match outcome {
+        Some(o) if o.trim().is_empty() || o.trim() == DEFAULT_OUTCOME => {
+            return Err(HubError::Retention(
+                "name an outcome as recorded on cases, or give --default".to_owned(),
+            ));
+        }
+        Some(o) => retention::outcome_key(o),
+        None => DEFAULT_OUTCOME.to_owned(),
+    };
+    match years {
+        Some(y) if y > retention::MAX_YEARS => Err(HubError::Retention(format!(
+            "a period is at most {} years",
+            retention::MAX_YEARS
+        ))),
+        None if key == DEFAULT_OUTCOME => Err(HubError::Retention(
+            "the default period cannot be removed, only changed".to_owned(),
+        )),
+        _ => Ok(key),
+    }
+}
+
+/// The refusal to remove a period that was never set.
+pub(super) fn no_period(key: &str) -> HubError {
+    HubError::Retention(format!("no period is set for the outcome {key:?}"))
+}
+
+/// The reason of a legal hold, trimmed; there must be one.
+pub(super) fn hold_reason(reason: &str) -> Result<&str, HubError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(HubError::Retention("a legal hold needs a reason".to_owned()));
+    }
+    Ok(reason)
+}
+
+/// The refusal to release a case that is not held.
+pub(super) fn not_held(given: &str) -> HubError {
+    HubError::Retention(format!("case {given} is not under a legal hold"))
+}
+
+/// The policy from the rows `(outcome, years)` of `retention_periods`.
+pub(super) fn policy_of(rows: impl IntoIterator<Item = (String, u32)>) -> Policy {
     let mut policy = Policy::default();
-    let mut stmt = conn.prepare("SELECT outcome, years FROM retention_periods")?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
     for (outcome, years) in rows {
         if outcome == DEFAULT_OUTCOME {
             policy.default_years = years;
@@ -240,10 +266,33 @@ pub(super) fn policy(conn: &Connection) -> Result<Policy, HubError> {
             policy.by_outcome.insert(outcome, years);
         }
     }
-    Ok(policy)
+    policy
 }
 
-pub(super) fn held_cases(conn: &Connection) -> Result<std::collections::HashSet<CaseId>, HubError> {
+/// The life of each case from its ops (any order of cases, each case's in sequence order),
+/// reading only the ops retention looks at.
+pub(super) fn lives_of(ops: impl IntoIterator<Item = Op>) -> HashMap<CaseId, Life> {
+    let mut by_case: HashMap<CaseId, Vec<Op>> = HashMap::new();
+    for op in ops {
+        if matches!(op.entity, Entity::Case | Entity::StatusChange) {
+            by_case.entry(op.case_id).or_default().push(op);
+        }
+    }
+    by_case
+        .into_iter()
+        .map(|(case, ops)| (case, retention::life(&ops)))
+        .collect()
+}
+
+pub(super) fn policy(conn: &Connection) -> Result<Policy, HubError> {
+    let mut stmt = conn.prepare("SELECT outcome, years FROM retention_periods")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(policy_of(rows))
+}
+
+pub(super) fn held_cases(conn: &Connection) -> Result<HashSet<CaseId>, HubError> {
     let mut stmt = conn.prepare("SELECT case_id FROM legal_holds")?;
     let ids = stmt
         .query_map([], |r| r.get::<_, String>(0))?
@@ -255,24 +304,17 @@ pub(super) fn held_cases(conn: &Connection) -> Result<std::collections::HashSet<
 /// row of those cases: an admin command's cost, never a request's.
 pub(super) fn lives(conn: &Connection, only: Option<CaseId>) -> Result<HashMap<CaseId, Life>, HubError> {
     let mut stmt = conn.prepare(
-        "SELECT case_id, op_json FROM ops
+        "SELECT op_json FROM ops
          WHERE (?1 IS NULL OR case_id = ?1)
            AND json_extract(op_json, '$.entity') IN ('case', 'status_change')
          ORDER BY seq",
     )?;
     let raw = stmt
-        .query_map([only.map(|c| c.to_string())], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?
+        .query_map([only.map(|c| c.to_string())], |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut ops: HashMap<CaseId, Vec<Op>> = HashMap::new();
-    for (case, json) in raw {
-        ops.entry(parse(&case)?)
-            .or_default()
-            .push(serde_json::from_str(&json)?);
-    }
-    Ok(ops
-        .into_iter()
-        .map(|(case, ops)| (case, retention::life(&ops)))
-        .collect())
+    let ops = raw
+        .iter()
+        .map(|json| serde_json::from_str::<Op>(json))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(lives_of(ops))
 }

@@ -90,26 +90,12 @@ impl Sqlite {
             Some(cases) => stmt.query([cases])?,
             None => stmt.query([])?,
         };
-        let mut by_case: BTreeMap<String, CaseInput> = BTreeMap::new();
+        let mut ops = Vec::new();
         while let Some(row) = rows.next()? {
             let (case, reference, json): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            let op: Op = serde_json::from_str(&json)?;
-            let input = match by_case.entry(case) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    let case_id = parse(e.key())?;
-                    e.insert(CaseInput {
-                        case_id,
-                        reference,
-                        ops: Vec::new(),
-                    })
-                }
-            };
-            input.ops.push(op);
+            ops.push((parse(&case)?, reference, serde_json::from_str(&json)?));
         }
-        let mut out: Vec<CaseInput> = by_case.into_values().collect();
-        out.sort_by(|a, b| a.reference.cmp(&b.reference));
-        Ok(out)
+        Ok(by_case(ops))
     }
 
     /// The cases the party records `parties` belong to; an error names an id the hub does not
@@ -158,7 +144,7 @@ impl Sqlite {
         let cases = self.cases_of_parties(parties)?;
         let due = due_on(received, false);
         // Who ran it, taken before the transaction borrows the connection.
-        let mut detail = self.admin_detail(serde_json::json!({}));
+        let detail = self.admin_detail(serde_json::json!({}));
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -168,16 +154,7 @@ impl Sqlite {
             params![serde_json::to_string(parties)?, received, due, requester, now_ms],
         )?;
         let id = tx.last_insert_rowid();
-        if let (Some(detail), serde_json::Value::Object(step)) = (
-            detail.as_object_mut(),
-            json_step("request", id, Some(parties), Some((received, due))),
-        ) {
-            detail.extend(step);
-        }
-        let event = asked_by(
-            AuditEvent::new(AuditAction::SubjectAccess, detail).about(cases),
-            by,
-        );
+        let event = opened_event(detail, id, parties, (received, due), cases, by);
         append(&tx, &[event], now_ms)?;
         tx.commit()?;
         self.sar_request(&id.to_string())
@@ -196,17 +173,7 @@ impl Sqlite {
 
     /// The request `given` ("SAR-3" or "3").
     pub fn sar_request(&self, given: &str) -> Result<SarRequest, HubError> {
-        let trimmed = given.trim();
-        let number = trimmed
-            .strip_prefix("SAR-")
-            .or_else(|| trimmed.strip_prefix("sar-"))
-            .unwrap_or(trimmed);
-        let unknown = || {
-            HubError::NotHeldForSubjectAccess(format!(
-                "no subject access request {given:?} (see `sar list --all`)"
-            ))
-        };
-        let id: i64 = number.parse().map_err(|_| unknown())?;
+        let id = sar_number(given)?;
         let row = self
             .conn
             .query_row(
@@ -215,7 +182,7 @@ impl Sqlite {
                 |r| RequestColumns::try_from(r),
             )
             .optional()?
-            .ok_or_else(unknown)?;
+            .ok_or_else(|| unknown_sar(given))?;
         self.request_of(row)
     }
 
@@ -254,24 +221,7 @@ impl Sqlite {
         by: AskedBy,
         now_ms: i64,
     ) -> Result<(), HubError> {
-        if request.closed_at_ms.is_some() {
-            return Err(HubError::SubjectAccess(format!(
-                "{} is closed; open a new request with `sar new`",
-                request.reference
-            )));
-        }
-        let id = i64::try_from(request.id).unwrap_or(i64::MAX);
-        let name = match step {
-            Step::Export => "export",
-            Step::Extend(_) => "extend",
-            Step::Close => "close",
-        };
-        let detail = json_step(name, id, None, None);
-        let event = asked_by(
-            AuditEvent::new(AuditAction::SubjectAccess, self.admin_detail(detail))
-                .about(request.cases.iter().copied()),
-            by,
-        );
+        let (id, event) = step_event(request, step, by, |d| self.admin_detail(d))?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -313,9 +263,98 @@ impl Sqlite {
     }
 }
 
+/// Ops with their case and its reference (each case's in sequence order), grouped by case, by
+/// reference.
+pub(super) fn by_case(ops: impl IntoIterator<Item = (CaseId, String, Op)>) -> Vec<CaseInput> {
+    let mut cases: BTreeMap<CaseId, CaseInput> = BTreeMap::new();
+    for (case_id, reference, op) in ops {
+        cases
+            .entry(case_id)
+            .or_insert_with(|| CaseInput {
+                case_id,
+                reference,
+                ops: Vec::new(),
+            })
+            .ops
+            .push(op);
+    }
+    let mut out: Vec<CaseInput> = cases.into_values().collect();
+    out.sort_by(|a, b| a.reference.cmp(&b.reference));
+    out
+}
+
+/// The number of the request `given` ("SAR-3" or "3").
+pub(super) fn sar_number(given: &str) -> Result<i64, HubError> {
+    let trimmed = given.trim();
+    let number = trimmed
+        .strip_prefix("SAR-")
+        .or_else(|| trimmed.strip_prefix("sar-"))
+        .unwrap_or(trimmed);
+    number.parse().map_err(|_| unknown_sar(given))
+}
+
+/// The answer for a request the hub does not have.
+pub(super) fn unknown_sar(given: &str) -> HubError {
+    HubError::NotHeldForSubjectAccess(format!(
+        "no subject access request {given:?} (see `sar list --all`)"
+    ))
+}
+
+/// The audit entry of opening request `id`: `detail` (who ran it) with the request's ids and dates.
+pub(super) fn opened_event(
+    mut detail: serde_json::Value,
+    id: i64,
+    parties: &[Uuid],
+    (received, due): (NaiveDate, NaiveDate),
+    cases: Vec<CaseId>,
+    by: AskedBy,
+) -> AuditEvent {
+    if let (Some(detail), serde_json::Value::Object(step)) = (
+        detail.as_object_mut(),
+        json_step("request", id, Some(parties), Some((received, due))),
+    ) {
+        detail.extend(step);
+    }
+    asked_by(
+        AuditEvent::new(AuditAction::SubjectAccess, detail).about(cases),
+        by,
+    )
+}
+
+/// The row id of `request` and the audit entry of `step` on it (`admin_detail` adds who ran
+/// it); a closed request takes no more steps.
+pub(super) fn step_event(
+    request: &SarRequest,
+    step: Step,
+    by: AskedBy,
+    admin_detail: impl FnOnce(serde_json::Value) -> serde_json::Value,
+) -> Result<(i64, AuditEvent), HubError> {
+    if request.closed_at_ms.is_some() {
+        return Err(HubError::SubjectAccess(format!(
+            "{} is closed; open a new request with `sar new`",
+            request.reference
+        )));
+    }
+    let id = i64::try_from(request.id).unwrap_or(i64::MAX);
+    let name = match step {
+        Step::Export => "export",
+        Step::Extend(_) => "extend",
+        Step::Close => "close",
+    };
+    let event = asked_by(
+        AuditEvent::new(
+            AuditAction::SubjectAccess,
+            admin_detail(json_step(name, id, None, None)),
+        )
+        .about(request.cases.iter().copied()),
+        by,
+    );
+    Ok((id, event))
+}
+
 /// A change to an open request.
 #[derive(Debug, Clone, Copy)]
-enum Step {
+pub(super) enum Step {
     /// An answer was written.
     Export,
     /// Extended: due on this day.

@@ -9,7 +9,10 @@ mod audit;
 mod backup;
 mod devices;
 mod ops;
+mod purge;
 mod push;
+mod retention;
+mod sar;
 
 use std::cell::Cell;
 use std::str::FromStr;
