@@ -57,6 +57,8 @@ pub enum AuditAction {
     Purge,
     /// A device confirmed that it erased purged cases (or never held them).
     Purged,
+    /// An admin rotated the hub key: every sealed value sealed again under a new data key.
+    KeyRotation,
 }
 
 impl AuditAction {
@@ -84,6 +86,7 @@ impl AuditAction {
             Self::Release => "release",
             Self::Purge => "purge",
             Self::Purged => "purged",
+            Self::KeyRotation => "key_rotation",
         }
     }
 }

@@ -106,6 +106,9 @@ enum Command {
     Backup(crate::backup_cmd::BackupArgs),
     /// Restore a backup into a data dir, or a database, that holds no hub yet.
     Restore(crate::backup_cmd::RestoreArgs),
+    /// On PostgreSQL: make a new hub key and seal everything again under it (stop every hub
+    /// process first).
+    RotateKey(crate::key_cmd::RotateKeyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -350,6 +353,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Openapi => print_openapi(),
         Command::Backup(args) => crate::backup_cmd::backup(&mut storage, args),
+        Command::RotateKey(args) => crate::key_cmd::rotate(&mut storage, &args),
         // Handled above, before the data dir was opened.
         Command::Restore(_) => anyhow::bail!("restore runs before the hub is opened"),
     }

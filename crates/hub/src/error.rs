@@ -107,6 +107,9 @@ pub enum HubError {
         "the hub key does not open this PostgreSQL database (its values are sealed under another key). Nothing was changed."
     )]
     WrongDatabaseKey,
+    /// The hub key could not be rotated; the message says why and what to do.
+    #[error("the hub key was not rotated: {0}. Nothing was changed.")]
+    KeyRotation(String),
     /// A sealed value would not open or could not be sealed.
     #[error(transparent)]
     Seal(#[from] crate::storage::SealError),

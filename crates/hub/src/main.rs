@@ -4,6 +4,7 @@
 mod audit_cmd;
 mod backup_cmd;
 mod cli;
+mod key_cmd;
 mod logging;
 mod retention_cmd;
 mod sar_cmd;

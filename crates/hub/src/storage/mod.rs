@@ -40,7 +40,7 @@ pub use handover::Handover;
 pub use health::Readiness;
 pub use key::{HubKey, KEY_FILE};
 pub use ops::{HistoryPage, OwnOps, PullPage};
-pub use postgres::{DatabaseUrl, Postgres};
+pub use postgres::{DatabaseUrl, Postgres, Rotation};
 pub use purge::{DeviceConfirmation, Tombstone};
 pub use reader::Reader;
 pub use retention::{CaseRetention, LegalHold};
@@ -213,6 +213,18 @@ impl Storage {
         now_ms: i64,
     ) -> Result<Vec<OpResult>, HubError> {
         self.push_as(author, from_device, ops, now_ms, false, 0)
+    }
+
+    /// Seals every value again under `new` (PostgreSQL; the embedded hub's file is keyed by
+    /// SQLCipher, which this does not rekey yet).
+    pub fn rotate_key(&mut self, new: HubKey, now_ms: i64) -> Result<Rotation, HubError> {
+        match self {
+            Self::Postgres(db) => db.rotate_key(new, now_ms),
+            Self::Sqlite(_) => Err(HubError::KeyRotation(
+                "rotate-key is for a hub on PostgreSQL; the data dir's SQLCipher key is not rotated by it"
+                    .to_owned(),
+            )),
+        }
     }
 
     /// The embedded backend, for what only it does (a backup of its file).

@@ -12,6 +12,7 @@ mod ops;
 mod purge;
 mod push;
 mod retention;
+mod rotate;
 mod sar;
 
 use std::cell::Cell;
@@ -24,6 +25,7 @@ use postgres::{Client, NoTls};
 use uuid::Uuid;
 
 pub use backup::{Importer, TABLES};
+pub use rotate::{Rotation, SEALED, SealedTable};
 
 use super::seal::row_aad;
 use super::{
@@ -364,8 +366,11 @@ fn connect(url: &DatabaseUrl) -> Result<Client, HubError> {
 fn sealer(client: &mut Client, key: &HubKey) -> Result<Sealer, HubError> {
     let first = DataKey::derive(key, 1);
     let probe = Sealer::new(DataKey::derive(key, 1), []).seal(PROBE, &row_aad("seal_keys", "probe", "1"))?;
+    // Only into an empty table: after a rotation the old ids are gone, and a hub started with
+    // the old key must not leave a probe under it that the new key then fails to open.
     client.execute(
-        "INSERT INTO seal_keys (key_id, probe, created_at) VALUES (1, $1, $2) ON CONFLICT (key_id) DO NOTHING",
+        "INSERT INTO seal_keys (key_id, probe, created_at) SELECT 1, $1, $2
+         WHERE NOT EXISTS (SELECT 1 FROM seal_keys) ON CONFLICT (key_id) DO NOTHING",
         &[&probe, &crate::state::now_ms()],
     )?;
     let rows = client.query("SELECT key_id, probe FROM seal_keys ORDER BY key_id", &[])?;
