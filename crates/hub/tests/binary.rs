@@ -14,7 +14,7 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
     // `serve` on port 0 (the kit reads the port from its first line); killed by pid on drop.
     let server = Hub::start(BIN);
     assert!(server.url.starts_with("http://127.0.0.1:"), "{}", server.url);
-    let data = server.data.as_path();
+    let data = &common::dir(&server.data);
     let added = ok_json(
         data,
         &[
@@ -33,7 +33,7 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("hub.key"))
+        let mode = std::fs::metadata(server.data.join("hub.key"))
             .unwrap()
             .permissions()
             .mode();
@@ -89,7 +89,7 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
 #[test]
 fn the_binary_refuses_plain_http_on_a_network_address() {
     let dir = tempfile::tempdir().unwrap();
-    let out = hub_cli(dir.path(), &["serve", "--listen", "0.0.0.0:0"]);
+    let out = hub_cli(&common::dir(dir.path()), &["serve", "--listen", "0.0.0.0:0"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("without TLS"), "{err}");
@@ -99,8 +99,11 @@ fn the_binary_refuses_plain_http_on_a_network_address() {
 #[test]
 fn a_wrong_key_is_named_as_such() {
     let dir = tempfile::tempdir().unwrap();
-    let _ = ok_json(dir.path(), &["user", "add", "Ada", "--role", "admin", "--json"]);
-    let out = command(dir.path())
+    let _ = ok_json(
+        &common::dir(dir.path()),
+        &["user", "add", "Ada", "--role", "admin", "--json"],
+    );
+    let out = command(&common::dir(dir.path()))
         .args(["case", "list"])
         .env("CASEBOOK_HUB_KEY", "ab".repeat(32))
         .output()
@@ -114,13 +117,13 @@ fn a_wrong_key_is_named_as_such() {
 #[test]
 fn the_demo_loads_users_codes_and_cases() {
     let dir = tempfile::tempdir().unwrap();
-    let users = ok_json(dir.path(), &["demo", "--json"]);
+    let users = ok_json(&common::dir(dir.path()), &["demo", "--json"]);
     assert!(users.as_array().unwrap().len() >= 4);
-    let cases = ok_json(dir.path(), &["case", "list", "--json"]);
+    let cases = ok_json(&common::dir(dir.path()), &["case", "list", "--json"]);
     assert_eq!(cases.as_array().unwrap().len(), 4);
     assert!(cases[0]["reference"].as_str().unwrap().starts_with("RH-"));
     assert!(
-        !hub_cli(dir.path(), &["demo"]).status.success(),
+        !hub_cli(&common::dir(dir.path()), &["demo"]).status.success(),
         "the demo loads once"
     );
 }

@@ -165,7 +165,7 @@ async fn health_and_readiness_answer_without_a_token_or_a_protocol_header() {
 fn logs_are_json_lines_when_asked() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("hub.log");
-    let mut child = common::command(&tmp.path().join("hub"))
+    let mut child = common::command(&common::dir(&tmp.path().join("hub")))
         .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

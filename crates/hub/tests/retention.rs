@@ -1,7 +1,7 @@
 //! Retention and purge on a real hub (in process, over HTTP): periods by outcome, legal holds,
 //! what is due when; a purge leaves nothing of the case in the decrypted database but its
 //! tombstone, keeps the audit chain intact, refuses later ops for the case, and reaches every
-//! device as an order it confirms.
+//! device as an order it confirms. On either backend.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
@@ -15,7 +15,8 @@ use casebook_protocol::{OpOutcome, Role};
 use casebook_testkit::inproc::{self, Device, note, op, opened_case};
 use casebook_testkit::scan::tables_containing;
 use chrono::NaiveDate;
-use common::raw_db;
+use common::raw::{Arg, Raw};
+use common::{HubStore, raw_db};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -54,6 +55,40 @@ async fn closed_case(hub: &inproc::TestHub, device: &Device, on: &str, outcome: 
     let answer = hub.push(device, &ops).await;
     assert!(answer.results.iter().all(|r| r.outcome.is_held()), "{answer:?}");
     case
+}
+
+/// Where `marker` can be read by someone holding the hub's database and its key: on SQLite,
+/// the decrypted tables holding it; on PostgreSQL, whose values are sealed one by one, the
+/// ops of `case` the hub's own storage answers with it.
+fn readable(hub: &inproc::TestHub, case: CaseId, marker: &str) -> Vec<String> {
+    match hub.store() {
+        HubStore::Dir(dir) => tables_containing(&raw_db(dir), marker.as_bytes()),
+        HubStore::Database { .. } => hub
+            .admin()
+            .case_ops(&[case])
+            .unwrap()
+            .iter()
+            .flat_map(|input| &input.ops)
+            .filter(|op| serde_json::to_string(op).unwrap().contains(marker))
+            .map(|op| format!("op {}", op.op_id))
+            .collect(),
+    }
+}
+
+/// Nothing at rest holds `marker` readable: not the data dir's files, nor what `pg_dump`
+/// writes of the database (what a backup of it, or anyone reading its files, would see).
+fn assert_not_at_rest(store: &HubStore, marker: &str) {
+    let files: Vec<Vec<u8>> = match store {
+        HubStore::Dir(dir) => std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+            .collect(),
+        HubStore::Database { url, .. } => vec![casebook_testkit::postgres::dump(url)],
+    };
+    assert!(!files.is_empty(), "nothing was read of the hub's store");
+    for bytes in files {
+        assert!(!bytes.windows(marker.len()).any(|w| w == marker.as_bytes()));
+    }
 }
 
 fn state_of(hub: &inproc::TestHub, case: CaseId, today: &str) -> Retention {
@@ -171,9 +206,10 @@ async fn a_purge_leaves_only_a_tombstone_and_every_device_confirms_it() {
         .unwrap()
         .reference;
     assert!(
-        !tables_containing(&raw_db(hub.dir.path()), marker.as_bytes()).is_empty(),
+        !readable(&hub, case, &marker).is_empty(),
         "the scan sees the note before the purge"
     );
+    assert_not_at_rest(hub.store(), &marker);
 
     let mut admin = hub.admin();
     admin.set_operator(Some("ops-admin".into()));
@@ -183,32 +219,25 @@ async fn a_purge_leaves_only_a_tombstone_and_every_device_confirms_it() {
     assert_eq!(tombstone.devices.len(), 2, "every active device is told");
 
     // Nothing of it is left in the decrypted database but ids and the reference.
-    assert_eq!(
-        tables_containing(&raw_db(hub.dir.path()), marker.as_bytes()),
-        Vec::<String>::new()
-    );
+    assert_eq!(readable(&hub, case, &marker), Vec::<String>::new());
+    let raw = Raw::of(hub.store());
     for (table, column) in [
         ("ops", "case_id"),
         ("records", "case_id"),
         ("former_holders", "case_id"),
         ("cases", "id"),
     ] {
-        let n: i64 = raw_db(hub.dir.path())
-            .query_row(
-                &format!("SELECT count(*) FROM {table} WHERE {column} = ?1"),
-                [case.to_string()],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let n = raw.integer(
+            &format!("SELECT count(*) FROM {table} WHERE CAST({column} AS text) = $1"),
+            &[Arg::Text(&case.to_string())],
+        );
         assert_eq!(n, 0, "{table}");
     }
+    drop(raw);
     assert_eq!(hub.admin().cases().unwrap().len(), 1, "the other case stays");
     assert!(hub.admin().cases().unwrap()[0].case_id == other);
     // Its raw files never held it readable, and do not now.
-    for entry in std::fs::read_dir(hub.dir.path()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        assert!(!bytes.windows(marker.len()).any(|w| w == marker.as_bytes()));
-    }
+    assert_not_at_rest(hub.store(), &marker);
 
     // The tombstone, in its table and in the audit trail, which is still intact.
     let admin = hub.admin();

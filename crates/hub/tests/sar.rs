@@ -2,22 +2,22 @@
 //! words and records, and neither another party's name nor their words, in the JSON and in the
 //! PDF's text (read back with poppler's `pdftotext`); staff names stay; the deadline is one
 //! calendar month from the day received; the audit trail records the request and the export
-//! by request and cases, never by content.
+//! by request and cases, never by content. On either backend.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
 
-use casebook_hub::Storage;
 use casebook_hub::audit::AuditAction;
 use casebook_hub::storage::AuditQuery;
 use common::sar_fixture::{ANNS_WORDS, assert_only_anns, hub_with_two_cases, pdf_text};
-use common::{hub_cli, ok};
+use common::{HubStore, hub_cli, ok};
 use serde_json::Value;
 
 #[test]
 fn a_sar_of_one_party_holds_their_words_and_not_another_partys_name_or_words() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("hub");
+    // A data dir, or a database of the scratch cluster the test command started.
+    let data = HubStore::scratch(dir.path().join("hub"));
     let (first, second, ann, ann_again) = hub_with_two_cases(&data);
 
     // Two records carry her name: the short form refuses to guess and lists both.
@@ -80,7 +80,7 @@ fn a_sar_of_one_party_holds_their_words_and_not_another_partys_name_or_words() {
     let listed: Value = serde_json::from_str(&ok(&data, &["sar", "list", "--json"])).unwrap();
     assert_eq!(listed[0]["reference"], "SAR-1");
     assert_eq!(listed[0]["due_on"], "2028-02-29");
-    let storage = Storage::open(&data, None).unwrap();
+    let storage = data.open();
     for case in [first, second] {
         let entries = storage
             .audit_entries(&AuditQuery {

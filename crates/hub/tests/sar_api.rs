@@ -32,7 +32,7 @@ fn subject_access_entries(hub: &TestHub, query: &AuditQuery) -> Vec<AuditEntry> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_a_coordinator_is_answered() {
     let hub = TestHub::start().await;
-    let (first, _, ann, _) = hub_with_two_cases(hub.dir.path());
+    let (first, _, ann, _) = hub_with_two_cases(hub.store());
     let fay = hub.user("Fay", Role::Facilitator, Some("north")).await;
     let sue = hub.user("Sue", Role::Supervisor, Some("north")).await;
     let received = Local::now().date_naive();
@@ -90,7 +90,7 @@ async fn only_a_coordinator_is_answered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_gets_the_same_answer_as_the_command_line_and_each_call_is_audited() {
     let hub = TestHub::start().await;
-    let (first, second, ann, ann_again) = hub_with_two_cases(hub.dir.path());
+    let (first, second, ann, ann_again) = hub_with_two_cases(hub.store());
     let cora = hub.user("Cora", Role::Coordinator, None).await;
     let token = Some(cora.token.as_str());
 
@@ -145,7 +145,7 @@ async fn a_coordinator_gets_the_same_answer_as_the_command_line_and_each_call_is
     // The command line, on the same request the same day: the same bytes.
     let out = scratch.path().join("cli");
     ok(
-        hub.dir.path(),
+        hub.store(),
         &["sar", "export", "SAR-1", "--out", out.to_str().unwrap()],
     );
     assert_eq!(

@@ -17,6 +17,7 @@ use tempfile::TempDir;
 
 use crate::http::{Blocking, HttpAnswer};
 use crate::process::{Lines, tail};
+use crate::store::HubStore;
 use crate::util::{assert_code, describe};
 
 /// How long the hub may take to say it listens (a loaded 2-core machine is slow to start it).
@@ -36,8 +37,8 @@ pub struct Hub {
     pub url: String,
     /// The port it listens on (kept across restarts).
     pub port: u16,
-    /// The PostgreSQL database (URL) and hub key (hex) it stores in, instead of `data`.
-    database: Option<(String, String)>,
+    /// Where it stores: `data`, or a PostgreSQL database and hub key.
+    store: HubStore,
     /// More arguments of `serve`.
     serve_args: Vec<String>,
     child: Option<Child>,
@@ -52,10 +53,15 @@ impl Hub {
     /// A hub process of the binary at `bin` storing in the PostgreSQL database at `url` under
     /// the hub key `key_hex`, with more `serve_args`: several of them may share one database.
     pub fn start_on_database(bin: impl Into<PathBuf>, url: &str, key_hex: &str, serve_args: &[&str]) -> Self {
-        Self::start_with(bin.into(), Some((url.to_owned(), key_hex.to_owned())), serve_args)
+        let store = HubStore::Database {
+            url: url.to_owned(),
+            key: key_hex.to_owned(),
+        };
+        Self::start_with(bin.into(), Some(store), serve_args)
     }
 
-    fn start_with(bin: PathBuf, database: Option<(String, String)>, serve_args: &[&str]) -> Self {
+    /// `store`: `None` for the data dir `hub` of the hub's temp dir.
+    fn start_with(bin: PathBuf, store: Option<HubStore>, serve_args: &[&str]) -> Self {
         assert!(
             bin.is_file(),
             "the hub binary is missing at {}: build it (cargo build --profile ci -p casebook-hub)",
@@ -70,6 +76,7 @@ impl Hub {
         fs::create_dir_all(scratch.join("home")).expect("make the hub's HOME");
         fs::create_dir_all(scratch.join("tmp")).expect("make the hub's TMPDIR");
         let log = tmp.path().join("hub.log");
+        let store = store.unwrap_or_else(|| HubStore::Dir(data.clone()));
         let mut hub = Self {
             _tmp: tmp,
             bin,
@@ -78,7 +85,7 @@ impl Hub {
             log,
             url: String::new(),
             port: 0,
-            database,
+            store,
             serve_args: serve_args.iter().map(|a| (*a).to_owned()).collect(),
             child: None,
         };
@@ -109,10 +116,7 @@ impl Hub {
         cmd.env("HOME", self.scratch.join("home"))
             .env("TMPDIR", self.scratch.join("tmp"))
             .stdin(Stdio::null());
-        match &self.database {
-            None => cmd.arg("--data").arg(&self.data),
-            Some((url, key)) => cmd.env("CASEBOOK_HUB_KEY", key).arg("--database").arg(url),
-        };
+        self.store.add_to(&mut cmd);
         cmd
     }
 
@@ -156,7 +160,7 @@ impl Hub {
 
     /// Whether it stores in a PostgreSQL database (its values sealed) rather than a data dir.
     pub fn is_on_database(&self) -> bool {
-        self.database.is_some()
+        self.store.url().is_some()
     }
 
     /// Is the server process running (as far as this test knows)?

@@ -1,4 +1,4 @@
-//! The hub in-process: `casebook_hub::Server` on 127.0.0.1:0 over a scratch data dir, on the
+//! The hub in-process: `casebook_hub::Server` on 127.0.0.1:0 over a scratch [`HubStore`], on the
 //! caller's tokio runtime, with its admin storage, enrollment and the sync endpoints over
 //! reqwest.
 //!
@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use crate::http::Api;
 pub use crate::http::answer;
 pub use crate::ops::{new_case, note, op, opened_case, party_of, supervision_note, update};
+pub use crate::store::HubStore;
 pub use crate::util::now_ms as now;
 
 /// A hub serving in this process until dropped or [`TestHub::stop`]ped: on a scratch data dir,
@@ -29,8 +30,8 @@ pub use crate::util::now_ms as now;
 pub struct TestHub {
     /// Its data dir (`hub.db`, `hub.key`); empty on PostgreSQL.
     pub dir: tempfile::TempDir,
-    /// Its PostgreSQL database and key (hex), when it stores there.
-    pub database: Option<(String, String)>,
+    /// Where it stores: `dir`, or a database of the scratch cluster.
+    store: HubStore,
     /// `http://127.0.0.1:PORT`
     pub url: String,
     /// A client for requests the helpers do not make.
@@ -70,8 +71,8 @@ impl TestHub {
     /// A hub with this configuration, serving on the current tokio runtime.
     pub async fn start_with(config: ServeConfig) -> Self {
         let dir = tempfile::tempdir().expect("make the hub's data dir");
-        let database = scratch_database();
-        let storage = open(dir.path(), database.as_ref());
+        let store = HubStore::scratch(dir.path());
+        let storage = store.open();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
@@ -89,7 +90,7 @@ impl TestHub {
         let api = Api::new(&url);
         Self {
             dir,
-            database,
+            store,
             http: api.http.clone(),
             url,
             api,
@@ -116,7 +117,12 @@ impl TestHub {
 
     /// A second connection to the same data dir or database, as an admin command would open.
     pub fn admin(&self) -> Storage {
-        open(self.dir.path(), self.database.as_ref())
+        self.store.open()
+    }
+
+    /// Where it stores, for the admin commands and the checks of a test.
+    pub fn store(&self) -> &HubStore {
+        &self.store
     }
 
     /// A new user; returns their one-time enrollment code.
@@ -197,40 +203,5 @@ impl Drop for TestHub {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-    }
-}
-
-/// A new database and key on the scratch cluster named by `CASEBOOK_TEST_DATABASE`, if set.
-fn scratch_database() -> Option<(String, String)> {
-    let admin_url = std::env::var(crate::TEST_DATABASE_ENV).ok()?;
-    #[cfg(feature = "postgres")]
-    {
-        // The synchronous client blocks: not on a thread that drives this test's tasks.
-        let url = std::thread::spawn(move || crate::postgres::scratch_database(&admin_url))
-            .join()
-            .expect("the thread creating a scratch database")
-            .unwrap_or_else(|e| panic!("a scratch database on the test cluster: {e}"));
-        let key: String = crate::util::random_bytes::<32>()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Some((url, key))
-    }
-    #[cfg(not(feature = "postgres"))]
-    panic!(
-        "{} is set ({admin_url}) but this test binary was built without casebook-testkit's `postgres` feature",
-        crate::TEST_DATABASE_ENV
-    )
-}
-
-/// The hub's storage: the data dir's, or the database's with its key.
-fn open(dir: &std::path::Path, database: Option<&(String, String)>) -> Storage {
-    match database {
-        None => Storage::open(dir, None).expect("open the hub's storage"),
-        Some((url, key)) => Storage::connect(
-            &url.parse().expect("a database URL"),
-            casebook_hub::HubKey::from_hex(key).expect("a hub key"),
-        )
-        .expect("connect to the hub's database"),
     }
 }

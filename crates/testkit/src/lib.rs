@@ -9,6 +9,8 @@
 //!   the tests whose point is malformed HTTP.
 //! - [`process`]: processes by pid only, `/proc`, and waiting for evidence in a child's output.
 //! - `postgres` (feature `postgres`): a scratch PostgreSQL cluster on a free port, stopped by pid.
+//! - [`store`]: where a test's hub stores (a data dir or a PostgreSQL database), for the
+//!   storage a test opens and the `casebook-hub` commands it runs.
 //! - [`scan`]: every value of every table of a decrypted database, for words that must be gone.
 //! - [`util`]: random markers, dates, describing a finished command.
 //! - `window` and `webdriver` (feature `window`): Xvfb, tauri-driver and a blocking WebDriver
@@ -25,6 +27,7 @@ pub mod ops;
 pub mod postgres;
 pub mod process;
 pub mod scan;
+pub mod store;
 pub mod util;
 #[cfg(feature = "window")]
 pub mod webdriver;
@@ -33,5 +36,6 @@ pub mod window;
 
 /// The environment variable naming a running scratch PostgreSQL cluster (its maintenance
 /// database's URL, as `casebook-scratch-postgres` prints it): when set, every in-process test
-/// hub ([`inproc`]) stores on a new database of it instead of a data dir.
+/// hub ([`inproc`]) and every [`store::HubStore::scratch`] stores on a new database of it
+/// instead of a data dir.
 pub const TEST_DATABASE_ENV: &str = "CASEBOOK_TEST_DATABASE";

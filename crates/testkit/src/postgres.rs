@@ -189,28 +189,9 @@ impl Cluster {
         Ok(::postgres::Client::connect(&self.url, ::postgres::NoTls)?)
     }
 
-    /// Everything `pg_dump` writes of the database at `url` (plain SQL): what a backup of it,
-    /// or anyone reading its files, would see.
+    /// Everything `pg_dump` writes of the database at `url` (plain SQL): see [`dump`].
     pub fn dump(&self, url: &str) -> Vec<u8> {
-        // Beside the server (PATH may hold links to only `initdb` and `postgres`).
-        let bin = bin_dir().expect("PostgreSQL's binaries");
-        let server = fs::canonicalize(bin.join("postgres")).unwrap_or_else(|_| bin.join("postgres"));
-        let pg_dump = [bin.join("pg_dump"), server.with_file_name("pg_dump")]
-            .into_iter()
-            .find(|p| p.is_file())
-            .unwrap_or_else(|| PathBuf::from("pg_dump"));
-        let out = Command::new(pg_dump)
-            .arg("--dbname")
-            .arg(url)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run pg_dump");
-        assert!(
-            out.status.success(),
-            "pg_dump failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
+        dump(url)
     }
 
     /// The URL of the maintenance database, for [`scratch_database`] in another process.
@@ -449,6 +430,47 @@ fn hex(bytes: &[u8]) -> String {
 fn io(action: impl Into<String>) -> impl FnOnce(std::io::Error) -> ClusterError {
     let action = action.into();
     move |source| ClusterError::Io { action, source }
+}
+
+/// Everything `pg_dump` writes of the database at `url` (plain SQL): what a backup of it, or
+/// anyone reading its files, would see. The `pg_dump` beside the server [`Cluster::start`]
+/// would run, so its major version is the server's.
+pub fn dump(url: &str) -> Vec<u8> {
+    // Beside the server (PATH may hold links to only `initdb` and `postgres`).
+    let bin = bin_dir().expect("PostgreSQL's binaries");
+    let server = fs::canonicalize(bin.join("postgres")).unwrap_or_else(|_| bin.join("postgres"));
+    let pg_dump = [bin.join("pg_dump"), server.with_file_name("pg_dump")]
+        .into_iter()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("pg_dump"));
+    let out = Command::new(pg_dump)
+        .arg("--dbname")
+        .arg(url)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run pg_dump");
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs `f` on a thread of its own: the synchronous client runs a runtime of its own, which
+/// cannot block a thread that drives the test's tokio runtime.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Runs `f` with a new connection to the database at `url` (off the test's runtime): a test
+/// reading or changing a hub's tables as someone holding the database could.
+pub fn with_client<T: Send>(url: &str, f: impl FnOnce(&mut ::postgres::Client) -> T + Send) -> T {
+    off_runtime(|| {
+        let mut client = ::postgres::Client::connect(url, ::postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connect to the hub's database: {e}"));
+        f(&mut client)
+    })
 }
 
 /// Creates a new, uniquely named database on the cluster whose maintenance database is at

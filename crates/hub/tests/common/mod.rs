@@ -1,40 +1,48 @@
-//! Running the real `casebook-hub` binary on a data dir the test already has (a scratch dir,
-//! or an in-process hub's): an admin command, its text or JSON, and the encrypted database
-//! opened with the hub's key. Serving it on a port is the test kit's (`casebook_testkit::hub`).
+//! Running the real `casebook-hub` binary on a hub's store the test already has (a scratch
+//! one, or an in-process hub's: a data dir or a PostgreSQL database): an admin command, its
+//! text or JSON; and the SQLite database opened with the hub's key. Serving it on a port is
+//! the test kit's (`casebook_testkit::hub`).
 // Each test file uses only some of these.
 #![allow(dead_code)]
 
+pub mod raw;
 pub mod sar_fixture;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+pub use casebook_testkit::store::HubStore;
 use serde_json::Value;
 
 /// The binary under test; only this package knows its path from cargo.
 pub const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
 
-/// `casebook-hub --data DATA`, with no key or log setting of the caller and a fixed operator
-/// name (`ops-alice`), which the audit trail records.
-pub fn command(data: &Path) -> Command {
+/// `casebook-hub --data DIR` (or `--database URL` with its key), with no key or log setting
+/// of the caller and a fixed operator name (`ops-alice`), which the audit trail records.
+pub fn command(store: &HubStore) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.env_remove("CASEBOOK_HUB_KEY")
+        .env_remove("CASEBOOK_HUB_KEY_FILE")
         .env_remove("CASEBOOK_HUB_LOG")
-        .env("USER", "ops-alice")
-        .arg("--data")
-        .arg(data);
+        .env("USER", "ops-alice");
+    store.add_to(&mut cmd);
     cmd
 }
 
-/// Runs `casebook-hub --data DATA ARGS...` to the end.
-pub fn hub_cli(data: &Path, args: &[&str]) -> Output {
-    command(data).args(args).output().unwrap()
+/// The store of the data dir `data`, for the tests that only run on SQLite.
+pub fn dir(data: &Path) -> HubStore {
+    HubStore::Dir(data.to_owned())
+}
+
+/// Runs `casebook-hub --data DIR ARGS...` (or `--database URL`) to the end.
+pub fn hub_cli(store: &HubStore, args: &[&str]) -> Output {
+    command(store).args(args).output().unwrap()
 }
 
 /// Runs a command that must succeed; its stdout.
 #[track_caller]
-pub fn ok(data: &Path, args: &[&str]) -> String {
-    let out = hub_cli(data, args);
+pub fn ok(store: &HubStore, args: &[&str]) -> String {
+    let out = hub_cli(store, args);
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -45,8 +53,8 @@ pub fn ok(data: &Path, args: &[&str]) -> String {
 
 /// Runs a command that must succeed; its stdout as JSON (the caller passes `--json`).
 #[track_caller]
-pub fn ok_json(data: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&ok(data, args)).unwrap()
+pub fn ok_json(store: &HubStore, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(store, args)).unwrap()
 }
 
 /// The hub database opened read-write with the hub's key, as someone holding both could.

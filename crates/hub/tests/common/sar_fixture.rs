@@ -1,6 +1,7 @@
 //! Two cases a subject access request covers, written straight into a hub's storage: Ann Smith
 //! is a party of both, with Bob Stone in one and Dev Patel in the other; each party's records
 //! hold marker words of their own, so an answer can be checked for whose words it holds.
+//! On either backend: the hub's store is the caller's.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,6 +10,7 @@ use casebook_domain::{CaseId, DeviceId, Entity, Hlc, Op, OpId, OpKind, SCHEMA_VE
 use casebook_hub::Storage;
 use casebook_hub::storage::UserRow;
 use casebook_protocol::Role;
+use casebook_testkit::store::HubStore;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -113,8 +115,8 @@ impl Writer {
 
 /// Ann Smith is the victim in one case (with Bob Stone) and a party in another (with Dev
 /// Patel); each party's records hold their own marker words.
-pub fn hub_with_two_cases(data: &Path) -> (CaseId, CaseId, Uuid, Uuid) {
-    let mut storage = Storage::open(data, None).unwrap();
+pub fn hub_with_two_cases(store: &HubStore) -> (CaseId, CaseId, Uuid, Uuid) {
+    let mut storage = store.open();
     let femi = storage
         .add_user("Femi Adeyemi", Role::Facilitator, Some("north"), 1)
         .unwrap();
