@@ -72,7 +72,7 @@ impl Raw {
         match self {
             Self::Sqlite(conn) => conn
                 .query_row(
-                    sql,
+                    &numbered(sql),
                     rusqlite::params_from_iter(args.iter().map(sqlite_value)),
                     |r| r.get(0),
                 )
