@@ -15,7 +15,8 @@ use crate::storage::{AuditEntry, AuditHead, AuditQuery, Verification};
 
 impl Postgres {
     /// Appends `events` to the chain inside `tx` (the transaction of what they record, when
-    /// there is one). Returns the new head's hash.
+    /// there is one). Returns the new head's hash. Two round trips whatever the number of events
+    /// and cases: a push holds `op_seq` while it appends, so every one counts.
     pub(super) fn append(
         &self,
         tx: &mut Transaction<'_>,
@@ -24,36 +25,50 @@ impl Postgres {
     ) -> Result<String, HubError> {
         let head = tx.query_one("SELECT seq, hash FROM audit_head FOR UPDATE", &[])?;
         let (mut seq, mut prev): (u64, String) = (to_u64(head.try_get(0)?), head.try_get(1)?);
+        let mut rows = AuditRows::default();
         for event in events {
             seq += 1;
             let text = serde_json::to_string(&EntryBody::new(seq, now_ms, event))?;
             let hash = chain_hash(&prev, &text);
-            let sealed = self.seal(text.as_bytes(), "audit", "entry", &seq.to_string())?;
-            tx.execute(
-                "INSERT INTO audit (seq, at_ms, action, user_id, device_id, entry, prev_hash, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                &[
-                    &to_i64(seq),
-                    &now_ms,
-                    &event.action.as_str(),
-                    &event.user.map(|u| u.0),
-                    &event.device.map(|d| d.0),
-                    &sealed,
-                    &prev,
-                    &hash,
-                ],
-            )?;
+            rows.seq.push(to_i64(seq));
+            rows.action.push(event.action.as_str());
+            rows.user.push(event.user.map(|u| u.0));
+            rows.device.push(event.device.map(|d| d.0));
+            rows.entry
+                .push(self.seal(text.as_bytes(), "audit", "entry", &seq.to_string())?);
+            rows.prev_hash.push(std::mem::replace(&mut prev, hash.clone()));
+            rows.hash.push(hash);
             for case in &event.cases {
-                tx.execute(
-                    "INSERT INTO audit_cases (seq, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    &[&to_i64(seq), &case.0],
-                )?;
+                rows.case_seq.push(to_i64(seq));
+                rows.case_id.push(case.0);
             }
-            prev = hash;
         }
+        let at_ms = vec![now_ms; rows.seq.len()];
+        // Entries, their cases and the head in one statement: the foreign key of audit_cases is
+        // checked at its end, when the entries are there.
         tx.execute(
-            "UPDATE audit_head SET seq = $1, hash = $2",
-            &[&to_i64(seq), &prev],
+            "WITH entries AS (
+                 INSERT INTO audit (seq, at_ms, action, user_id, device_id, entry, prev_hash, hash)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::uuid[], $5::uuid[],
+                                      $6::bytea[], $7::text[], $8::text[])),
+             cases AS (
+                 INSERT INTO audit_cases (seq, case_id)
+                 SELECT * FROM UNNEST($9::bigint[], $10::uuid[]) ON CONFLICT DO NOTHING)
+             UPDATE audit_head SET seq = $11, hash = $12",
+            &[
+                &rows.seq,
+                &at_ms,
+                &rows.action,
+                &rows.user,
+                &rows.device,
+                &rows.entry,
+                &rows.prev_hash,
+                &rows.hash,
+                &rows.case_seq,
+                &rows.case_id,
+                &to_i64(seq),
+                &prev,
+            ],
         )?;
         Ok(prev)
     }
@@ -237,4 +252,18 @@ impl Postgres {
             expected_found: found,
         })
     }
+}
+
+/// The columns of the entries one append writes, for one `UNNEST` each.
+#[derive(Default)]
+struct AuditRows<'a> {
+    seq: Vec<i64>,
+    action: Vec<&'a str>,
+    user: Vec<Option<Uuid>>,
+    device: Vec<Option<Uuid>>,
+    entry: Vec<Vec<u8>>,
+    prev_hash: Vec<String>,
+    hash: Vec<String>,
+    case_seq: Vec<i64>,
+    case_id: Vec<Uuid>,
 }

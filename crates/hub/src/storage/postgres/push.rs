@@ -34,6 +34,9 @@ pub(super) struct PgTx<'a, 'c> {
     purged: HashMap<CaseId, bool>,
     cases: HashMap<CaseId, Option<Assignment>>,
     records: HashMap<Uuid, Option<Known>>,
+    /// The hub's own clock (`hub_meta.hub_hlc_ms`), read with the lock, and whether it moved.
+    hub_clock: Option<u64>,
+    hub_clock_moved: bool,
     /// Written but not yet sent.
     ops: PendingOps,
     new_records: Vec<(Uuid, CaseId, Entity)>,
@@ -58,14 +61,20 @@ impl<'a, 'c> PgTx<'a, 'c> {
     /// that append ops, and the numbers it hands out become visible in the order they were
     /// handed out.
     pub(super) fn lock(tx: &'a mut Transaction<'c>, db: &'a Postgres) -> Result<Self, HubError> {
-        let last: i64 = tx
-            .query_one("SELECT last FROM op_seq FOR UPDATE", &[])?
-            .try_get(0)?;
+        // The hub's clock comes with it: only a transaction holding the lock reads or moves it.
+        let row = tx.query_one(
+            "SELECT o.last, m.value FROM op_seq o LEFT JOIN hub_meta m ON m.key = 'hub_hlc_ms' FOR UPDATE OF o",
+            &[],
+        )?;
+        let last: i64 = row.try_get(0)?;
+        let clock: Option<String> = row.try_get(1)?;
         Ok(Self {
             tx,
             db,
             last_seq: last,
             locked_at: last,
+            hub_clock: clock.and_then(|v| v.parse().ok()),
+            hub_clock_moved: false,
             held: HashMap::new(),
             purged: HashMap::new(),
             cases: HashMap::new(),
@@ -127,6 +136,13 @@ impl<'a, 'c> PgTx<'a, 'c> {
             self.tx
                 .execute("UPDATE op_seq SET last = $1", &[&self.last_seq])?;
         }
+        if let (true, Some(wall_ms)) = (self.hub_clock_moved, self.hub_clock) {
+            self.tx.execute(
+                "INSERT INTO hub_meta (key, value) VALUES ('hub_hlc_ms', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&wall_ms.to_string()],
+            )?;
+        }
         Ok(())
     }
 }
@@ -175,18 +191,18 @@ impl PushTx for PgTx<'_, '_> {
             self.purged.insert(CaseId(*case), false);
             self.cases.insert(CaseId(*case), None);
         }
+        // The cases and the erased ones in one round trip (an id is in one table or neither).
         for row in self.tx.query(
-            "SELECT case_id FROM purged_cases WHERE case_id = ANY($1)",
+            "SELECT id, lead, co, team, false FROM cases WHERE id = ANY($1)
+             UNION ALL SELECT case_id, NULL, NULL, NULL, true FROM purged_cases WHERE case_id = ANY($1)",
             &[&case_ids],
         )? {
-            self.purged.insert(CaseId(row.try_get(0)?), true);
-        }
-        for row in self.tx.query(
-            "SELECT id, lead, co, team FROM cases WHERE id = ANY($1)",
-            &[&case_ids],
-        )? {
-            let case = assignment_row(&row)?;
-            self.cases.insert(case.case_id, Some(case));
+            if row.try_get(4)? {
+                self.purged.insert(CaseId(row.try_get(0)?), true);
+            } else {
+                let case = assignment_row(&row)?;
+                self.cases.insert(case.case_id, Some(case));
+            }
         }
         for id in &record_ids {
             self.records.insert(*id, None);
@@ -289,26 +305,22 @@ impl PushTx for PgTx<'_, '_> {
         now_ms: i64,
     ) -> Result<String, HubError> {
         let year = chrono::Datelike::year(&chrono::Utc::now());
-        let n: i32 = self
+        // The year's next number and the case in one round trip; the number is formatted as
+        // `RH-{year}-{n:04}` would be (four digits at least).
+        let reference: String = self
             .tx
             .query_one(
-                "INSERT INTO reference_counters (year, last) VALUES ($1, 1)
-                 ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
-                &[&year],
+                "WITH n AS (
+                     INSERT INTO reference_counters (year, last) VALUES ($1, 1)
+                     ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last)
+                 INSERT INTO cases (id, reference, lead, co, team, created_at)
+                 SELECT $2, 'RH-' || $1 || '-' || CASE WHEN n.last < 10000 THEN lpad(n.last::text, 4, '0')
+                                                      ELSE n.last::text END,
+                        $3, $4, $5, $6
+                 FROM n RETURNING reference",
+                &[&year, &case.0, &lead.id.0, &co.map(|c| c.0), &lead.team, &now_ms],
             )?
             .try_get(0)?;
-        let reference = format!("RH-{year}-{n:04}");
-        self.tx.execute(
-            "INSERT INTO cases (id, reference, lead, co, team, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &case.0,
-                &reference,
-                &lead.id.0,
-                &co.map(|c| c.0),
-                &lead.team,
-                &now_ms,
-            ],
-        )?;
         self.cases.insert(
             case,
             Some(Assignment {
@@ -422,20 +434,13 @@ impl PushTx for PgTx<'_, '_> {
     }
 
     fn hub_clock(&mut self) -> Result<Option<u64>, HubError> {
-        let value: Option<String> = self
-            .tx
-            .query_opt("SELECT value FROM hub_meta WHERE key = 'hub_hlc_ms'", &[])?
-            .map(|row| row.try_get(0))
-            .transpose()?;
-        Ok(value.and_then(|v| v.parse().ok()))
+        Ok(self.hub_clock)
     }
 
     fn set_hub_clock(&mut self, wall_ms: u64) -> Result<(), HubError> {
-        self.tx.execute(
-            "INSERT INTO hub_meta (key, value) VALUES ('hub_hlc_ms', $1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            &[&wall_ms.to_string()],
-        )?;
+        // Written once, by `finish`.
+        self.hub_clock = Some(wall_ms);
+        self.hub_clock_moved = true;
         Ok(())
     }
 }
