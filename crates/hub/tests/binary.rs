@@ -1,20 +1,21 @@
 //! The real `casebook-hub` binary: admin commands, `serve` on port 0, admin commands while it
-//! serves, and the refusal to serve plain HTTP to the network.
+//! serves, and the refusal to serve plain HTTP to the network. On a data dir, or on a new
+//! PostgreSQL database when `CASEBOOK_TEST_DATABASE` is set (`HubStore::scratch`).
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
 
 use casebook_protocol::PROTOCOL_HEADER;
 use casebook_testkit::hub::Hub;
-use common::{BIN, command, hub_cli, ok_json};
+use common::{BIN, HubStore, command, hub_cli, ok_json};
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn the_binary_serves_and_admin_commands_run_alongside() {
     // `serve` on port 0 (the kit reads the port from its first line); killed by pid on drop.
-    let server = Hub::start(BIN);
+    let server = Hub::start_with(BIN, HubStore::scratch, &[]);
     assert!(server.url.starts_with("http://127.0.0.1:"), "{}", server.url);
-    let data = &common::dir(&server.data);
+    let data = server.store();
     let added = ok_json(
         data,
         &[
@@ -30,10 +31,12 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
     );
     assert_eq!(added["user"], "Femi");
     let code = added["enrollment_code"].as_str().unwrap().to_owned();
+    // A data dir's key is made in it, readable by the hub's user only (on PostgreSQL it is
+    // given to every process, never written by the hub).
     #[cfg(unix)]
-    {
+    if let Some(dir) = data.dir() {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(server.data.join("hub.key"))
+        let mode = std::fs::metadata(dir.join("hub.key"))
             .unwrap()
             .permissions()
             .mode();
@@ -55,7 +58,7 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
     let token = enrolled["token"].as_str().unwrap().to_owned();
     let device_id = enrolled["device_id"].as_str().unwrap().to_owned();
 
-    // Admin commands against the data dir the server holds open.
+    // Admin commands against the data dir (or database) the server holds open.
     let added = ok_json(
         data,
         &[
@@ -89,7 +92,10 @@ async fn the_binary_serves_and_admin_commands_run_alongside() {
 #[test]
 fn the_binary_refuses_plain_http_on_a_network_address() {
     let dir = tempfile::tempdir().unwrap();
-    let out = hub_cli(&common::dir(dir.path()), &["serve", "--listen", "0.0.0.0:0"]);
+    let out = hub_cli(
+        &HubStore::scratch(dir.path()),
+        &["serve", "--listen", "0.0.0.0:0"],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("without TLS"), "{err}");
@@ -99,31 +105,36 @@ fn the_binary_refuses_plain_http_on_a_network_address() {
 #[test]
 fn a_wrong_key_is_named_as_such() {
     let dir = tempfile::tempdir().unwrap();
-    let _ = ok_json(
-        &common::dir(dir.path()),
-        &["user", "add", "Ada", "--role", "admin", "--json"],
-    );
-    let out = command(&common::dir(dir.path()))
+    let store = HubStore::scratch(dir.path());
+    let _ = ok_json(&store, &["user", "add", "Ada", "--role", "admin", "--json"]);
+    // Given after the store's own key (on PostgreSQL, CASEBOOK_HUB_KEY), so it replaces it.
+    let out = command(&store)
         .args(["case", "list"])
         .env("CASEBOOK_HUB_KEY", "ab".repeat(32))
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("wrong key"), "{err}");
+    // Each backend's own words (HubError::WrongKey, HubError::WrongDatabaseKey).
+    let named = match store {
+        HubStore::Dir(_) => "wrong key",
+        HubStore::Database { .. } => "the hub key does not open this PostgreSQL database",
+    };
+    assert!(err.contains(named), "{err}");
     assert!(!err.contains(&"ab".repeat(32)), "the key is never printed");
 }
 
 #[test]
 fn the_demo_loads_users_codes_and_cases() {
     let dir = tempfile::tempdir().unwrap();
-    let users = ok_json(&common::dir(dir.path()), &["demo", "--json"]);
+    let store = HubStore::scratch(dir.path());
+    let users = ok_json(&store, &["demo", "--json"]);
     assert!(users.as_array().unwrap().len() >= 4);
-    let cases = ok_json(&common::dir(dir.path()), &["case", "list", "--json"]);
+    let cases = ok_json(&store, &["case", "list", "--json"]);
     assert_eq!(cases.as_array().unwrap().len(), 4);
     assert!(cases[0]["reference"].as_str().unwrap().starts_with("RH-"));
     assert!(
-        !hub_cli(&common::dir(dir.path()), &["demo"]).status.success(),
+        !hub_cli(&store, &["demo"]).status.success(),
         "the demo loads once"
     );
 }

@@ -1,12 +1,14 @@
 //! Operating the hub: `/metrics` (Prometheus text that moves with pushes and refusals),
 //! `/healthz` and `/readyz`, JSON log lines, and a backup taken while pushes go on, restored
-//! into a new data dir and served again.
+//! into a new data dir (or database) and served again. On a data dir, or on new PostgreSQL
+//! databases when `CASEBOOK_TEST_DATABASE` is set (`HubStore::scratch`).
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -19,7 +21,8 @@ use casebook_testkit::hub::Hub;
 use casebook_testkit::inproc::{Device, TestHub, note, opened_case, start};
 use casebook_testkit::process::{Lines, kill};
 use casebook_testkit::util::{describe, marker};
-use common::BIN;
+use common::raw::Raw;
+use common::{BIN, HubStore};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -165,7 +168,7 @@ async fn health_and_readiness_answer_without_a_token_or_a_protocol_header() {
 fn logs_are_json_lines_when_asked() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("hub.log");
-    let mut child = common::command(&common::dir(&tmp.path().join("hub")))
+    let mut child = common::command(&HubStore::scratch(tmp.path().join("hub")))
         .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -251,7 +254,7 @@ fn pulled_ids(http: &Blocking, device: &Device) -> BTreeSet<String> {
 
 #[test]
 fn a_backup_taken_while_pushes_go_on_restores_every_op_acknowledged_before_it() {
-    let hub = Hub::start(BIN);
+    let hub = Hub::start_with(BIN, HubStore::scratch, &[]);
     let code = hub.add_user("Femi", "facilitator", Some("north"));
     let device = enroll(&hub.http(), &code);
     let secret = marker();
@@ -314,10 +317,10 @@ fn a_backup_taken_while_pushes_go_on_restores_every_op_acknowledged_before_it() 
     // Nothing readable in the file, and nothing left beside it.
     let sealed = fs::read(&out).unwrap();
     assert!(sealed.starts_with(b"age-encryption.org/v1"));
-    let key = fs::read_to_string(hub.data.join("hub.key")).unwrap();
+    let key = hub_key(hub.store());
     for needle in [
         secret.as_bytes(),
-        key.trim().as_bytes(),
+        key.as_bytes(),
         b"SQLite format 3",
         b"manifest.json",
     ] {
@@ -337,48 +340,59 @@ fn a_backup_taken_while_pushes_go_on_restores_every_op_acknowledged_before_it() 
         "scratch files left beside the backup"
     );
 
-    // Restore into a new data dir, refusing a second time, and serve it.
-    let mut restored = Hub::start(BIN);
-    restored.kill();
-    fs::remove_dir_all(&restored.data).unwrap();
+    // Restore into a new data dir (on PostgreSQL: an empty database, the hub key the backup
+    // holds given as every process of it is), refusing a wrong identity and a second restore,
+    // and serve it.
+    let restored_dir = tempfile::tempdir().unwrap();
+    let target = match HubStore::scratch(restored_dir.path().join("hub")) {
+        HubStore::Database { url, .. } => HubStore::Database {
+            url,
+            key: key.clone(),
+        },
+        dir @ HubStore::Dir(_) => dir,
+    };
     let wrong = keys.path().join("other-identity.txt");
     {
         use age::secrecy::ExposeSecret;
         let other = age::x25519::Identity::generate();
         fs::write(&wrong, other.to_string().expose_secret()).unwrap();
     }
-    let refused = restored.admin(&[
-        "restore",
-        "--in",
-        out.to_str().unwrap(),
-        "--identity",
-        wrong.to_str().unwrap(),
-    ]);
+    let restore = |identity: &Path| {
+        common::hub_cli(
+            &target,
+            &[
+                "restore",
+                "--in",
+                out.to_str().unwrap(),
+                "--identity",
+                identity.to_str().unwrap(),
+            ],
+        )
+    };
+    let refused = restore(&wrong);
     assert!(
-        !refused.status.success() && !restored.data.join("hub.db").exists(),
+        !refused.status.success() && holds_no_hub(&target),
         "{}",
         describe(&refused)
     );
-    let args = [
-        "restore",
-        "--in",
-        out.to_str().unwrap(),
-        "--identity",
-        identity_file.to_str().unwrap(),
-    ];
-    restored.admin_ok(&args);
-    let again = restored.admin(&args);
+    let restored_once = restore(&identity_file);
+    assert!(restored_once.status.success(), "{}", describe(&restored_once));
+    let again = restore(&identity_file);
     assert!(
         !again.status.success(),
         "a second restore over the hub: {}",
         describe(&again)
     );
+    let already = match &target {
+        HubStore::Dir(_) => "already exists",
+        HubStore::Database { .. } => "holds a hub already",
+    };
     assert!(
-        String::from_utf8_lossy(&again.stderr).contains("already exists"),
+        String::from_utf8_lossy(&again.stderr).contains(already),
         "{}",
         describe(&again)
     );
-    restored.restart();
+    let restored = Hub::start_with(BIN, |_| target.clone(), &[]);
 
     let held = pulled_ids(&restored.http(), &device);
     let all: BTreeSet<String> = acked.iter().flat_map(|(_, ids)| ids.iter().cloned()).collect();
@@ -399,7 +413,12 @@ fn a_backup_taken_while_pushes_go_on_restores_every_op_acknowledged_before_it() 
     }
     // (The hub's own ops, e.g. the references it assigns, are in `held` too.)
     assert!(!all.is_subset(&held), "pushes after the backup cannot be in it");
-    assert!(restored.op_counts().values().all(|&n| n == 1));
+    let twice = "SELECT COUNT(*) FROM (SELECT op_id FROM ops GROUP BY op_id HAVING COUNT(*) > 1) AS twice";
+    assert_eq!(
+        Raw::of(restored.store()).integer(twice, &[]),
+        0,
+        "an op held twice"
+    );
 
     let verified = restored.admin_ok(&["audit", "verify"]);
     assert!(
@@ -420,4 +439,23 @@ fn a_backup_taken_while_pushes_go_on_restores_every_op_acknowledged_before_it() 
     };
     assert!(actions(&restored).iter().any(|a| a == "restore"));
     assert!(actions(&hub).iter().any(|a| a == "backup"));
+}
+
+/// The hub key of a hub storing in `store`, hex: its data dir's `hub.key`, or the one given.
+fn hub_key(store: &HubStore) -> String {
+    match store {
+        HubStore::Dir(dir) => fs::read_to_string(dir.join("hub.key")).unwrap().trim().to_owned(),
+        HubStore::Database { key, .. } => key.clone(),
+    }
+}
+
+/// Whether nothing of a hub is in `store` yet: no `hub.db`, or no table in the database.
+fn holds_no_hub(store: &HubStore) -> bool {
+    match store {
+        HubStore::Dir(dir) => !dir.join("hub.db").exists(),
+        HubStore::Database { .. } => {
+            let tables = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'";
+            Raw::of(store).integer(tables, &[]) == 0
+        }
+    }
 }

@@ -1,7 +1,8 @@
-//! The real `casebook-hub` binary for cross-process tests: a scratch data dir, `serve --listen
-//! 127.0.0.1:0` with the port read from its first line, restartable on the same port, killed by
-//! its own pid; its admin commands (users, enrollment codes, cases); and read-only access to
-//! its encrypted database with standard tools.
+//! The real `casebook-hub` binary for cross-process tests: a scratch data dir (or a PostgreSQL
+//! database, [`HubStore`]), `serve --listen 127.0.0.1:0` with the port read from its first
+//! line, restartable on the same port, killed by its own pid; its admin commands (users,
+//! enrollment codes, cases); and read-only access to a data dir's encrypted database with
+//! standard tools.
 //!
 //! The binary's path is a parameter: only the package that builds it knows it
 //! (`CARGO_BIN_EXE_casebook-hub`), the others find it next to their own binaries.
@@ -23,11 +24,11 @@ use crate::util::{assert_code, describe};
 /// How long the hub may take to say it listens (a loaded 2-core machine is slow to start it).
 const START_LIMIT: Duration = Duration::from_secs(60);
 
-/// A `casebook-hub` serving a scratch data dir on 127.0.0.1.
+/// A `casebook-hub` serving a scratch data dir (or a PostgreSQL database) on 127.0.0.1.
 pub struct Hub {
     _tmp: TempDir,
     bin: PathBuf,
-    /// The data dir (`--data`).
+    /// The data dir (`--data`); unused (never made) when it stores on PostgreSQL.
     pub data: PathBuf,
     /// HOME/TMPDIR of the hub's processes.
     scratch: PathBuf,
@@ -45,9 +46,9 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// A new, empty hub of the binary at `bin`, listening on a free port.
+    /// A new, empty hub of the binary at `bin` on a data dir, listening on a free port.
     pub fn start(bin: impl Into<PathBuf>) -> Self {
-        Self::start_with(bin.into(), None, &[])
+        Self::start_with(bin, HubStore::Dir, &[])
     }
 
     /// A hub process of the binary at `bin` storing in the PostgreSQL database at `url` under
@@ -57,11 +58,19 @@ impl Hub {
             url: url.to_owned(),
             key: key_hex.to_owned(),
         };
-        Self::start_with(bin.into(), Some(store), serve_args)
+        Self::start_with(bin, |_| store, serve_args)
     }
 
-    /// `store`: `None` for the data dir `hub` of the hub's temp dir.
-    fn start_with(bin: PathBuf, store: Option<HubStore>, serve_args: &[&str]) -> Self {
+    /// A hub process of the binary at `bin` with more `serve_args`, storing where `store` says
+    /// given the data dir `hub` of the hub's temp dir: `HubStore::Dir` (that dir),
+    /// `HubStore::scratch` (a new database when `CASEBOOK_TEST_DATABASE` is set, else that
+    /// dir), or a store made elsewhere (a restored one).
+    pub fn start_with(
+        bin: impl Into<PathBuf>,
+        store: impl FnOnce(PathBuf) -> HubStore,
+        serve_args: &[&str],
+    ) -> Self {
+        let bin = bin.into();
         assert!(
             bin.is_file(),
             "the hub binary is missing at {}: build it (cargo build --profile ci -p casebook-hub)",
@@ -76,7 +85,7 @@ impl Hub {
         fs::create_dir_all(scratch.join("home")).expect("make the hub's HOME");
         fs::create_dir_all(scratch.join("tmp")).expect("make the hub's TMPDIR");
         let log = tmp.path().join("hub.log");
-        let store = store.unwrap_or_else(|| HubStore::Dir(data.clone()));
+        let store = store(data.clone());
         let mut hub = Self {
             _tmp: tmp,
             bin,
@@ -156,6 +165,11 @@ impl Hub {
                 Err(format!("no `listening on` line: {why}"))
             }
         }
+    }
+
+    /// Where it stores: a data dir (`data`), or a PostgreSQL database and hub key.
+    pub fn store(&self) -> &HubStore {
+        &self.store
     }
 
     /// Whether it stores in a PostgreSQL database (its values sealed) rather than a data dir.
