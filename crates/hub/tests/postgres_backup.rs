@@ -4,7 +4,10 @@
 //! the backup began is in it; a second restore into the same database is refused.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,9 +18,8 @@ use casebook_testkit::inproc::Device;
 use casebook_testkit::ops::{note, opened_case};
 use casebook_testkit::postgres::Cluster;
 use casebook_testkit::util::{describe, marker, random_bytes};
+use common::{BIN, HubStore};
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
 
 fn post(url: &str, path: &str, token: Option<&str>, body: &Value) -> Value {
     let auth = token.map(|t| format!("Bearer {t}"));
@@ -48,16 +50,14 @@ fn push(url: &str, device: &Device, ops: &[casebook_domain::Op]) -> Vec<OpId> {
         .collect()
 }
 
-/// `casebook-hub --database URL ARGS...` with nothing of the caller's environment.
-fn hub_command(url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
+/// `casebook-hub --database URL --key-file FILE ARGS...` of the hub storing in `store`, with
+/// no key in CASEBOOK_HUB_KEY: a restore then writes the backup's hub key to FILE.
+fn with_key_file(store: &HubStore, key_file: &Path, args: &[&str]) -> Output {
+    common::command(store)
         .env_remove("CASEBOOK_HUB_KEY")
-        .env_remove("CASEBOOK_HUB_DATABASE")
-        .env_remove("CASEBOOK_HUB_DATA")
-        .arg("--database")
-        .arg(url)
+        .arg("--key-file")
+        .arg(key_file)
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }
@@ -66,8 +66,12 @@ fn hub_command(url: &str, args: &[&str]) -> std::process::Output {
 fn a_backup_taken_while_serving_restores_into_a_new_database_and_serves_the_same_laptops() {
     let cluster = Cluster::start().expect("a scratch PostgreSQL cluster");
     let live_url = cluster.create_database("live").unwrap();
-    let restored_url = cluster.create_database("restored").unwrap();
     let key: String = random_bytes::<32>().iter().map(|b| format!("{b:02x}")).collect();
+    // A new database of the same cluster, for the backup's tables and hub key.
+    let restored_store = HubStore::Database {
+        url: cluster.create_database("restored").unwrap(),
+        key: key.clone(),
+    };
     let live = Hub::start_on_database(BIN, &live_url, &key, &[]);
     let code = live.add_user("Fay", "facilitator", Some("north"));
     let enrolled: EnrollResponse = serde_json::from_value(post(
@@ -130,11 +134,10 @@ fn a_backup_taken_while_serving_restores_into_a_new_database_and_serves_the_same
         "a note's text is readable in the backup file"
     );
 
-    let out = hub_command(
-        &restored_url,
+    let out = with_key_file(
+        &restored_store,
+        &key_file,
         &[
-            "--key-file",
-            key_file.to_str().unwrap(),
             "restore",
             "--in",
             file.to_str().unwrap(),
@@ -150,7 +153,7 @@ fn a_backup_taken_while_serving_restores_into_a_new_database_and_serves_the_same
     );
 
     // The restored database serves the same laptop, with what it had pushed before the backup.
-    let restored = Hub::start_on_database(BIN, &restored_url, &key, &[]);
+    let restored = Hub::start_with(BIN, |_| restored_store.clone(), &[]);
     let page: PullResponse = serde_json::from_value(post(
         &restored.url,
         "/v1/pull",
@@ -174,11 +177,10 @@ fn a_backup_taken_while_serving_restores_into_a_new_database_and_serves_the_same
     assert_eq!(later.len(), 1);
 
     // A database that holds a hub is never restored over.
-    let again = hub_command(
-        &restored_url,
+    let again = with_key_file(
+        &restored_store,
+        &dir.path().join("other.key"),
         &[
-            "--key-file",
-            dir.path().join("other.key").to_str().unwrap(),
             "restore",
             "--in",
             file.to_str().unwrap(),

@@ -17,11 +17,13 @@ use serde_json::Value;
 /// The binary under test; only this package knows its path from cargo.
 pub const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
 
-/// `casebook-hub --data DIR` (or `--database URL` with its key), with no key or log setting
-/// of the caller and a fixed operator name (`ops-alice`), which the audit trail records.
+/// `casebook-hub --data DIR` (or `--database URL` with its key), with no store, key or log
+/// setting of the caller and a fixed operator name (`ops-alice`), which the audit trail records.
 pub fn command(store: &HubStore) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.env_remove("CASEBOOK_HUB_KEY")
+    cmd.env_remove("CASEBOOK_HUB_DATA")
+        .env_remove("CASEBOOK_HUB_DATABASE")
+        .env_remove("CASEBOOK_HUB_KEY")
         .env_remove("CASEBOOK_HUB_KEY_FILE")
         .env_remove("CASEBOOK_HUB_LOG")
         .env("USER", "ops-alice");
