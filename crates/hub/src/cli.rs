@@ -10,7 +10,8 @@ use casebook_hub::state::now_ms;
 use casebook_hub::storage::DatabaseUrl;
 use casebook_hub::{HubKey, ServeConfig, Server, Storage, TlsFiles, demo};
 use casebook_protocol::Role;
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Casebook's hub: the sync server and its admin commands.
 #[derive(Debug, Parser)]
@@ -22,15 +23,18 @@ pub struct Cli {
     data: Option<PathBuf>,
     /// The hub's PostgreSQL database instead of a data dir, e.g.
     /// postgres://casebook@db.internal/casebook (several hub processes may share it). The
-    /// key comes from CASEBOOK_HUB_KEY or --key-file.
+    /// key comes from CASEBOOK_HUB_KEY or --key-file. It takes the place of a data dir set
+    /// in CASEBOOK_HUB_DATA (an image's or a unit's default); with --data, it is refused.
     #[arg(
         long,
         env = "CASEBOOK_HUB_DATABASE",
         hide_env_values = true,
-        conflicts_with = "data",
         value_parser = given_url
     )]
     database: Option<GivenUrl>,
+    /// Whether the data dir was given on the command line (not from CASEBOOK_HUB_DATA).
+    #[arg(skip)]
+    data_on_command_line: bool,
     /// With --database: the file holding the hub key (64 hex characters), made on first use.
     #[arg(long, env = "CASEBOOK_HUB_KEY_FILE", requires = "database")]
     key_file: Option<PathBuf>,
@@ -188,6 +192,14 @@ enum DeviceCommand {
     },
 }
 
+/// The command line, and where its data dir came from.
+pub fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.data_on_command_line = matches.value_source("data") == Some(ValueSource::CommandLine);
+    cli
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     // The document is a constant of this binary: no data dir, no key.
@@ -199,6 +211,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .map(|k| HubKey::from_hex(&k))
         .transpose()
         .context("CASEBOOK_HUB_KEY is set but unusable")?;
+    if cli.data_on_command_line && cli.database.is_some() {
+        anyhow::bail!("give --data DIR or --database URL, not both");
+    }
     let mut storage = match (cli.data, cli.database) {
         (_, Some(GivenUrl(given))) => {
             // The error names what is wrong, never the text (it may hold a password).

@@ -11,10 +11,8 @@ mod sar_cmd;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     logging::init(cli.log_format);
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

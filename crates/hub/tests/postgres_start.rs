@@ -1,6 +1,6 @@
 //! Starting the hub on PostgreSQL with something wrong: another hub key, a server that is not
-//! there, a URL that is not PostgreSQL's. Each is refused with a message saying what to fix,
-//! changes nothing, and never shows the URL's password.
+//! there, a URL that is not PostgreSQL's, a data dir beside it. Each is refused with a message
+//! saying what to fix, changes nothing, and never shows the URL's password.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Command, Output, Stdio};
@@ -93,5 +93,22 @@ fn a_wrong_key_a_missing_server_and_a_foreign_url_are_refused_without_showing_th
     let foreign = format!("mysql://casebook:{secret}@127.0.0.1/hub");
     let out = hub(&foreign, &right, &["case", "list"]);
     refused(&out, "must start with postgres://", &secret);
+
+    // A data dir set in the environment (an image's default) gives way to the database; given
+    // on the command line beside it, it is refused.
+    let scratch = tempfile::tempdir().unwrap();
+    let default_dir = scratch.path().join("hub");
+    let listed = Command::new(BIN)
+        .env("CASEBOOK_HUB_DATA", &default_dir)
+        .env("CASEBOOK_HUB_DATABASE", &url)
+        .env("CASEBOOK_HUB_KEY", &right)
+        .args(["user", "add", "Bea", "--role", "facilitator"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", describe(&listed));
+    assert!(!default_dir.exists(), "nothing was made in the data dir");
+    let both = hub(&url, &right, &["--data", default_dir.to_str().unwrap(), "case", "list"]);
+    refused(&both, "give --data DIR or --database URL, not both", &secret);
     drop(cluster);
 }
