@@ -108,7 +108,11 @@ fn a_wrong_key_a_missing_server_and_a_foreign_url_are_refused_without_showing_th
         .unwrap();
     assert!(listed.status.success(), "{}", describe(&listed));
     assert!(!default_dir.exists(), "nothing was made in the data dir");
-    let both = hub(&url, &right, &["--data", default_dir.to_str().unwrap(), "case", "list"]);
+    let both = hub(
+        &url,
+        &right,
+        &["--data", default_dir.to_str().unwrap(), "case", "list"],
+    );
     refused(&both, "give --data DIR or --database URL, not both", &secret);
     drop(cluster);
 }
