@@ -1,36 +1,32 @@
 //! The HTTP API: the router, the protocol-version check, the handlers and the OpenAPI document
 //! generated from them.
 
+mod enroll;
 mod handover;
+mod pull;
 mod purged;
+mod push;
 mod sar;
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use casebook_domain::{CaseId, Op, OpId};
-use casebook_protocol::messages::page_limit;
 use casebook_protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, HistoryQuery, HistoryResponse, MAX_PUSH_OPS,
-    OpOutcome, OpResult, PROTOCOL_HEADER, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest,
-    PushResponse, StatusResponse, VersionCheck, check_version,
+    ErrorBody, ErrorCode, OpOutcome, OpResult, PROTOCOL_HEADER, PROTOCOL_VERSION, StatusResponse,
+    VersionCheck, check_version,
 };
-use serde::Deserialize;
 use utoipa::OpenApi;
 
-use crate::api::{ApiError, ApiJson};
+use crate::api::ApiError;
 use crate::audit::{AuditAction, AuditEvent};
-use crate::auth::{Authed, Caller, new_token, token_hash};
-use crate::enroll::code_hash;
+use crate::auth::{Authed, Caller};
 use crate::health::OperationsDoc;
 use crate::state::{AppState, now_ms};
-use crate::storage::OwnOps;
 
 /// The hub's API, ready to serve: bodies up to `max_body_bytes`, answers within
 /// `request_timeout` (else 503).
@@ -39,11 +35,14 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
     let v1 = Router::new()
         .route(
             "/v1/enroll",
-            post(enroll).layer(middleware::from_fn_with_state(state.clone(), limit_enroll)),
+            post(enroll::enroll).layer(middleware::from_fn_with_state(
+                state.clone(),
+                enroll::limit_enroll,
+            )),
         )
-        .route("/v1/push", post(push))
-        .route("/v1/pull", post(pull))
-        .route("/v1/cases/{case_id}/history", get(history))
+        .route("/v1/push", post(push::push))
+        .route("/v1/pull", post(pull::pull))
+        .route("/v1/cases/{case_id}/history", get(pull::history))
         .route("/v1/status", get(status))
         .route("/v1/handover", post(handover::handover))
         .route("/v1/recovered", post(handover::recovered))
@@ -86,7 +85,7 @@ pub fn router(state: AppState, max_body_bytes: usize, request_timeout: std::time
         variables(("hub" = (default = "hub.example.org", description = "The hub's host name and port")))
     )),
     paths(
-        enroll, push, pull, history, status, handover::handover, handover::recovered, purged::purged, sar::find_parties, sar::open,
+        enroll::enroll, push::push, pull::pull, pull::history, status, handover::handover, handover::recovered, purged::purged, sar::find_parties, sar::open,
         sar::list, sar::export, sar::extend, sar::close, openapi
     ),
     components(schemas(ErrorBody, ErrorCode, OpOutcome, OpResult)),
@@ -212,329 +211,6 @@ async fn record_refusals(State(state): State<AppState>, mut req: Request, next: 
         tracing::error!(error = %e, "a refused request could not be recorded in the audit trail");
     }
     response
-}
-
-/// Counts enrollment attempts before the body is even read, so garbage counts too.
-async fn limit_enroll(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let ip = state.enroll_limiter.client_ip(addr.ip(), req.headers());
-    let allowed = match state.allow_enroll(ip).await {
-        Ok(allowed) => allowed,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    if !allowed {
-        tracing::warn!(%ip, "enrollment rate limit hit");
-        return ApiError::new(
-            ErrorCode::RateLimited,
-            "too many enrollment attempts; wait a minute and retry",
-        )
-        .into_response();
-    }
-    next.run(req).await
-}
-
-#[utoipa::path(
-    post, path = "/v1/enroll", request_body = EnrollRequest, operation_id = "enroll", tag = "enrollment",
-    summary = "Trade a one-time enrollment code for a device token",
-    description = "Needs no token. The token is shown once; `user.id` is the `author` of every op the device writes.",
-    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
-    responses(
-        (status = 200, description = "Enrolled: the device's id and token, and who it acts for", body = EnrollResponse),
-        (status = 400, description = "bad_request: malformed JSON, device_name not 1 to 100 characters, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        (status = 401, description = "invalid_enrollment_code: unknown, used or expired (72 h); ask the admin for a new one", body = ErrorBody),
-        crate::api::answers::TooLarge,
-        crate::api::answers::OutsideProtocol,
-        (status = 429, description = "rate_limited: too many enrollment attempts from this address (10 a minute by default)", body = ErrorBody),
-        crate::api::answers::Failed,
-        crate::api::answers::TimedOut,
-    ),
-    security()
-)]
-async fn enroll(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: axum::http::HeaderMap,
-    ApiJson(req): ApiJson<EnrollRequest>,
-) -> Result<Json<EnrollResponse>, ApiError> {
-    let device_name = req.device_name.trim().to_owned();
-    if device_name.is_empty() || device_name.chars().count() > 100 {
-        return Err(ApiError::bad_request("device_name must be 1 to 100 characters"));
-    }
-    if req.code.len() > 64 {
-        return Err(invalid_code());
-    }
-    let token = new_token()?;
-    let (hash, token_hash) = (code_hash(&req.code), token_hash(&token));
-    let client = state.enroll_limiter.client_ip(addr.ip(), &headers).to_string();
-    let (enrolled, recovery_recipient) = state
-        .db(move |s| {
-            let enrolled = s.enroll_from(&hash, &device_name, &token_hash, now_ms(), Some(&client))?;
-            Ok((enrolled, s.recovery_recipient()?))
-        })
-        .await?;
-    let Some(enrolled) = enrolled else {
-        return Err(invalid_code());
-    };
-    tracing::info!(device = %enrolled.device.id, user = %enrolled.device.user.id, "device enrolled");
-    Ok(Json(EnrollResponse {
-        device_id: enrolled.device.id,
-        token,
-        user: enrolled.device.user.info(),
-        hub_time_ms: hub_time(),
-        recovery_recipient,
-    }))
-}
-
-fn invalid_code() -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidEnrollmentCode,
-        "the enrollment code is unknown, already used or expired; ask your admin for a new one",
-    )
-}
-
-/// The push body as the hub reads it: each op is parsed on its own, so one op this hub cannot
-/// read is rejected without failing the ops around it.
-#[derive(Deserialize)]
-struct RawPush {
-    // Raw text, not `Value`: building a map of every op only to convert it again cost a twentieth
-    // of a push's CPU time.
-    ops: Vec<Box<serde_json::value::RawValue>>,
-}
-
-/// The one field of an op that the hub cannot read, needed to say which op it refuses.
-#[derive(Deserialize)]
-struct OpIdOnly {
-    op_id: OpId,
-}
-
-#[utoipa::path(
-    post, path = "/v1/push", request_body = PushRequest, operation_id = "push", tag = "sync",
-    summary = "Send ops; each is stored once, flagged, or refused with a code",
-    description = "One result per op, in order: `accepted`, `already_held`, `quarantined` (stored and flagged: \
-        a late note, or a wiped device's last push) or `rejected` with a stable `code` and a reason \
-        (docs/protocol.md lists every code). A refused op never holds back the ops after it. \
-        A device revoked with a wipe gets one last push through, answered with `wipe: true`.",
-    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
-    responses(
-        (status = 200, description = "One result per op, in order; `wipe` orders the device to erase its store", body = PushResponse),
-        (status = 400, description = "bad_request: malformed JSON, more than 1000 ops, an op without a valid op_id, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        crate::api::answers::Unauthorized,
-        (status = 403, description = "device_revoked; or device_wiped: revoked with a wipe and its one last push already made", body = ErrorBody),
-        crate::api::answers::TooLarge,
-        crate::api::answers::OutsideProtocol,
-        crate::api::answers::Failed,
-        crate::api::answers::TimedOut,
-    ),
-    security(("bearer" = []))
-)]
-async fn push(
-    State(state): State<AppState>,
-    Authed(device): Authed,
-    ApiJson(req): ApiJson<RawPush>,
-) -> Result<Json<PushResponse>, ApiError> {
-    if req.ops.len() > MAX_PUSH_OPS {
-        return Err(ApiError::bad_request(format!(
-            "at most {MAX_PUSH_OPS} ops per push; send several batches"
-        )));
-    }
-    // Parse each op on its own; keep each result at its op's position in the batch.
-    let mut results: Vec<Option<OpResult>> = Vec::with_capacity(req.ops.len());
-    let mut readable = Vec::with_capacity(req.ops.len());
-    for (i, raw) in req.ops.iter().enumerate() {
-        let parsed = serde_json::from_str::<Op>(raw.get());
-        let op_id = || serde_json::from_str::<OpIdOnly>(raw.get()).map(|o| o.op_id);
-        match parsed {
-            Ok(op) => {
-                readable.push(op);
-                results.push(None);
-            }
-            Err(e) => {
-                let Ok(op_id) = op_id() else {
-                    return Err(ApiError::bad_request(format!("op {i} has no valid op_id")));
-                };
-                let reason = format!("this hub cannot read the op: {}", unreadable_reason(&e));
-                results.push(Some(OpResult {
-                    op_id,
-                    outcome: OpOutcome::Rejected {
-                        reason,
-                        code: "unreadable".to_owned(),
-                    },
-                }));
-            }
-        }
-    }
-    let (wipe, device_id, count) = (device.wipe, device.id, readable.len());
-    let unreadable = results.iter().filter(|r| r.is_some()).count();
-    // A device told to wipe may push once more, so nothing written in good faith is lost;
-    // after that it only hears the order to wipe.
-    let drain = wipe && state.db(move |s| s.begin_drain(device_id, now_ms())).await?;
-    if wipe && !drain {
-        return Err(crate::auth::wiped());
-    }
-    let stored = state
-        .db(move |s| {
-            s.push_as(
-                &device.user,
-                Some(device.id),
-                &readable,
-                now_ms(),
-                drain,
-                unreadable,
-            )
-        })
-        .await?;
-    let mut stored = stored.into_iter();
-    let results: Vec<OpResult> = results
-        .into_iter()
-        .filter_map(|slot| slot.or_else(|| stored.next()))
-        .collect();
-    crate::metrics::pushed(&results);
-    tracing::info!(device = %device_id, ops = count, wipe, "push");
-    Ok(Json(PushResponse {
-        results,
-        wipe,
-        hub_time_ms: hub_time(),
-    }))
-}
-
-/// Why an op could not be parsed, without quoting its contents.
-fn unreadable_reason(e: &serde_json::Error) -> &'static str {
-    match e.classify() {
-        serde_json::error::Category::Data => "a field is missing or has a value this hub does not know",
-        _ => "it is not a valid op",
-    }
-}
-
-#[utoipa::path(
-    post, path = "/v1/pull", request_body = PullRequest, operation_id = "pull", tag = "sync",
-    summary = "Receive the ops of the caller's cases after a cursor",
-    description = "A page ends at `limit` ops (at most 5000) or at 4 MiB of op JSON, whichever comes first, \
-        and holds at least one op; `more` says another page waits. Also says which held cases left \
-        the caller's scope and which new ones need their history fetched, and, when asked \
-        (`count_remaining`), how many ops follow the page.",
-    params(("Casebook-Protocol" = u32, Header, description = "The client's protocol version")),
-    responses(
-        (status = 200, description = "One page of ops, the scope changes and the caller's team directory", body = PullResponse),
-        (status = 400, description = "bad_request: malformed JSON, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        crate::api::answers::Unauthorized,
-        crate::api::answers::DeviceRefused,
-        crate::api::answers::TooLarge,
-        crate::api::answers::OutsideProtocol,
-        crate::api::answers::Failed,
-        crate::api::answers::TimedOut,
-    ),
-    security(("bearer" = []))
-)]
-async fn pull(
-    State(state): State<AppState>,
-    authed: Authed,
-    ApiJson(req): ApiJson<PullRequest>,
-) -> Result<Json<PullResponse>, ApiError> {
-    let device = authed.not_wiped()?;
-    let (device_id, viewer, limit) = (device.id, device.user.viewer(), page_limit(req.limit));
-    let (user_id, cursor) = (device.user.id, req.cursor);
-    let own = req.own_ops_held.map(|held| OwnOps {
-        device: device_id,
-        held,
-    });
-    let (page, purges, remaining) = state
-        .read(move |r| {
-            let page = r.pull(&viewer, req.cursor, &req.held_cases, limit, own)?;
-            // Asked on a round's first page only (a read of the op index over the caller's
-            // cases); nothing follows a last page.
-            let remaining = match (req.count_remaining, page.more) {
-                (false, _) => None,
-                (true, false) => Some(0),
-                (true, true) => Some(r.remaining(&viewer, page.next_cursor)?),
-            };
-            Ok((page, r.pending_purges(device_id)?, remaining))
-        })
-        .await?;
-    // A pull that delivers nothing and changes no scope tells nobody anything: not recorded.
-    if !(page.ops.is_empty() && page.cases_added.is_empty() && page.cases_removed.is_empty()) {
-        let event = AuditEvent::new(
-            AuditAction::Pull,
-            serde_json::json!({
-                "cursor": cursor,
-                "next_cursor": page.next_cursor,
-                "ops": page.ops.len(),
-                "cases_added": page.cases_added,
-                "cases_removed": page.cases_removed,
-            }),
-        )
-        .by(user_id, Some(device_id))
-        .about(page.ops.iter().map(|o| o.op.case_id));
-        state.audit.record(event).await?;
-    }
-    crate::metrics::pulled("pull", page.ops.len());
-    tracing::info!(device = %device_id, ops = page.ops.len(), next_cursor = page.next_cursor, "pull");
-    Ok(Json(PullResponse {
-        ops: page.ops,
-        next_cursor: page.next_cursor,
-        more: page.more,
-        cases_added: page.cases_added,
-        cases_removed: page.cases_removed,
-        people: page.people,
-        purges,
-        remaining,
-        hub_time_ms: hub_time(),
-    }))
-}
-
-#[utoipa::path(
-    get, path = "/v1/cases/{case_id}/history", operation_id = "case_history", tag = "sync",
-    summary = "One case's whole history, page by page",
-    description = "For a case newly in the caller's scope (`cases_added` of a pull). Pages end as pull pages do.",
-    params(
-        ("case_id" = String, Path, description = "The case"),
-        HistoryQuery,
-        ("Casebook-Protocol" = u32, Header, description = "The client's protocol version"),
-    ),
-    responses(
-        (status = 200, description = "One page of the case's ops", body = HistoryResponse),
-        (status = 400, description = "bad_request: the case id is not a UUID, after or limit is not a number, a missing or non-numeric Casebook-Protocol header", body = ErrorBody),
-        crate::api::answers::Unauthorized,
-        crate::api::answers::DeviceRefused,
-        (status = 404, description = "not_found: no such case in the caller's scope (out of scope and missing look the same)", body = ErrorBody),
-        crate::api::answers::OutsideProtocol,
-        crate::api::answers::Failed,
-        crate::api::answers::TimedOut,
-    ),
-    security(("bearer" = []))
-)]
-async fn history(
-    State(state): State<AppState>,
-    authed: Authed,
-    path: Result<Path<CaseId>, PathRejection>,
-    query: Result<Query<HistoryQuery>, QueryRejection>,
-) -> Result<Json<HistoryResponse>, ApiError> {
-    let device = authed.not_wiped()?;
-    let Path(case_id) = path.map_err(|_| ApiError::bad_request("the case id is not a UUID"))?;
-    let Query(query) = query.map_err(|_| ApiError::bad_request("after and limit must be numbers"))?;
-    let (viewer, limit, after) = (device.user.viewer(), page_limit(query.limit), query.after);
-    let page = state
-        .read(move |r| r.history(&viewer, case_id, after, limit))
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such case in your scope"))?;
-    let event = AuditEvent::new(
-        AuditAction::History,
-        serde_json::json!({"after": after, "next_after": page.next_after, "ops": page.ops.len()}),
-    )
-    .by(device.user.id, Some(device.id))
-    .about([case_id]);
-    state.audit.record(event).await?;
-    crate::metrics::pulled("history", page.ops.len());
-    Ok(Json(HistoryResponse {
-        case_id,
-        ops: page.ops,
-        next_after: page.next_after,
-        more: page.more,
-        hub_time_ms: hub_time(),
-    }))
 }
 
 #[utoipa::path(
