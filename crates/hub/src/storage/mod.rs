@@ -44,6 +44,7 @@ pub use postgres::{DatabaseUrl, Postgres, Rotation};
 pub use purge::{DeviceConfirmation, Tombstone};
 pub use reader::Reader;
 pub use retention::{CaseRetention, LegalHold};
+use sar::Step as SarStep;
 pub use sar::{AskedBy, SarRequest};
 pub use seal::{DataKey, SealError, Sealer};
 pub use sqlite::{DB_FILE, Sqlite};
@@ -215,6 +216,43 @@ impl Storage {
         self.push_as(author, from_device, ops, now_ms, false, 0)
     }
 
+    /// Notes that an answer to `request` was written, with its audit entry (the request and its
+    /// cases, never what the answer holds).
+    pub fn sar_exported(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError> {
+        self.sar_step(request, SarStep::Export, by, now_ms)
+    }
+
+    /// Extends `request` by two months (a complex request), from its received date.
+    pub fn extend_sar(
+        &mut self,
+        request: &SarRequest,
+        by: AskedBy,
+        now_ms: i64,
+    ) -> Result<SarRequest, HubError> {
+        let due = crate::sar::due_on(request.received_on, true);
+        self.sar_step(request, SarStep::Extend(due), by, now_ms)?;
+        self.sar_request(&request.id.to_string())
+    }
+
+    /// Closes `request`: answered (or withdrawn); it leaves `sar list`.
+    pub fn close_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError> {
+        self.sar_step(request, SarStep::Close, by, now_ms)
+    }
+
+    /// One step of an open request and its audit entry, in one transaction.
+    fn sar_step(
+        &mut self,
+        request: &SarRequest,
+        step: SarStep,
+        by: AskedBy,
+        now_ms: i64,
+    ) -> Result<(), HubError> {
+        match self {
+            Self::Sqlite(db) => db.sar_step(request, step, by, now_ms),
+            Self::Postgres(db) => db.sar_step(request, step, by, now_ms),
+        }
+    }
+
     /// Seals every value again under `new` (PostgreSQL; the embedded hub's file is keyed by
     /// SQLCipher, which this does not rekey yet).
     pub fn rotate_key(&mut self, new: HubKey, now_ms: i64) -> Result<Rotation, HubError> {
@@ -337,12 +375,6 @@ impl Storage {
         fn sar_requests(&self, all: bool) -> Result<Vec<SarRequest>, HubError>;
         /// The request `given` ("SAR-3" or "3").
         fn sar_request(&self, given: &str) -> Result<SarRequest, HubError>;
-        /// Notes that an answer to `request` was written, with its audit entry.
-        fn sar_exported(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError>;
-        /// Extends `request` by two months (a complex request), from its received date.
-        fn extend_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<SarRequest, HubError>;
-        /// Closes `request`: answered (or withdrawn); it leaves `sar list`.
-        fn close_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError>;
     }
 }
 

@@ -186,35 +186,8 @@ impl Sqlite {
         self.request_of(row)
     }
 
-    /// Notes that an answer to `request` was written, with its audit entry (the request and its
-    /// cases, never what the answer holds).
-    pub fn sar_exported(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError> {
-        self.sar_step(request, Step::Export, by, now_ms)
-    }
-
-    /// Extends `request` by two months (a complex request), from its received date.
-    pub fn extend_sar(
-        &mut self,
-        request: &SarRequest,
-        by: AskedBy,
-        now_ms: i64,
-    ) -> Result<SarRequest, HubError> {
-        self.sar_step(
-            request,
-            Step::Extend(due_on(request.received_on, true)),
-            by,
-            now_ms,
-        )?;
-        self.sar_request(&request.id.to_string())
-    }
-
-    /// Closes `request`: answered (or withdrawn); it leaves `sar list`.
-    pub fn close_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError> {
-        self.sar_step(request, Step::Close, by, now_ms)
-    }
-
     /// One step of an open request and its audit entry, in one transaction.
-    fn sar_step(
+    pub(super) fn sar_step(
         &mut self,
         request: &SarRequest,
         step: Step,

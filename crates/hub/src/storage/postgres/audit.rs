@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use casebook_domain::CaseId;
-use postgres::{IsolationLevel, Transaction};
+use postgres::Transaction;
 use uuid::Uuid;
 
-use super::{Postgres, to_i64, to_u64};
+use super::{Postgres, snapshot, to_i64, to_u64};
 use crate::audit::{AuditAction, AuditEvent, EntryBody, GENESIS, chain_hash};
 use crate::error::HubError;
 use crate::storage::audit::{StoredEntry, broken};
@@ -179,11 +179,7 @@ impl Postgres {
     /// appends after it, never into it.
     pub fn verify_audit(&mut self, expected: Option<&str>) -> Result<Verification, HubError> {
         let (entries, index) = self.run(|client| {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+            let mut tx = snapshot(client)?;
             let entries = tx.query(
                 "SELECT seq, at_ms, action, user_id, device_id, entry, prev_hash, hash FROM audit ORDER BY seq",
                 &[],

@@ -7,9 +7,9 @@
 use std::io::{self, BufWriter, Read};
 use std::path::{Path, PathBuf};
 
-use postgres::{Client, IsolationLevel};
+use postgres::Client;
 
-use super::{DatabaseUrl, Postgres, connect, off_runtime, to_u64};
+use super::{DatabaseUrl, Postgres, connect, off_runtime, snapshot, to_u64};
 use crate::audit::GENESIS;
 use crate::error::HubError;
 use crate::storage::{AuditHead, SnapshotInfo, create_new_private, pg_schema};
@@ -48,11 +48,7 @@ impl Postgres {
     /// files and what the copy holds.
     pub fn export(&self, dir: &Path) -> Result<(TableFiles, SnapshotInfo), HubError> {
         self.run(|client| {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+            let mut tx = snapshot(client)?;
             let mut files = Vec::new();
             for table in TABLES {
                 let path = dir.join(format!("{table}.copy"));

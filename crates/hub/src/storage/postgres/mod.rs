@@ -418,6 +418,16 @@ fn identity(client: &mut Client) -> Result<HubIdentity, HubError> {
     })
 }
 
+/// A read-only transaction that sees one moment of the database for all its statements
+/// (`REPEATABLE READ`): a page, its scope and its cursor; a backup's tables; a chain and its index.
+fn snapshot(client: &mut Client) -> Result<postgres::Transaction<'_>, HubError> {
+    Ok(client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()?)
+}
+
 fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }

@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 
 use casebook_domain::{CaseId, DeviceId, Op};
 use casebook_protocol::{OpResult, Person, PulledOp, PurgeOrder, Role};
-use postgres::{IsolationLevel, Transaction};
+use postgres::Transaction;
 use uuid::Uuid;
 
 use super::push::{PgTx, assignment, assignment_row};
-use super::{Postgres, to_i64, to_u64};
+use super::{Postgres, snapshot, to_i64, to_u64};
 use crate::error::HubError;
 use crate::scope::{self, Assignment, Viewer};
 use crate::storage::push::{push_all, push_event};
@@ -72,11 +72,7 @@ impl Postgres {
             // One snapshot for the page, the scope and the newest sequence number: under READ
             // COMMITTED each statement would see a later one, and a push committed between the
             // page and the cursor would be skipped.
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+            let mut tx = snapshot(client)?;
             let skip_from = match own {
                 Some(own) if own.held == ops_held(&mut tx, own.device)? => Some(own.device.0),
                 _ => None,
@@ -146,11 +142,7 @@ impl Postgres {
     /// See [`crate::storage::Storage::remaining`].
     pub fn remaining(&mut self, viewer: &Viewer, after: u64) -> Result<u64, HubError> {
         self.run(|client| {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+            let mut tx = snapshot(client)?;
             let visible: Vec<Uuid> = scope::visible(viewer, &candidate_assignments(&mut tx, viewer)?)
                 .iter()
                 .map(|c| c.0)
@@ -175,11 +167,7 @@ impl Postgres {
         limit: u32,
     ) -> Result<Option<HistoryPage>, HubError> {
         self.run(|client| {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+            let mut tx = snapshot(client)?;
             match assignment(&mut tx, case_id)? {
                 Some(case) if scope::in_scope(viewer, &case) => {}
                 _ => return Ok(None),

@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 use casebook_domain::CaseId;
 use casebook_domain::retention::{Life, Policy};
 use chrono::NaiveDate;
+use postgres::GenericClient;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{GenericClient, IsolationLevel};
 use uuid::Uuid;
 
-use super::Postgres;
+use super::{Postgres, snapshot};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 use crate::storage::retention::{hold_reason, lives_of, no_period, not_held, period_key, policy_of};
@@ -129,11 +129,7 @@ impl Postgres {
     /// and the cases' ops as of the same moment.
     pub fn retention_of_cases(&mut self, today: NaiveDate) -> Result<Vec<CaseRetention>, HubError> {
         self.run(|client| {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+            let mut tx = snapshot(client)?;
             let policy = policy(&mut tx)?;
             let lives = self.lives(&mut tx, None)?;
             let held = held_cases(&mut tx)?;

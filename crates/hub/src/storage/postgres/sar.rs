@@ -168,34 +168,8 @@ impl Postgres {
         self.request_of(&row.ok_or_else(|| unknown_sar(given))?)
     }
 
-    /// See [`crate::storage::Storage::sar_exported`].
-    pub fn sar_exported(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError> {
-        self.sar_step(request, Step::Export, by, now_ms)
-    }
-
-    /// See [`crate::storage::Storage::extend_sar`].
-    pub fn extend_sar(
-        &mut self,
-        request: &SarRequest,
-        by: AskedBy,
-        now_ms: i64,
-    ) -> Result<SarRequest, HubError> {
-        self.sar_step(
-            request,
-            Step::Extend(due_on(request.received_on, true)),
-            by,
-            now_ms,
-        )?;
-        self.sar_request(&request.id.to_string())
-    }
-
-    /// See [`crate::storage::Storage::close_sar`].
-    pub fn close_sar(&mut self, request: &SarRequest, by: AskedBy, now_ms: i64) -> Result<(), HubError> {
-        self.sar_step(request, Step::Close, by, now_ms)
-    }
-
-    /// One step of an open request and its audit entry, in one transaction.
-    fn sar_step(
+    /// See [`crate::storage::Storage::sar_exported`] and the other steps.
+    pub(in crate::storage) fn sar_step(
         &mut self,
         request: &SarRequest,
         step: Step,
