@@ -35,6 +35,15 @@ pub struct Cli {
     /// Whether the data dir was given on the command line (not from CASEBOOK_HUB_DATA).
     #[arg(skip)]
     data_on_command_line: bool,
+    /// With --database: connect over TLS and trust only the CA certificates in this PEM file
+    /// (a private CA). Without it, `sslmode=require` in the URL checks against the system's roots.
+    #[arg(
+        long,
+        env = "CASEBOOK_HUB_DATABASE_CA",
+        requires = "database",
+        value_name = "FILE"
+    )]
+    database_ca: Option<PathBuf>,
     /// With --database: the file holding the hub key (64 hex characters), made on first use.
     #[arg(long, env = "CASEBOOK_HUB_KEY_FILE", requires = "database")]
     key_file: Option<PathBuf>,
@@ -218,6 +227,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         (_, Some(GivenUrl(given))) => {
             // The error names what is wrong, never the text (it may hold a password).
             let url: DatabaseUrl = given.parse()?;
+            let url = match &cli.database_ca {
+                Some(ca) => url.with_ca_file(ca)?,
+                None => url,
+            };
             // Restore makes the database's hub: nothing may be opened (or migrated) there first.
             if let Command::Restore(args) = cli.command {
                 return crate::backup_cmd::restore_database(&url, cli.key_file.as_deref(), args, operator());

@@ -96,6 +96,17 @@ pub enum HubError {
         "could not connect to {0}: is PostgreSQL running there, and are the user and password right? See the hub's log"
     )]
     DatabaseUnreachable(String),
+    /// The TLS connection to PostgreSQL failed (`sslmode=require`): the server offers none, or
+    /// its certificate is not trusted or not for that host.
+    #[error("the TLS connection to {url} failed: {why}. {hint}")]
+    DatabaseTls {
+        /// The database, without its password.
+        url: String,
+        /// What TLS said.
+        why: String,
+        /// What to do about it.
+        hint: &'static str,
+    },
     /// A restore was pointed at a database that holds a hub already.
     #[error("{0} holds a hub already: restore only into an empty database. Nothing was changed.")]
     DatabaseNotEmpty(String),

@@ -82,6 +82,9 @@ pub(crate) fn database_detail(e: &postgres::Error) -> String {
     if let Some(state) = e.code() {
         return format!("SQLSTATE {}", state.code());
     }
+    if let Some(why) = super::postgres::tls_failure(e) {
+        return format!("TLS: {why}");
+    }
     let mut source = std::error::Error::source(e);
     while let Some(inner) = source {
         if let Some(io) = inner.downcast_ref::<std::io::Error>() {

@@ -1,6 +1,8 @@
 //! The scratch cluster a test holds: started (`initdb` and the postmaster, `server`), its URLs
 //! and databases, and stopped by the postmaster's pid when dropped.
 
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
@@ -83,6 +85,16 @@ impl std::fmt::Debug for Cluster {
 impl Cluster {
     /// Initialises and starts a new cluster with the database `casebook` ([`Cluster::url`]).
     pub fn start() -> Result<Self, ClusterError> {
+        Self::start_with(None)
+    }
+
+    /// The same, also serving TLS (`ssl=on`) with the PEM certificate chain `cert` and its
+    /// private key `key`; plain connections are still accepted.
+    pub fn start_with_tls(cert: &str, key: &str) -> Result<Self, ClusterError> {
+        Self::start_with(Some((cert, key)))
+    }
+
+    fn start_with(tls: Option<(&str, &str)>) -> Result<Self, ClusterError> {
         let bin = bin_dir().ok_or(ClusterError::NotInstalled)?;
         let run_as = if effective_uid()? == 0 {
             Some(system_user(PG_USER)?.ok_or(ClusterError::NoUnprivilegedUser)?)
@@ -95,11 +107,32 @@ impl Cluster {
             .map_err(io("make the cluster's scratch dir"))?;
         let password = hex(&random_bytes::<24>());
         initdb(&bin, dir.path(), run_as, &password)?;
+        let mut settings = Vec::new();
+        if let Some((cert, key)) = tls {
+            // The server refuses a key that others may read; it must be the server user's.
+            for (name, text) in [("server.crt", cert), ("server.key", key)] {
+                let path = dir.path().join(name);
+                fs::write(&path, text).map_err(io(format!("write {name}")))?;
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+                    .map_err(io(format!("narrow {name}")))?;
+                if let Some((uid, gid)) = run_as {
+                    std::os::unix::fs::chown(&path, Some(uid), Some(gid))
+                        .map_err(io(format!("give {name} to {PG_USER}")))?;
+                }
+                let setting = if name == "server.crt" {
+                    "ssl_cert_file"
+                } else {
+                    "ssl_key_file"
+                };
+                settings.push(format!("{setting}={}", path.display()));
+            }
+            settings.push("ssl=on".to_owned());
+        }
         // A free port may be taken by someone else before the postmaster binds it: try another.
         let mut last = None;
         for _ in 0..3 {
             let port = free_port();
-            match start_postmaster(&bin, dir.path(), run_as, port, &password) {
+            match start_postmaster(&bin, dir.path(), run_as, port, &password, &settings) {
                 Ok(postmaster) => {
                     let mut cluster = Self {
                         url: String::new(),

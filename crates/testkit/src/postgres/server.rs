@@ -134,6 +134,7 @@ pub(super) fn start_postmaster(
     run_as: RunAs,
     port: u16,
     password: &str,
+    settings: &[String],
 ) -> Result<Child, Started> {
     let log_path = dir.join("postgres.log");
     let log = fs::OpenOptions::new()
@@ -161,6 +162,7 @@ pub(super) fn start_postmaster(
             "-c",
             "unix_socket_permissions=0700",
         ])
+        .args(settings.iter().flat_map(|setting| ["-c", setting.as_str()]))
         .stdout(log)
         .stderr(log_err)
         .spawn()

@@ -14,18 +14,24 @@ mod push;
 mod retention;
 mod rotate;
 mod sar;
+mod tls;
 
 use std::cell::Cell;
+use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use casebook_domain::{DeviceId, UserId};
+use postgres::config::SslMode;
 use postgres::{Client, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
+use tokio_rustls::rustls::ClientConfig;
 use uuid::Uuid;
 
 pub use backup::{Importer, TABLES};
 pub use rotate::{Rotation, SEALED, SealedTable};
+pub(crate) use tls::failure as tls_failure;
 
 use super::seal::row_aad;
 use super::{
@@ -48,11 +54,28 @@ const IDLE_IN_TRANSACTION_MS: u32 = 15_000;
 /// What the probe of each data key seals: opening it proves the hub holds the right key.
 const PROBE: &[u8] = b"casebook-hub seal probe";
 
-/// A `postgres://` URL, kept whole for connecting and shown without its password.
+/// A `postgres://` URL, kept whole for connecting and shown without its password, and the TLS
+/// settings its `sslmode` asks for (`tls.rs`).
 #[derive(Clone)]
 pub struct DatabaseUrl {
     config: postgres::Config,
     shown: String,
+    tls: Option<Arc<tokio_rustls::rustls::ClientConfig>>,
+}
+
+impl DatabaseUrl {
+    /// The same database over TLS, its certificate checked against the CA certificates in the
+    /// PEM file `ca` only (a private CA), whatever the URL's `sslmode`.
+    pub fn with_ca_file(mut self, ca: &Path) -> Result<Self, HubError> {
+        self.config.ssl_mode(SslMode::Require);
+        self.tls = Some(tls::client_config(Some(ca))?);
+        Ok(self)
+    }
+
+    /// Whether connections to it use TLS.
+    pub fn uses_tls(&self) -> bool {
+        self.tls.is_some()
+    }
 }
 
 impl FromStr for DatabaseUrl {
@@ -64,8 +87,13 @@ impl FromStr for DatabaseUrl {
                 "it must start with postgres://".to_owned(),
             ));
         }
+        // libpq's stricter modes: rustls always checks the chain and the host name, so both
+        // mean `require` here (which the client library knows by that name only).
+        let text = text
+            .replace("sslmode=verify-full", "sslmode=require")
+            .replace("sslmode=verify-ca", "sslmode=require");
         // Never echo the text: it may hold the password.
-        let config = postgres::Config::from_str(text)
+        let config = postgres::Config::from_str(&text)
             .map_err(|_| HubError::BadDatabaseUrl("it is not a valid PostgreSQL URL".to_owned()))?;
         let host = config
             .get_hosts()
@@ -82,7 +110,12 @@ impl FromStr for DatabaseUrl {
             config.get_user().unwrap_or(""),
             config.get_dbname().unwrap_or("")
         );
-        Ok(Self { config, shown })
+        let tls = match config.get_ssl_mode() {
+            SslMode::Require => Some(tls::client_config(None)?),
+            // `prefer` (the default) and `disable`: plain, as libpq does when no TLS is set up.
+            _ => None,
+        };
+        Ok(Self { config, shown, tls })
     }
 }
 
@@ -360,9 +393,20 @@ fn connect(url: &DatabaseUrl) -> Result<Client, HubError> {
         .options(&format!(
             "-c statement_timeout={STATEMENT_TIMEOUT_MS} -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
         ));
-    config.connect(NoTls).map_err(|e| {
+    let connected = match &url.tls {
+        Some(tls) => config.connect(MakeRustlsConnect::new(ClientConfig::clone(tls))),
+        None => config.connect(NoTls),
+    };
+    connected.map_err(|e| {
         tracing::error!(database = %url, error = %super::pg_schema::database_detail(&e), "could not connect to PostgreSQL");
-        HubError::DatabaseUnreachable(url.to_string())
+        match tls::failure(&e) {
+            Some(why) => HubError::DatabaseTls {
+                url: url.to_string(),
+                hint: tls::hint(&why),
+                why,
+            },
+            None => HubError::DatabaseUnreachable(url.to_string()),
+        }
     })
 }
 
