@@ -44,7 +44,7 @@ const fn sealed(
 
 /// Every sealed column of the schema (migrations/hub-postgres) but the probe of `seal_keys`,
 /// which a rotation replaces. A column sealed later must be added here: a test
-/// (tests/postgres_rotate.rs) compares this list with the database's `bytea` columns.
+/// (tests/postgres_schema.rs) compares this list with the database's `bytea` columns.
 pub const SEALED: &[SealedTable] = &[
     sealed("users", "id", "uuid", &["name"]),
     sealed("devices", "id", "uuid", &["name"]),
