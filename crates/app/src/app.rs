@@ -1,28 +1,20 @@
-//! The app's session: which store, locked or not, who is using it, and one method per thing the
-//! user can do. The window only calls these.
+//! The app's session: which store, locked or not, who is using it; creating, joining, unlocking,
+//! locking (by hand or when idle) and erasing it; and the gates every action passes to reach the
+//! store. The actions live in one module per area (`caseload.rs`, `visits.rs`...), each its own
+//! `impl App`.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use casebook_domain::Role;
-use casebook_domain::{CaseId, ContactId, PartyId};
-use casebook_store::model::{CaseDetail, CreatedCase, NewCase, NewConsent, NewContact, NewParty};
-use casebook_store::{CaseFilter, ConflictView, ExposeSecret, Keep, SecretString, Store, StorePaths, Window};
-use serde::{Deserialize, Serialize};
+use casebook_store::{ExposeSecret, SecretString, Store, StorePaths};
 
 use crate::background::SyncTrack;
-use crate::caseload;
-use crate::dto::{
-    Abilities, AppPhase, AppState, CaseloadPage, CaseloadQuery, DraftSaved, KeepChoice, NewConsentInput,
-    NewVisitInput,
-};
+use crate::dto::{Abilities, AppPhase, AppState};
 use crate::error::{AppError, ErrorCode};
-use crate::locale::{DateFormat, DateStyle};
-
-/// Default minutes of inactivity before the app locks itself.
-pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
+use crate::locale::DateFormat;
+use crate::settings::{AppOptions, Settings};
 
 /// The open store's page cache in the app, in KiB: the window reads a hundred cases at a time,
 /// so a quarter of the store's default keeps the laptop's memory for the page (issue 10 item 5:
@@ -41,46 +33,6 @@ pub enum AppEvent {
 /// Where the app sends its events (the window forwards them to the ui).
 pub type Emitter = Arc<dyn Fn(AppEvent) + Send + Sync>;
 
-/// Settings read at start, from the environment (tests) or defaults.
-#[derive(Debug, Clone)]
-pub struct AppOptions {
-    /// Overrides the auto-lock delay (`CASEBOOK_AUTO_LOCK_SECS`, for tests).
-    pub auto_lock_override: Option<Duration>,
-    /// Time between background syncs while nothing changes (`CASEBOOK_SYNC_SECS`).
-    pub sync_interval: Duration,
-    /// How long after a change the background sync runs.
-    pub sync_after_change: Duration,
-    /// The name this laptop gives itself when it joins a hub.
-    pub device_name: String,
-    /// The computer's locale for dates, as a BCP 47 tag (`LC_ALL`, `LC_TIME`, `LANG`).
-    pub system_locale: Option<String>,
-}
-
-impl AppOptions {
-    /// The defaults, adjusted by `CASEBOOK_AUTO_LOCK_SECS` and `CASEBOOK_SYNC_SECS`.
-    pub fn from_env() -> Self {
-        let secs = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .filter(|&s| s > 0)
-                .map(Duration::from_secs)
-        };
-        let device_name = std::fs::read_to_string("/etc/hostname")
-            .ok()
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "Casebook laptop".to_owned());
-        Self {
-            auto_lock_override: secs("CASEBOOK_AUTO_LOCK_SECS"),
-            sync_interval: secs("CASEBOOK_SYNC_SECS").unwrap_or(Duration::from_secs(120)),
-            sync_after_change: Duration::from_secs(3),
-            device_name,
-            system_locale: crate::locale::system_locale(),
-        }
-    }
-}
-
 /// What is kept about the user while unlocked (and remembered while locked).
 #[derive(Debug, Clone, Default)]
 struct Who {
@@ -89,36 +41,18 @@ struct Who {
     hub: Option<String>,
 }
 
-/// Settings kept beside the store, in the clear (nothing in them is about a case).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Settings {
-    auto_lock_minutes: u32,
-    /// Absent from files written before it existed.
-    #[serde(default)]
-    date_style: DateStyle,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            auto_lock_minutes: DEFAULT_AUTO_LOCK_MINUTES,
-            date_style: DateStyle::default(),
-        }
-    }
-}
-
 pub(crate) struct Session {
     pub(crate) store: Option<Store>,
-    last_activity: Instant,
+    pub(crate) last_activity: Instant,
     who: Who,
     reason: Option<String>,
-    settings: Settings,
+    pub(crate) settings: Settings,
 }
 
 /// The desktop app without its window.
 pub struct App {
-    paths: StorePaths,
-    options: AppOptions,
+    pub(crate) paths: StorePaths,
+    pub(crate) options: AppOptions,
     pub(crate) session: Mutex<Session>,
     pub(crate) sync: Mutex<SyncTrack>,
     pub(crate) wake: tokio::sync::Notify,
@@ -135,7 +69,7 @@ impl std::fmt::Debug for App {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every change to the store is one transaction, so a panic elsewhere cannot leave it torn.
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -188,7 +122,7 @@ impl App {
         self.state_of(&session)
     }
 
-    fn state_of(&self, session: &Session) -> AppState {
+    pub(crate) fn state_of(&self, session: &Session) -> AppState {
         let phase = if session.store.is_some() {
             AppPhase::Unlocked
         } else if self.paths.exists() {
@@ -355,48 +289,6 @@ impl App {
         true
     }
 
-    /// Sets the auto-lock delay (1 to 240 minutes) and keeps it beside the store.
-    pub fn set_auto_lock(&self, minutes: u32) -> Result<AppState, AppError> {
-        if !(1..=240).contains(&minutes) {
-            return Err(AppError::invalid("Choose between 1 and 240 minutes."));
-        }
-        let mut session = lock(&self.session);
-        if session.store.is_none() {
-            return Err(AppError::locked());
-        }
-        session.settings.auto_lock_minutes = minutes;
-        self.save_settings(&mut session)
-    }
-
-    /// Chooses how dates and times are written: as the computer's locale says, or British.
-    pub fn set_date_style(&self, style: DateStyle) -> Result<AppState, AppError> {
-        let mut session = lock(&self.session);
-        if session.store.is_none() {
-            return Err(AppError::locked());
-        }
-        session.settings.date_style = style;
-        let state = self.save_settings(&mut session)?;
-        drop(session);
-        // Every open screen rewrites its dates at once, not at the next navigation.
-        (self.events)(AppEvent::State(state.clone()));
-        Ok(state)
-    }
-
-    /// Writes the settings beside the store and answers the state they make.
-    fn save_settings(&self, session: &mut Session) -> Result<AppState, AppError> {
-        let bytes = serde_json::to_vec_pretty(&session.settings)
-            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-        let path = self.paths.dir.join("settings.json");
-        std::fs::write(&path, bytes).map_err(|e| {
-            AppError::new(
-                ErrorCode::Internal,
-                format!("Could not save the settings in {}: {e}", path.display()),
-            )
-        })?;
-        session.last_activity = Instant::now();
-        Ok(self.state_of(session))
-    }
-
     /// Runs `f` on the open store.
     pub(crate) fn with_store<T>(
         &self,
@@ -439,172 +331,6 @@ impl App {
         Ok(value)
     }
 
-    /// The caseload, what needs doing next first, filtered, and at most `query.limit` of it.
-    /// Unfiltered (the screen as it opens), the store reads only that window.
-    pub fn caseload(&self, query: CaseloadQuery) -> Result<CaseloadPage, AppError> {
-        self.with_store(|store| {
-            let filter = CaseFilter {
-                // A figure's cases may include closed ones (first contacts over a quarter).
-                include_closed: query.include_closed
-                    || query.ids.is_some()
-                    || query.status == Some(casebook_domain::CaseStatus::Closed),
-            };
-            let text = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-            let unfiltered = text.is_none()
-                && query.stage.is_none()
-                && query.status.is_none()
-                && query.kind.is_none()
-                && query.ids.is_none();
-            if let (true, Some(limit)) = (unfiltered, query.limit) {
-                let (cases, total) = store.caseload_window(filter, Window { offset: 0, limit })?;
-                return Ok(CaseloadPage { cases, total });
-            }
-            let found: Option<HashSet<CaseId>> = match text {
-                Some(t) => Some(store.search(t, 1000)?.into_iter().map(|h| h.case_id).collect()),
-                None => None,
-            };
-            let mut cases = caseload::filter(store.list_cases(filter)?, &query, found.as_ref());
-            let total = u32::try_from(cases.len()).unwrap_or(u32::MAX);
-            if let Some(limit) = query.limit {
-                cases.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            }
-            Ok(CaseloadPage { cases, total })
-        })
-    }
-
-    /// One case with its parties, consents and timeline.
-    pub fn case_detail(&self, case: CaseId) -> Result<CaseDetail, AppError> {
-        self.with_store(|store| Ok(store.case_detail(case)?))
-    }
-
-    /// Records a new referral.
-    pub fn create_case(&self, input: NewCase) -> Result<CreatedCase, AppError> {
-        if input.summary.trim().is_empty() {
-            return Err(AppError::invalid(
-                "Write a short summary of the harm or conflict.",
-            ));
-        }
-        let input = NewCase {
-            referrer: nonempty(input.referrer),
-            ..input
-        };
-        self.change(
-            |a| a.create_case,
-            |store| Ok(store.write(|w| w.create_case(input))?),
-        )
-    }
-
-    /// Adds a party to a case.
-    pub fn add_party(&self, case: CaseId, input: NewParty) -> Result<PartyId, AppError> {
-        let input = NewParty {
-            name: nonempty(Some(input.name)).ok_or_else(|| AppError::invalid("Enter the party's name."))?,
-            phone: nonempty(input.phone),
-            ..input
-        };
-        self.change(
-            |a| a.add_party,
-            |store| Ok(store.write(|w| w.add_party(case, input))?),
-        )
-    }
-
-    /// Records a consent decision.
-    pub fn record_consent(
-        &self,
-        case: CaseId,
-        input: NewConsentInput,
-    ) -> Result<casebook_domain::ConsentId, AppError> {
-        self.change(
-            |a| a.record_consent,
-            |store| {
-                Ok(store.write(|w| {
-                    w.record_consent(
-                        case,
-                        NewConsent {
-                            party: input.party_id,
-                            scope: input.scope,
-                            decision: input.decision,
-                            method: input.method,
-                            date: input.date,
-                            note: nonempty(input.note),
-                        },
-                    )
-                })?)
-            },
-        )
-    }
-
-    /// What the consent rules would say about a visit with these parties, before it is made.
-    pub fn visit_warnings(
-        &self,
-        case: CaseId,
-        party_ids: Vec<PartyId>,
-        initiated_by_party: bool,
-    ) -> Result<Vec<String>, AppError> {
-        self.with_store(|store| Ok(store.contact_warnings(case, &party_ids, initiated_by_party)?))
-    }
-
-    /// Starts a visit record: a draft holding what has been typed so far.
-    pub fn start_visit(&self, case: CaseId, input: NewVisitInput) -> Result<ContactId, AppError> {
-        if input.party_ids.is_empty() {
-            return Err(AppError::invalid("Choose at least one party you saw."));
-        }
-        self.change(
-            |a| a.write_visits,
-            |store| {
-                Ok(store.write(|w| {
-                    w.add_contact(
-                        case,
-                        NewContact {
-                            shareable: None,
-                            party_ids: input.party_ids,
-                            kind: input.kind,
-                            date: input.date,
-                            notes: input.notes,
-                            initiated_by_party: input.initiated_by_party,
-                            draft: true,
-                            amends: input.amends,
-                        },
-                    )
-                })?)
-            },
-        )
-    }
-
-    /// Saves a draft's notes (every pause in typing).
-    pub fn save_draft(&self, contact: ContactId, notes: String) -> Result<DraftSaved, AppError> {
-        let chars = u32::try_from(notes.chars().count()).unwrap_or(u32::MAX);
-        self.change(
-            |a| a.write_visits,
-            |store| Ok(store.write(|w| w.save_draft(contact, &notes))?),
-        )?;
-        Ok(DraftSaved {
-            contact_id: contact,
-            chars,
-            saved_at: chrono::Utc::now().to_rfc3339(),
-        })
-    }
-
-    /// Finalises a visit record: it never changes again (amend it instead).
-    pub fn finalise_visit(&self, contact: ContactId) -> Result<(), AppError> {
-        self.change(
-            |a| a.write_visits,
-            |store| Ok(store.write(|w| w.finalise_contact(contact))?),
-        )
-    }
-
-    /// Adds a supervision note to a case of the team (supervisors only; the store and the hub
-    /// both refuse anyone else).
-    pub fn add_supervision_note(&self, case: CaseId, text: String) -> Result<String, AppError> {
-        let text =
-            nonempty(Some(text)).ok_or_else(|| AppError::invalid("Write the supervision note first."))?;
-        let id = self.supervise(
-            "Only supervisors add supervision notes.",
-            |a| a.supervise,
-            |store| Ok(store.write(|w| w.add_supervision_note(case, &text))?),
-        )?;
-        Ok(id.to_string())
-    }
-
     /// Runs a change only a supervisor makes (a supervision note, a sign-off), like
     /// [`App::change`] but refused to anyone else with `refusal`, which says who may.
     pub(crate) fn supervise<T>(
@@ -614,24 +340,6 @@ impl App {
         f: impl FnOnce(&mut Store) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
         self.change_refused_as(may, Some(refusal), f)
-    }
-
-    /// The conflicts waiting for a person.
-    pub fn conflicts(&self) -> Result<Vec<ConflictView>, AppError> {
-        self.with_store(|store| Ok(store.conflicts()?))
-    }
-
-    /// Settles a conflict with the chosen or merged text.
-    pub fn resolve_conflict(&self, id: String, keep: KeepChoice) -> Result<(), AppError> {
-        let keep = match keep {
-            KeepChoice::Mine => Keep::Mine,
-            KeepChoice::Theirs => Keep::Theirs,
-            KeepChoice::Merged(text) => Keep::Text(text),
-        };
-        self.with_store(|store| Ok(store.resolve_conflict(&id, keep)?))?;
-        self.touch();
-        self.sync_soon(self.options.sync_after_change);
-        Ok(())
     }
 
     /// Erases the store on the hub's order (after the sync handed over what it had).

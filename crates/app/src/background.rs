@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use casebook_store::{Store, StoreError};
 use casebook_sync::{Backoff, StoreAccess, SyncError, SyncProgress};
 
-use crate::app::{App, AppEvent, AppOptions};
+use crate::app::{App, AppEvent};
 use crate::dto::{Received, SyncState, SyncView};
 use crate::error::AppError;
+use crate::settings::AppOptions;
 
 /// The sync indicator's memory between rounds.
 #[derive(Debug)]

@@ -1,14 +1,17 @@
-//! The case, whole: its referral details, its parties, its status (closing with an outcome,
-//! reopening) and amending a finalised visit. The store checks the rules of the process; this
-//! module names the form field at fault and words the refusals for a window, not a terminal.
+//! The case, whole: recording the referral, its parties and their consents, editing its
+//! referral details and parties, its status (closing with an outcome, reopening) and amending a
+//! finalised visit. The store checks the rules of the process; this module names the form field
+//! at fault and words the refusals for a window, not a terminal.
 
 use casebook_domain::case::Transition;
 use casebook_domain::{CaseId, CaseStatus, ContactId, ContactState, PartyId, RuleError};
 use casebook_store::StoreError;
-use casebook_store::model::{CaseEdit, NewContact, PartyEdit, TimelineEntry};
+use casebook_store::model::{
+    CaseEdit, CreatedCase, NewCase, NewConsent, NewContact, NewParty, PartyEdit, TimelineEntry,
+};
 
 use crate::app::{App, nonempty};
-use crate::dto::{ReferralEdit, StatusMove};
+use crate::dto::{NewConsentInput, ReferralEdit, StatusMove};
 use crate::error::{AppError, ErrorCode};
 
 /// A refusal of the store in the app's words, naming the field to correct where there is one:
@@ -49,6 +52,62 @@ fn worded(e: StoreError) -> AppError {
 }
 
 impl App {
+    /// Records a new referral.
+    pub fn create_case(&self, input: NewCase) -> Result<CreatedCase, AppError> {
+        if input.summary.trim().is_empty() {
+            return Err(AppError::invalid(
+                "Write a short summary of the harm or conflict.",
+            ));
+        }
+        let input = NewCase {
+            referrer: nonempty(input.referrer),
+            ..input
+        };
+        self.change(
+            |a| a.create_case,
+            |store| Ok(store.write(|w| w.create_case(input))?),
+        )
+    }
+
+    /// Adds a party to a case.
+    pub fn add_party(&self, case: CaseId, input: NewParty) -> Result<PartyId, AppError> {
+        let input = NewParty {
+            name: nonempty(Some(input.name)).ok_or_else(|| AppError::invalid("Enter the party's name."))?,
+            phone: nonempty(input.phone),
+            ..input
+        };
+        self.change(
+            |a| a.add_party,
+            |store| Ok(store.write(|w| w.add_party(case, input))?),
+        )
+    }
+
+    /// Records a consent decision.
+    pub fn record_consent(
+        &self,
+        case: CaseId,
+        input: NewConsentInput,
+    ) -> Result<casebook_domain::ConsentId, AppError> {
+        self.change(
+            |a| a.record_consent,
+            |store| {
+                Ok(store.write(|w| {
+                    w.record_consent(
+                        case,
+                        NewConsent {
+                            party: input.party_id,
+                            scope: input.scope,
+                            decision: input.decision,
+                            method: input.method,
+                            date: input.date,
+                            note: nonempty(input.note),
+                        },
+                    )
+                })?)
+            },
+        )
+    }
+
     /// Saves a case's referral details as the form shows them: summary, justice stage, court
     /// date (an empty one removes it, except from a pre-sentence case), adjournment or deferred
     /// sentence, and referrer. A closed case is reopened first.

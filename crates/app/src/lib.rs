@@ -8,6 +8,7 @@ mod app;
 mod background;
 pub mod caseload;
 mod casework;
+mod conflicts;
 pub mod dashboard;
 mod document_model;
 pub mod documents;
@@ -22,13 +23,15 @@ pub mod problems;
 pub mod recovery;
 mod risk;
 pub mod sar;
+mod settings;
 mod signoffs;
 pub mod strength;
+mod visits;
 
 #[cfg(test)]
 mod bindings;
 
-pub use app::{App, AppEvent, AppOptions, DEFAULT_AUTO_LOCK_MINUTES, Emitter};
+pub use app::{App, AppEvent, Emitter};
 pub use casebook_domain::CaseStatus;
 pub use casebook_domain::agreement::ActionStatus;
 pub use casebook_domain::case::Transition;
@@ -46,3 +49,4 @@ pub use casebook_store::risk::RiskAssessment;
 pub use casebook_store::signoffs::{Awaiting, WaitingSignOff};
 pub use casebook_store::{ConflictView, StorePaths};
 pub use error::{AppError, ErrorCode};
+pub use settings::{AppOptions, DEFAULT_AUTO_LOCK_MINUTES};
