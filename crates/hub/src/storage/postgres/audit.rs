@@ -23,7 +23,9 @@ impl Postgres {
         events: &[AuditEvent],
         now_ms: i64,
     ) -> Result<String, HubError> {
-        let head = tx.query_one("SELECT seq, hash FROM audit_head FOR UPDATE", &[])?;
+        let head = self
+            .cached(tx)
+            .query_one("SELECT seq, hash FROM audit_head FOR UPDATE", &[])?;
         let (mut seq, mut prev): (u64, String) = (to_u64(head.try_get(0)?), head.try_get(1)?);
         let mut rows = AuditRows::default();
         for event in events {
@@ -46,7 +48,7 @@ impl Postgres {
         let at_ms = vec![now_ms; rows.seq.len()];
         // Entries, their cases and the head in one statement: the foreign key of audit_cases is
         // checked at its end, when the entries are there.
-        tx.execute(
+        self.cached(tx).execute(
             "WITH entries AS (
                  INSERT INTO audit (seq, at_ms, action, user_id, device_id, entry, prev_hash, hash)
                  SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::uuid[], $5::uuid[],

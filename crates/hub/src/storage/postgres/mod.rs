@@ -9,6 +9,7 @@ mod audit;
 mod backup;
 mod devices;
 mod ops;
+mod prepared;
 mod purge;
 mod push;
 mod retention;
@@ -30,6 +31,7 @@ use tokio_rustls::rustls::ClientConfig;
 use uuid::Uuid;
 
 pub use backup::{Importer, TABLES};
+use prepared::{Cached, Prepared};
 pub use rotate::{Rotation, SEALED, SealedTable};
 pub(crate) use tls::failure as tls_failure;
 
@@ -135,6 +137,8 @@ impl std::fmt::Display for DatabaseUrl {
 pub struct Postgres {
     /// `None` only while it is being dropped.
     client: Mutex<Option<Client>>,
+    /// The hot statements, prepared on that connection.
+    prepared: Prepared,
     url: DatabaseUrl,
     key: HubKey,
     sealer: Sealer,
@@ -167,6 +171,7 @@ impl Postgres {
         })?;
         Ok(Self {
             client: Mutex::new(Some(client)),
+            prepared: Prepared::default(),
             url: url.clone(),
             names: BlindIndex::derive(&key, "users.name"),
             clients: BlindIndex::derive(&key, "rate_limits.client"),
@@ -188,6 +193,7 @@ impl Postgres {
         })?;
         Ok(Self {
             client: Mutex::new(Some(client)),
+            prepared: Prepared::default(),
             url: self.url.clone(),
             names: BlindIndex::derive(&key, "users.name"),
             clients: BlindIndex::derive(&key, "rate_limits.client"),
@@ -220,10 +226,19 @@ impl Postgres {
                 .ok_or_else(|| HubError::Database("the PostgreSQL connection is closed".to_owned()))?;
             if client.is_closed() {
                 tracing::warn!("the PostgreSQL connection was closed; connecting again");
+                self.prepared.clear();
                 *client = connect(&self.url)?;
             }
             f(client)
         })
+    }
+
+    /// `client` (the connection or a transaction on it), its statements prepared once.
+    fn cached<'a, C: postgres::GenericClient>(&'a self, client: &'a mut C) -> Cached<'a, C> {
+        Cached {
+            client,
+            prepared: &self.prepared,
+        }
     }
 
     /// `plain` sealed for `table.column` of the row `row`.
@@ -270,11 +285,11 @@ impl Postgres {
     /// `now_ms` is due.
     pub fn device_by_token(&self, token_hash: &str, now_ms: i64) -> Result<Option<FoundDevice>, HubError> {
         let row = self.run(|client| {
-            Ok(client.query_opt(
+            self.cached(client).query_opt(
                 "SELECT u.id, u.name, u.role, u.team, d.id, d.name, d.revoked_at IS NOT NULL, d.wipe, d.last_seen
                  FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = $1",
                 &[&token_hash],
-            )?)
+            )
         })?;
         let Some(row) = row else { return Ok(None) };
         let user = self.user_row(&row)?;
@@ -301,7 +316,7 @@ impl Postgres {
             // When a device was last seen is for the admin's list and a gauge: losing the last
             // second of it in a database crash costs nothing, a WAL flush per sync would.
             tx.batch_execute("SET LOCAL synchronous_commit = off")?;
-            tx.execute(
+            self.cached(&mut tx).execute(
                 "UPDATE devices SET last_seen = $1 WHERE id = $2 AND (last_seen IS NULL OR last_seen < $1 - $3)",
                 &[&now_ms, &device.0, &super::sqlite::LAST_SEEN_EVERY_MS],
             )?;

@@ -7,6 +7,7 @@ use casebook_protocol::{OpResult, Person, PulledOp, PurgeOrder, Role};
 use postgres::Transaction;
 use uuid::Uuid;
 
+use super::prepared::Cached;
 use super::push::{PgTx, assignment, assignment_row};
 use super::{Postgres, snapshot, to_i64, to_u64};
 use crate::error::HubError;
@@ -32,7 +33,7 @@ impl Postgres {
             let (results, stored) = push_all(&mut log, hub, author, from_device, ops, now_ms, drain)?;
             log.finish()?;
             if let (Some(device), 1..) = (from_device, stored) {
-                tx.execute(
+                self.cached(&mut tx).execute(
                     "UPDATE devices SET ops_held = ops_held + $2 WHERE id = $1",
                     &[&device.0, &to_i64(stored)],
                 )?;
@@ -74,13 +75,14 @@ impl Postgres {
             // page and the cursor would be skipped.
             let mut tx = snapshot(client)?;
             let skip_from = match own {
-                Some(own) if own.held == ops_held(&mut tx, own.device)? => Some(own.device.0),
+                Some(own) if own.held == ops_held(&mut self.cached(&mut tx), own.device)? => Some(own.device.0),
                 _ => None,
             };
-            let visible = scope::visible(viewer, &candidate_assignments(&mut tx, viewer)?);
+            let visible = scope::visible(viewer, &candidate_assignments(&mut self.cached(&mut tx), viewer)?);
             let seen: BTreeSet<&CaseId> = visible.iter().collect();
             let hidden: Vec<Uuid> = held.iter().filter(|c| !seen.contains(c)).map(|c| c.0).collect();
-            let known: Vec<CaseId> = tx
+            let known: Vec<CaseId> = self
+                .cached(&mut tx)
                 .query("SELECT id FROM cases WHERE id = ANY($1)", &[&hidden])?
                 .iter()
                 .map(|row| row.try_get(0).map(CaseId))
@@ -105,6 +107,9 @@ impl Postgres {
                     .collect();
             }
             let cases: Vec<Uuid> = visible.iter().map(|c| c.0).collect();
+            // Not prepared ahead (`prepared.rs`): after five runs PostgreSQL may keep one plan
+            // for every cursor and scope, one fitted to a facilitator's five cases that then
+            // serves a coordinator's thousands. Planned with its values, each page gets its own.
             let rows = tx.query(
                 "SELECT seq, op_id, payload, quarantine_reason FROM ops
                  WHERE seq > $1 AND case_id = ANY($2) AND ($3 OR NOT quarantined)
@@ -122,7 +127,10 @@ impl Postgres {
             let next_cursor = match ops.last() {
                 Some(last) if more => last.seq,
                 _ => {
-                    let last: i64 = tx.query_one("SELECT last FROM op_seq", &[])?.try_get(0)?;
+                    let last: i64 = self
+                        .cached(&mut tx)
+                        .query_one("SELECT last FROM op_seq", &[])?
+                        .try_get(0)?;
                     cursor.max(to_u64(last))
                 }
             };
@@ -143,7 +151,7 @@ impl Postgres {
     pub fn remaining(&mut self, viewer: &Viewer, after: u64) -> Result<u64, HubError> {
         self.run(|client| {
             let mut tx = snapshot(client)?;
-            let visible: Vec<Uuid> = scope::visible(viewer, &candidate_assignments(&mut tx, viewer)?)
+            let visible: Vec<Uuid> = scope::visible(viewer, &candidate_assignments(&mut self.cached(&mut tx), viewer)?)
                 .iter()
                 .map(|c| c.0)
                 .collect();
@@ -251,6 +259,7 @@ impl Postgres {
 
     /// Who the viewer's case ids refer to (see the SQLite backend's `team_directory`).
     fn team_directory(&self, tx: &mut Transaction<'_>, viewer: &Viewer) -> Result<Vec<Person>, HubError> {
+        let mut tx = self.cached(tx);
         let rows = match &viewer.team {
             _ if viewer.role == Role::Coordinator => {
                 tx.query("SELECT id, name, role, team FROM users", &[])?
@@ -280,7 +289,7 @@ impl Postgres {
 }
 
 /// How many ops the hub holds from `device`.
-fn ops_held(tx: &mut Transaction<'_>, device: DeviceId) -> Result<u64, HubError> {
+fn ops_held(tx: &mut Cached<'_, Transaction<'_>>, device: DeviceId) -> Result<u64, HubError> {
     let held: Option<i64> = tx
         .query_opt("SELECT ops_held FROM devices WHERE id = $1", &[&device.0])?
         .map(|row| row.try_get(0))
@@ -289,7 +298,10 @@ fn ops_held(tx: &mut Transaction<'_>, device: DeviceId) -> Result<u64, HubError>
 }
 
 /// The cases that can be in `viewer`'s scope (the rule itself is `scope::in_scope`).
-fn candidate_assignments(tx: &mut Transaction<'_>, viewer: &Viewer) -> Result<Vec<Assignment>, HubError> {
+fn candidate_assignments(
+    tx: &mut Cached<'_, Transaction<'_>>,
+    viewer: &Viewer,
+) -> Result<Vec<Assignment>, HubError> {
     let rows = match viewer.role {
         Role::Facilitator => tx.query(
             "SELECT id, lead, co, team FROM cases WHERE lead = $1 OR co = $1",

@@ -16,6 +16,7 @@ use postgres::Transaction;
 use uuid::Uuid;
 
 use super::Postgres;
+use super::prepared::Cached;
 use crate::error::HubError;
 use crate::scope::Assignment;
 use crate::storage::push::PushTx;
@@ -34,6 +35,8 @@ pub(super) struct PgTx<'a, 'c> {
     purged: HashMap<CaseId, bool>,
     cases: HashMap<CaseId, Option<Assignment>>,
     records: HashMap<Uuid, Option<Known>>,
+    /// Users looked up: a push that opens many cases asks for their lead again and again.
+    users: HashMap<UserId, Option<UserRow>>,
     /// The hub's own clock (`hub_meta.hub_hlc_ms`), read with the lock, and whether it moved.
     hub_clock: Option<u64>,
     hub_clock_moved: bool,
@@ -62,7 +65,7 @@ impl<'a, 'c> PgTx<'a, 'c> {
     /// handed out.
     pub(super) fn lock(tx: &'a mut Transaction<'c>, db: &'a Postgres) -> Result<Self, HubError> {
         // The hub's clock comes with it: only a transaction holding the lock reads or moves it.
-        let row = tx.query_one(
+        let row = db.cached(tx).query_one(
             "SELECT o.last, m.value FROM op_seq o LEFT JOIN hub_meta m ON m.key = 'hub_hlc_ms' FOR UPDATE OF o",
             &[],
         )?;
@@ -79,17 +82,23 @@ impl<'a, 'c> PgTx<'a, 'c> {
             purged: HashMap::new(),
             cases: HashMap::new(),
             records: HashMap::new(),
+            users: HashMap::new(),
             ops: PendingOps::default(),
             new_records: Vec::new(),
             finalised: HashSet::new(),
         })
     }
 
+    /// The transaction, its statements prepared once per connection.
+    fn sql(&mut self) -> Cached<'_, Transaction<'c>> {
+        self.db.cached(self.tx)
+    }
+
     /// Sends the ops and records written so far.
     fn flush(&mut self) -> Result<(), HubError> {
         if !self.ops.seq.is_empty() {
             let o = std::mem::take(&mut self.ops);
-            self.tx.execute(
+            self.sql().execute(
                 "INSERT INTO ops (seq, op_id, case_id, payload, received_at, from_device, quarantined, quarantine_reason)
                  SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::uuid[], $4::bytea[], $5::bigint[], $6::uuid[],
                                       $7::boolean[], $8::bytea[])",
@@ -111,7 +120,7 @@ impl<'a, 'c> PgTx<'a, 'c> {
             let cases: Vec<Uuid> = records.iter().map(|r| r.1.0).collect();
             let entities: Vec<&str> = records.iter().map(|r| r.2.as_str()).collect();
             let finalised: Vec<bool> = ids.iter().map(|id| self.finalised.contains(id)).collect();
-            self.tx.execute(
+            self.sql().execute(
                 "INSERT INTO records (id, case_id, entity, finalised)
                  SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::boolean[])
                  ON CONFLICT (id) DO NOTHING",
@@ -120,7 +129,7 @@ impl<'a, 'c> PgTx<'a, 'c> {
         }
         if !self.finalised.is_empty() {
             let ids: Vec<Uuid> = self.finalised.drain().collect();
-            self.tx.execute(
+            self.sql().execute(
                 "UPDATE records SET finalised = true WHERE id = ANY($1) AND NOT finalised",
                 &[&ids],
             )?;
@@ -133,11 +142,11 @@ impl<'a, 'c> PgTx<'a, 'c> {
     pub(super) fn finish(mut self) -> Result<(), HubError> {
         self.flush()?;
         if self.last_seq != self.locked_at {
-            self.tx
-                .execute("UPDATE op_seq SET last = $1", &[&self.last_seq])?;
+            let last = self.last_seq;
+            self.sql().execute("UPDATE op_seq SET last = $1", &[&last])?;
         }
         if let (true, Some(wall_ms)) = (self.hub_clock_moved, self.hub_clock) {
-            self.tx.execute(
+            self.sql().execute(
                 "INSERT INTO hub_meta (key, value) VALUES ('hub_hlc_ms', $1)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 &[&wall_ms.to_string()],
@@ -180,10 +189,10 @@ impl PushTx for PgTx<'_, '_> {
         for op in ops {
             self.held.insert(op.op_id, None);
         }
-        for row in self
-            .tx
-            .query("SELECT op_id, seq FROM ops WHERE op_id = ANY($1)", &[&op_ids])?
-        {
+        let rows = self
+            .sql()
+            .query("SELECT op_id, seq FROM ops WHERE op_id = ANY($1)", &[&op_ids])?;
+        for row in rows {
             self.held
                 .insert(OpId(row.try_get(0)?), Some(super::to_u64(row.try_get(1)?)));
         }
@@ -192,11 +201,12 @@ impl PushTx for PgTx<'_, '_> {
             self.cases.insert(CaseId(*case), None);
         }
         // The cases and the erased ones in one round trip (an id is in one table or neither).
-        for row in self.tx.query(
+        let rows = self.sql().query(
             "SELECT id, lead, co, team, false FROM cases WHERE id = ANY($1)
              UNION ALL SELECT case_id, NULL, NULL, NULL, true FROM purged_cases WHERE case_id = ANY($1)",
             &[&case_ids],
-        )? {
+        )?;
+        for row in rows {
             if row.try_get(4)? {
                 self.purged.insert(CaseId(row.try_get(0)?), true);
             } else {
@@ -207,10 +217,11 @@ impl PushTx for PgTx<'_, '_> {
         for id in &record_ids {
             self.records.insert(*id, None);
         }
-        for row in self.tx.query(
+        let rows = self.sql().query(
             "SELECT id, entity, case_id, finalised FROM records WHERE id = ANY($1)",
             &[&record_ids],
-        )? {
+        )?;
+        for row in rows {
             let entity: String = row.try_get(1)?;
             self.records.insert(
                 row.try_get(0)?,
@@ -229,7 +240,7 @@ impl PushTx for PgTx<'_, '_> {
             return Ok(*known);
         }
         let seq: Option<i64> = self
-            .tx
+            .sql()
             .query_opt("SELECT seq FROM ops WHERE op_id = $1", &[&op.0])?
             .map(|row| row.try_get(0))
             .transpose()?;
@@ -241,7 +252,7 @@ impl PushTx for PgTx<'_, '_> {
             return Ok(*known);
         }
         Ok(self
-            .tx
+            .sql()
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM purged_cases WHERE case_id = $1)",
                 &[&case.0],
@@ -253,7 +264,11 @@ impl PushTx for PgTx<'_, '_> {
         if let Some(known) = self.cases.get(&case) {
             return Ok(known.clone());
         }
-        let found = assignment(self.tx, case)?;
+        let found = self
+            .sql()
+            .query_opt("SELECT id, lead, co, team FROM cases WHERE id = $1", &[&case.0])?
+            .map(|row| assignment_row(&row))
+            .transpose()?;
         self.cases.insert(case, found.clone());
         Ok(found)
     }
@@ -261,7 +276,7 @@ impl PushTx for PgTx<'_, '_> {
     fn held_until(&mut self, case: CaseId, author: &UserRow) -> Result<Option<u64>, HubError> {
         let by_team = author.role == casebook_domain::Role::Supervisor;
         let until: Option<i64> = self
-            .tx
+            .sql()
             .query_one(
                 "SELECT MAX(until_ms) FROM former_holders
                  WHERE case_id = $1 AND (user_id = $2 OR ($3 AND team IS NOT NULL AND team = $4))",
@@ -275,7 +290,7 @@ impl PushTx for PgTx<'_, '_> {
         if let Some(known) = self.records.get(&id) {
             return Ok(*known);
         }
-        let row = self.tx.query_opt(
+        let row = self.sql().query_opt(
             "SELECT entity, case_id, finalised FROM records WHERE id = $1",
             &[&id],
         )?;
@@ -291,10 +306,15 @@ impl PushTx for PgTx<'_, '_> {
     }
 
     fn user(&mut self, id: UserId) -> Result<Option<UserRow>, HubError> {
+        if let Some(known) = self.users.get(&id) {
+            return Ok(known.clone());
+        }
         let row = self
-            .tx
+            .sql()
             .query_opt("SELECT id, name, role, team FROM users WHERE id = $1", &[&id.0])?;
-        row.map(|row| self.db.user_row(&row)).transpose()
+        let found = row.map(|row| self.db.user_row(&row)).transpose()?;
+        self.users.insert(id, found.clone());
+        Ok(found)
     }
 
     fn create_case(
@@ -308,7 +328,7 @@ impl PushTx for PgTx<'_, '_> {
         // The year's next number and the case in one round trip; the number is formatted as
         // `RH-{year}-{n:04}` would be (four digits at least).
         let reference: String = self
-            .tx
+            .sql()
             .query_one(
                 "WITH n AS (
                      INSERT INTO reference_counters (year, last) VALUES ($1, 1)
@@ -338,7 +358,7 @@ impl PushTx for PgTx<'_, '_> {
         // allocation does, and only for its own case.
         self.flush()?;
         let rows = self
-            .tx
+            .sql()
             .query("SELECT op_id, payload FROM ops WHERE case_id = $1", &[&case.0])?;
         let mut found = Vec::new();
         for row in rows {
@@ -353,7 +373,7 @@ impl PushTx for PgTx<'_, '_> {
     }
 
     fn set_assignment(&mut self, after: &Assignment) -> Result<(), HubError> {
-        self.tx.execute(
+        self.sql().execute(
             "UPDATE cases SET lead = $1, co = $2, team = $3 WHERE id = $4",
             &[
                 &after.lead.map(|l| l.0),
@@ -373,7 +393,7 @@ impl PushTx for PgTx<'_, '_> {
         team: Option<&str>,
         until_ms: i64,
     ) -> Result<(), HubError> {
-        self.tx.execute(
+        self.sql().execute(
             "INSERT INTO former_holders (case_id, user_id, team, until_ms) VALUES ($1, $2, $3, $4)",
             &[&case.0, &user.map(|u| u.0), &team, &until_ms],
         )?;
