@@ -220,7 +220,7 @@ pub fn report(store: &mut Store, out: &Out, cmd: ReportCommand) -> anyhow::Resul
     let today = chrono::Local::now().date_naive();
     match cmd {
         ReportCommand::Write { case, text } => {
-            let text = crate::notes(text)?;
+            let text = crate::input::notes(text)?;
             let id = store.write(|w| {
                 let case = w.resolve_case(&case)?;
                 w.write_court_report(case, &text)

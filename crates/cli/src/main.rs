@@ -1,32 +1,31 @@
 //! `casebook`: the command-line adapter over the encrypted local store. It parses, calls one
-//! store function, and shapes the answer; the rules live in the crates.
+//! store function, and shapes the answer; the rules live in the crates. This file starts it,
+//! hands each command to its `*_cmd` module, and turns errors into the exit codes scripts rely on.
 #![forbid(unsafe_code)]
 
 mod after_cmd;
 mod args;
+mod case_cmd;
+mod contact_cmd;
 mod feedback_cmd;
 mod figures_cmd;
+mod input;
 mod meeting_cmd;
 mod output;
 mod recovery_cmd;
 mod risk_cmd;
 mod secret;
 mod signoffs_cmd;
+mod store_cmd;
 mod sync_cmd;
 
-use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook_store::model::{CaseEdit, NewCase, NewConsent, NewContact, NewParty};
-use casebook_store::{CaseFilter, SecretString, Store, StoreError, StorePaths};
+use casebook_store::{SecretString, Store, StoreError, StorePaths};
 use clap::Parser;
-use serde_json::json;
 
-use crate::args::{
-    CaseCommand, Cli, Command, ConflictCommand, ConsentCommand, ContactCommand, PartyCommand,
-    PassphraseCommand, RecoveryCodeCommand,
-};
+use crate::args::{Cli, Command, ConflictCommand, PassphraseCommand, RecoveryCodeCommand};
 use crate::output::Out;
 
 /// Exit codes promised to scripts.
@@ -97,194 +96,47 @@ fn store_paths(cli: &Cli) -> anyhow::Result<StorePaths> {
     }
 }
 
+/// Opens the store; the passphrase comes back too, for the commands that seal or export with it.
 fn unlock(paths: &StorePaths) -> anyhow::Result<(Store, SecretString)> {
     let passphrase = secret::passphrase("CASEBOOK_PASSPHRASE", "Passphrase: ")?;
     let store = Store::open(paths, &passphrase)?;
     Ok((store, passphrase))
 }
 
-pub(crate) fn notes(text: String) -> anyhow::Result<String> {
-    if text != "-" {
-        return Ok(text);
-    }
-    let mut buf = String::new();
-    std::io::stdin()
-        .read_to_string(&mut buf)
-        .context("Could not read the notes from standard input")?;
-    Ok(buf)
-}
-
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = store_paths(&cli)?;
     let out = Out { json: cli.json };
     match cli.command {
-        Command::Init => {
-            let passphrase = secret::new_passphrase("CASEBOOK_PASSPHRASE", &[])?;
-            let store = Store::create(&paths, &passphrase)?;
-            out.created(
-                json!({"store": paths.dir, "device": store.actor().device}),
-                &format!("Created an encrypted store in {}.", paths.dir.display()),
-            )?;
-        }
-        Command::Case(cmd) => {
-            let (mut store, _) = unlock(&paths)?;
-            case(&mut store, &out, cmd)?;
-        }
-        Command::Party(PartyCommand::Add {
-            case,
-            role,
-            name,
-            phone,
-            minor,
-            guardian_of,
-        }) => {
-            let (mut store, _) = unlock(&paths)?;
-            let id = store.write(|w| {
-                let case = w.resolve_case(&case)?;
-                let guardian_of = guardian_of.map(|g| w.resolve_party(case, &g)).transpose()?;
-                w.add_party(
-                    case,
-                    NewParty {
-                        role,
-                        name,
-                        phone,
-                        minor,
-                        guardian_of,
-                    },
-                )
-            })?;
-            out.created(json!({"id": id}), &format!("Added party {id}."))?;
-        }
-        Command::Agreement(cmd) => {
-            let (mut store, _) = unlock(&paths)?;
-            after_cmd::agreement(&mut store, &out, cmd)?;
-        }
-        Command::Feedback(cmd) => {
-            let (mut store, _) = unlock(&paths)?;
-            feedback_cmd::run(&mut store, &out, cmd)?;
-        }
-        Command::Report(cmd) => {
-            let (mut store, _) = unlock(&paths)?;
-            after_cmd::report(&mut store, &out, cmd)?;
-        }
-        Command::Figures(args) => {
-            let (store, _) = unlock(&paths)?;
-            figures_cmd::run(&store, &out, args)?;
-        }
+        Command::Init => store_cmd::init(&paths, &out)?,
+        Command::Case(cmd) => case_cmd::run(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Party(cmd) => case_cmd::party(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Agreement(cmd) => after_cmd::agreement(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Feedback(cmd) => feedback_cmd::run(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Report(cmd) => after_cmd::report(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Figures(args) => figures_cmd::run(&unlock(&paths)?.0, &out, args)?,
         Command::Signoffs => signoffs_cmd::run(&unlock(&paths)?.0, &out)?,
         Command::Brief {
             case,
             for_party,
             out: file,
-        } => {
-            let (store, _) = unlock(&paths)?;
-            after_cmd::brief(&store, &out, &case, &for_party, file.as_deref())?;
-        }
-        Command::Meeting(cmd) => {
-            let (mut store, _) = unlock(&paths)?;
-            meeting_cmd::run(&mut store, &out, cmd)?;
-        }
-        Command::Risk(cmd) => {
-            let (mut store, _) = unlock(&paths)?;
-            risk_cmd::run(&mut store, &out, cmd)?;
-        }
-        Command::Contact(cmd) => {
-            let (mut store, _) = unlock(&paths)?;
-            contact(&mut store, &out, cmd)?;
-        }
-        Command::Consent(ConsentCommand::Record {
-            case,
-            party,
-            scope,
-            decision,
-            method,
-            date,
-            note,
-        }) => {
-            let (mut store, _) = unlock(&paths)?;
-            let id = store.write(|w| {
-                let case = w.resolve_case(&case)?;
-                let party = w.resolve_party(case, &party)?;
-                w.record_consent(
-                    case,
-                    NewConsent {
-                        party,
-                        scope,
-                        decision,
-                        method,
-                        date,
-                        note,
-                    },
-                )
-            })?;
-            out.created(
-                json!({"id": id}),
-                &format!("Recorded: consent to {scope} {decision}."),
-            )?;
-        }
-        Command::Consent(ConsentCommand::Show { case }) => {
-            let (store, _) = unlock(&paths)?;
-            let detail = store.case_detail(store.resolve_case(&case)?)?;
-            out.consents(&detail)?;
-        }
-        Command::Search { text, limit } => {
-            let (store, _) = unlock(&paths)?;
-            out.search(&store.search(&text, limit)?)?;
-        }
-        Command::Passphrase(PassphraseCommand::Change) => {
-            let old = secret::passphrase("CASEBOOK_PASSPHRASE", "Current passphrase: ")?;
-            let new = secret::new_passphrase("CASEBOOK_NEW_PASSPHRASE", &[])?;
-            Store::change_passphrase(&paths, &old, &new)?;
-            out.passphrase_changed()?;
-        }
-        Command::Rekey => {
-            let passphrase = secret::passphrase("CASEBOOK_PASSPHRASE", "Passphrase: ")?;
-            let report = Store::rekey(&paths, &passphrase)?;
-            let mut text = String::from(
-                "The store has a new database key. Old copies of store.key (backups, other disks) no longer open it, with any passphrase.",
-            );
-            if report.recovery_code_retired {
-                text.push_str(" Your personal recovery code opened the old key, so it no longer works: make a new one with `casebook recovery-code new`.");
-            }
-            out.created(
-                json!({"rekeyed": true, "bytes": report.bytes, "recovery_code_retired": report.recovery_code_retired}),
-                &text,
-            )?;
-        }
+        } => after_cmd::brief(&unlock(&paths)?.0, &out, &case, &for_party, file.as_deref())?,
+        Command::Meeting(cmd) => meeting_cmd::run(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Risk(cmd) => risk_cmd::run(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Contact(cmd) => contact_cmd::run(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Consent(cmd) => case_cmd::consent(&mut unlock(&paths)?.0, &out, cmd)?,
+        Command::Search { text, limit } => case_cmd::search(&unlock(&paths)?.0, &out, &text, limit)?,
+        Command::Passphrase(PassphraseCommand::Change) => store_cmd::change_passphrase(&paths, &out)?,
+        Command::Rekey => store_cmd::rekey(&paths, &out)?,
         Command::Export { out: file, case } => {
             let (store, passphrase) = unlock(&paths)?;
-            let case = case.map(|c| store.resolve_case(&c)).transpose()?;
-            let summary = store.export(&file, case, &passphrase)?;
-            out.created(
-                json!({"file": file, "cases": summary.cases, "ops": summary.ops, "bytes": summary.bytes}),
-                &format!(
-                    "Exported {} case(s) to {} (encrypted with age to your passphrase; `age -d` reads it).",
-                    summary.cases,
-                    file.display()
-                ),
-            )?;
+            store_cmd::export(&store, &passphrase, &out, &file, case)?;
         }
         Command::Verify => {
-            let (store, _) = unlock(&paths)?;
-            let report = store.verify()?;
-            out.verify(&report)?;
-            if !report.ok {
+            if !store_cmd::verify(&unlock(&paths)?.0, &out)? {
                 return Ok(ExitCode::from(exit::OTHER));
             }
         }
-        Command::Enroll { hub, code, name } => {
-            // Joining a hub on a new laptop creates the store first.
-            let (mut store, passphrase) = if paths.exists() {
-                unlock(&paths)?
-            } else {
-                let inputs = [hub.as_str(), name.as_deref().unwrap_or_default()];
-                let passphrase = secret::new_passphrase("CASEBOOK_PASSPHRASE", &inputs)?;
-                (Store::create(&paths, &passphrase)?, passphrase)
-            };
-            let had_code = recovery_cmd::has_personal_code(&paths);
-            sync_cmd::enroll(&mut store, &out, &hub, &code, name)?;
-            recovery_cmd::seal_after_enroll(&store, &passphrase, had_code)?;
-        }
+        Command::Enroll { hub, code, name } => sync_cmd::enroll(&paths, &out, &hub, &code, name)?,
         Command::Recover { identity, code } => {
             recovery_cmd::recover(&paths, &out, identity.as_deref(), code)?
         }
@@ -303,190 +155,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Conflict(ConflictCommand::Resolve { conflict, keep }) => {
             sync_cmd::resolve(&mut unlock(&paths)?.0, &out, &conflict, keep)?;
         }
-        Command::Demo { cases, seed } => {
-            let (mut store, _) = unlock(&paths)?;
-            let today = chrono::Local::now().date_naive();
-            // One transaction per case, as `demo::generate` does, with a line on stderr after
-            // the first commit and every hundredth: progress for a person, and evidence for
-            // the crash tests that writes are under way.
-            let mut rng = casebook_store::demo::Rng::new(seed);
-            for n in 1..=cases {
-                store.write(|w| casebook_store::demo::one_case(w, &mut rng, today))?;
-                if n == 1 || n % 100 == 0 {
-                    let _ = writeln!(std::io::stderr(), "demo: {n} of {cases} cases written");
-                }
-            }
-            let written = cases;
-            out.created(
-                json!({"cases": written}),
-                &format!("Added {written} invented demo cases."),
-            )?;
-        }
+        Command::Demo { cases, seed } => store_cmd::demo(&mut unlock(&paths)?.0, &out, cases, seed)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn case(store: &mut Store, out: &Out, cmd: CaseCommand) -> anyhow::Result<()> {
-    match cmd {
-        CaseCommand::New(a) => {
-            let created = store.write(|w| {
-                let new = NewCase {
-                    kind: a.kind,
-                    stage: a.stage,
-                    source: a.source,
-                    referrer: a.referrer,
-                    summary: a.summary,
-                    court_date: a.court_date,
-                    pre_sentence: a.pre_sentence,
-                    received_on: a.received,
-                };
-                match &a.lead {
-                    Some(lead) => {
-                        let lead = w.resolve_person(lead)?;
-                        let co = a.co.as_deref().map(|c| w.resolve_person(c)).transpose()?;
-                        w.create_allocated_case(new, lead, co)
-                    }
-                    None => w.create_case(new),
-                }
-            })?;
-            out.created(
-                json!({"id": created.id, "reference": created.reference}),
-                &format!("Created case {} ({}).", created.reference, created.id),
-            )?;
-        }
-        CaseCommand::List { all } => out.cases(&store.list_cases(CaseFilter { include_closed: all })?)?,
-        CaseCommand::Show { case } => {
-            let id = store.resolve_case(&case)?;
-            out.case(&store.case_detail(id)?)?;
-        }
-        CaseCommand::Edit {
-            case,
-            summary,
-            court_date,
-            no_court_date,
-            stage,
-            pre_sentence,
-        } => {
-            let id = store.write(|w| {
-                let id = w.resolve_case(&case)?;
-                w.edit_case(
-                    id,
-                    CaseEdit {
-                        summary,
-                        court_date: if no_court_date {
-                            Some(None)
-                        } else {
-                            court_date.map(Some)
-                        },
-                        stage,
-                        pre_sentence: pre_sentence.map(|c| c.0),
-                    },
-                )?;
-                Ok(id)
-            })?;
-            out.created(json!({"id": id}), "Case updated.")?;
-        }
-        CaseCommand::Status { case, to, outcome } => {
-            let (id, transition) = store.write(|w| {
-                let id = w.resolve_case(&case)?;
-                Ok((id, w.change_status(id, to, outcome.as_deref())?))
-            })?;
-            out.created(
-                json!({"id": id, "status": to, "transition": transition}),
-                &format!("Case is now {to}."),
-            )?;
-        }
-        CaseCommand::Assign { case, to, co } => {
-            let (id, lead, co) = store.write(|w| {
-                let id = w.resolve_case(&case)?;
-                let lead = w.resolve_person(&to)?;
-                let co = co.as_deref().map(|c| w.resolve_person(c)).transpose()?;
-                w.allocate(id, lead, co)?;
-                Ok((id, lead, co))
-            })?;
-            out.created(
-                json!({"id": id, "lead": lead, "co": co}),
-                "Case allocated; it moves at the next sync.",
-            )?;
-        }
-        CaseCommand::Supervise { case, text } => {
-            let text = notes(text)?;
-            let (case_id, id) = store.write(|w| {
-                let case_id = w.resolve_case(&case)?;
-                Ok((case_id, w.add_supervision_note(case_id, &text)?))
-            })?;
-            out.created(
-                json!({"id": id, "case_id": case_id}),
-                &format!("Supervision note {id} added."),
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn contact(store: &mut Store, out: &Out, cmd: ContactCommand) -> anyhow::Result<()> {
-    match cmd {
-        ContactCommand::Add {
-            case,
-            party,
-            kind,
-            date,
-            notes: text,
-            initiated_by_party,
-            draft,
-            amends,
-            shareable,
-        } => {
-            let text = notes(text)?;
-            let id = store.write(|w| {
-                let case = w.resolve_case(&case)?;
-                let party_ids = party
-                    .iter()
-                    .map(|p| w.resolve_party(case, p))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let amends = amends.map(|a| w.resolve_contact(&a)).transpose()?;
-                w.add_contact(
-                    case,
-                    NewContact {
-                        party_ids,
-                        kind,
-                        date,
-                        notes: text,
-                        initiated_by_party,
-                        draft,
-                        amends,
-                        shareable,
-                    },
-                )
-            })?;
-            let state = if draft { "draft" } else { "finalised" };
-            out.created(
-                json!({"id": id, "state": state}),
-                &format!("Recorded {kind} ({state}): {id}."),
-            )?;
-        }
-        ContactCommand::Edit { contact, notes: text } => {
-            let text = notes(text)?;
-            let id = store.write(|w| {
-                let id = w.resolve_contact(&contact)?;
-                w.save_draft(id, &text)?;
-                Ok(id)
-            })?;
-            out.created(json!({"id": id}), "Draft saved.")?;
-        }
-        ContactCommand::Finalise { contact } => {
-            let id = store.write(|w| {
-                let id = w.resolve_contact(&contact)?;
-                w.finalise_contact(id)?;
-                Ok(id)
-            })?;
-            out.created(
-                json!({"id": id, "state": "finalised"}),
-                "Contact finalised: it can no longer change.",
-            )?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

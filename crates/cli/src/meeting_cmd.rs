@@ -198,7 +198,7 @@ pub fn run(store: &mut Store, out: &Out, cmd: MeetingCommand) -> anyhow::Result<
             section,
             text,
         } => {
-            let text = crate::notes(text)?;
+            let text = crate::input::notes(text)?;
             let id = store.write(|w| {
                 let id = w.resolve_meeting(&meeting)?;
                 w.save_meeting_plan(id, section, &text)?;

@@ -1,15 +1,16 @@
-//! The sync commands: enroll, sync, status, conflicts. The work is in `casebook-sync` and the
-//! store; this shapes the answers.
+//! The sync commands: enroll, sync, status, handover, conflicts. The work is in `casebook-sync`
+//! and the store; this shapes the answers.
 
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use casebook_store::{Keep, Store, StoreError};
+use casebook_store::{Keep, Store, StoreError, StorePaths};
 use casebook_sync::{StoreAccess, SyncError, SyncProgress};
 use serde_json::json;
 
 use crate::output::Out;
+use crate::{recovery_cmd, secret};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
@@ -17,14 +18,29 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// `casebook enroll`
+/// `casebook enroll`: joining a hub on a new laptop creates the store first; once enrolled,
+/// the organisation's recovery key (if the hub has one) takes over from a personal code.
 pub fn enroll(
-    store: &mut Store,
+    paths: &StorePaths,
     out: &Out,
     hub: &str,
     code: &str,
     name: Option<String>,
 ) -> anyhow::Result<()> {
+    let (mut store, passphrase) = if paths.exists() {
+        crate::unlock(paths)?
+    } else {
+        let inputs = [hub, name.as_deref().unwrap_or_default()];
+        let passphrase = secret::new_passphrase("CASEBOOK_PASSPHRASE", &inputs)?;
+        (Store::create(paths, &passphrase)?, passphrase)
+    };
+    let had_code = recovery_cmd::has_personal_code(paths);
+    link(&mut store, out, hub, code, name)?;
+    recovery_cmd::seal_after_enroll(&store, &passphrase, had_code)
+}
+
+/// Trades the enrollment code for this device's token, and says who the hub knows it as.
+fn link(store: &mut Store, out: &Out, hub: &str, code: &str, name: Option<String>) -> anyhow::Result<()> {
     let name = name
         .or_else(|| std::env::var("HOSTNAME").ok())
         .or_else(|| {
