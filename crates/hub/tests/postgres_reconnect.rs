@@ -7,7 +7,7 @@
 use casebook_domain::CaseId;
 use casebook_hub::{HubError, HubKey, Storage};
 use casebook_protocol::{OpOutcome, OpResult, Role};
-use casebook_testkit::inproc::{Device, note, now, opened_case};
+use casebook_testkit::inproc::{enrolled_in, note, now, opened_case};
 use casebook_testkit::postgres::Cluster;
 
 /// Ends every connection of the hub's, as a restarting server does.
@@ -45,19 +45,7 @@ fn a_cut_connection_is_made_again_and_its_prepared_statements_are_not_reused() {
     let url = cluster.create_database("reconnect").expect("database");
     let key = HubKey::random().expect("key");
     let mut storage = Storage::connect(&url.parse().expect("url"), key).expect("connect");
-    let sam = storage
-        .add_user("Sam Okafor", Role::Facilitator, Some("north"), now())
-        .unwrap();
-    storage.add_code(sam.id, "code-hash", now(), i64::MAX).unwrap();
-    let enrolled = storage
-        .enroll("code-hash", "Sam's laptop", "token-hash", now())
-        .unwrap()
-        .unwrap();
-    let device = Device {
-        token: String::new(),
-        id: enrolled.device.id,
-        user: sam.id,
-    };
+    let (sam, device) = enrolled_in(&mut storage, "Sam Okafor", Role::Facilitator, Some("north"));
 
     // Before the cut: every statement of a push is prepared on this connection.
     let first = CaseId::new();

@@ -14,7 +14,7 @@ use casebook_hub::storage::{AuditQuery, Verification, seal};
 use casebook_hub::{HubError, HubKey, Storage};
 use casebook_protocol::Role;
 use casebook_testkit::hub::Hub;
-use casebook_testkit::inproc::{Device, note, now, op, opened_case, party_of};
+use casebook_testkit::inproc::{enrolled_in, note, now, op, opened_case, party_of};
 use casebook_testkit::postgres::Cluster;
 use casebook_testkit::util::{describe, marker, random_bytes};
 use chrono::NaiveDate;
@@ -32,19 +32,7 @@ fn connect(url: &str, key: &str) -> Result<Storage, HubError> {
 fn fill(url: &str, key: &str, words: &str) -> CaseId {
     let mut storage = connect(url, key).unwrap();
     storage.set_operator(Some("ops-alice".into()));
-    let sam = storage
-        .add_user("Sam Okafor", Role::Facilitator, Some("north"), now())
-        .unwrap();
-    storage.add_code(sam.id, "code-hash", now(), i64::MAX).unwrap();
-    let enrolled = storage
-        .enroll("code-hash", "Sam's laptop", "token-hash", now())
-        .unwrap()
-        .unwrap();
-    let device = Device {
-        token: String::new(),
-        id: enrolled.device.id,
-        user: sam.id,
-    };
+    let (sam, device) = enrolled_in(&mut storage, "Sam Okafor", Role::Facilitator, Some("north"));
     let case = CaseId::new();
     let mut ops = opened_case(&device, case);
     ops.push(note(&device, case, words));
@@ -173,7 +161,7 @@ fn a_rotation_seals_everything_again_and_only_the_new_key_opens_it() {
 
     // The new key opens all of it.
     assert_eq!(storage.user_by_name("Sam Okafor").unwrap().name, "Sam Okafor");
-    assert_eq!(storage.devices().unwrap()[0].name, "Sam's laptop");
+    assert_eq!(storage.devices().unwrap()[0].name, "Sam Okafor's laptop");
     let ops = storage.case_ops(&[case]).unwrap();
     assert!(serde_json::to_string(&ops[0].ops).unwrap().contains(&words));
     assert_eq!(storage.legal_holds().unwrap()[0].reason, "a claim is pending");

@@ -11,6 +11,7 @@
 //! ```
 
 use casebook_domain::{CaseId, DeviceId, UserId};
+use casebook_hub::storage::UserRow;
 use casebook_hub::{ServeConfig, Server, Storage};
 use casebook_protocol::{EnrollResponse, PullResponse, PushResponse, Role};
 use reqwest::StatusCode;
@@ -50,6 +51,33 @@ pub struct Device {
     pub id: DeviceId,
     /// The user it belongs to.
     pub user: UserId,
+}
+
+/// A user added straight into `storage` with one device enrolled for them, for tests of the
+/// storage layer without HTTP: the user to push as, and the device (its token is not kept).
+pub fn enrolled_in(storage: &mut Storage, name: &str, role: Role, team: Option<&str>) -> (UserRow, Device) {
+    let user = storage
+        .add_user(name, role, team, now())
+        .unwrap_or_else(|e| panic!("add user {name}: {e}"));
+    let code = format!("code-hash-{}", user.id);
+    storage
+        .add_code(user.id, &code, now(), i64::MAX)
+        .unwrap_or_else(|e| panic!("a code for {name}: {e}"));
+    let enrolled = storage
+        .enroll(
+            &code,
+            &format!("{name}'s laptop"),
+            &format!("token-hash-{}", user.id),
+            now(),
+        )
+        .unwrap_or_else(|e| panic!("enroll {name}: {e}"))
+        .unwrap_or_else(|| panic!("the code just made for {name} was refused"));
+    let device = Device {
+        token: String::new(),
+        id: enrolled.device.id,
+        user: user.id,
+    };
+    (user, device)
 }
 
 /// A hub with the default configuration.
