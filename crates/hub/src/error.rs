@@ -30,6 +30,10 @@ pub enum HubError {
     /// SQLite failed; the text is kept generic because SQL errors may echo the key.
     #[error("the hub database failed ({0}); see the hub's log")]
     Database(String),
+    /// The connection to PostgreSQL was lost (a restart, a failover, a cut network): this request
+    /// failed and the next one connects again.
+    #[error("the connection to PostgreSQL was lost ({0}); the next request connects again")]
+    DatabaseConnectionLost(String),
     /// A file of the data dir could not be read or written.
     #[error("{action} {path}: {source}")]
     Io {

@@ -69,11 +69,34 @@ fn migrate_locked(client: &mut postgres::Client) -> Result<(), HubError> {
 /// A PostgreSQL error as the hub reports it: the SQLSTATE only, since the server's message may
 /// quote the values of a statement.
 pub(crate) fn database(e: postgres::Error) -> HubError {
+    if connection_lost(&e) {
+        return HubError::DatabaseConnectionLost(database_detail(&e));
+    }
     match e.code() {
         Some(state) => HubError::Database(format!("PostgreSQL error {}", state.code())),
-        None if e.is_closed() => HubError::Database("the PostgreSQL connection is closed".to_owned()),
         None => HubError::Database("PostgreSQL could not be reached or answered out of turn".to_owned()),
     }
+}
+
+/// Whether `e` says the connection itself is gone, so that only a new one can go on: the
+/// server ended it (57P01 administrator command, 57P02 crash, 57P03 starting or stopping), a
+/// connection exception (class 08), or the socket failed or closed under the client.
+fn connection_lost(e: &postgres::Error) -> bool {
+    if let Some(state) = e.code() {
+        let code = state.code();
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+    }
+    if e.is_closed() {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if inner.is::<std::io::Error>() {
+            return true;
+        }
+        source = inner.source();
+    }
+    false
 }
 
 /// What went wrong with PostgreSQL, for the log: the SQLSTATE, or the kind of I/O failure,

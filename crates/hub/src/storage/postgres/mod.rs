@@ -20,6 +20,7 @@ mod tls;
 use std::cell::Cell;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -139,6 +140,10 @@ pub struct Postgres {
     client: Mutex<Option<Client>>,
     /// The hot statements, prepared on that connection.
     prepared: Prepared,
+    /// A request failed because the connection was lost. The client may not know it is closed
+    /// yet (the server's goodbye can arrive before the socket's end), so this says "connect
+    /// again" on the next request whatever `is_closed` answers.
+    lost: AtomicBool,
     url: DatabaseUrl,
     key: HubKey,
     sealer: Sealer,
@@ -172,6 +177,7 @@ impl Postgres {
         Ok(Self {
             client: Mutex::new(Some(client)),
             prepared: Prepared::default(),
+            lost: AtomicBool::new(false),
             url: url.clone(),
             names: BlindIndex::derive(&key, "users.name"),
             clients: BlindIndex::derive(&key, "rate_limits.client"),
@@ -194,6 +200,7 @@ impl Postgres {
         Ok(Self {
             client: Mutex::new(Some(client)),
             prepared: Prepared::default(),
+            lost: AtomicBool::new(false),
             url: self.url.clone(),
             names: BlindIndex::derive(&key, "users.name"),
             clients: BlindIndex::derive(&key, "rate_limits.client"),
@@ -224,12 +231,22 @@ impl Postgres {
             let client = slot
                 .as_mut()
                 .ok_or_else(|| HubError::Database("the PostgreSQL connection is closed".to_owned()))?;
-            if client.is_closed() {
+            if client.is_closed() || self.lost.swap(false, Ordering::AcqRel) {
                 tracing::warn!("the PostgreSQL connection was closed; connecting again");
                 self.prepared.clear();
-                *client = connect(&self.url)?;
+                match connect(&self.url) {
+                    Ok(fresh) => *client = fresh,
+                    Err(e) => {
+                        self.lost.store(true, Ordering::Release);
+                        return Err(e);
+                    }
+                }
             }
-            f(client)
+            let result = f(client);
+            if matches!(result, Err(HubError::DatabaseConnectionLost(_))) {
+                self.lost.store(true, Ordering::Release);
+            }
+            result
         })
     }
 
