@@ -112,16 +112,7 @@ impl Hub {
     /// folder, stdin null.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.bin);
-        for var in [
-            "CASEBOOK_HUB_DATA",
-            "CASEBOOK_HUB_DATABASE",
-            "CASEBOOK_HUB_KEY",
-            "CASEBOOK_HUB_KEY_FILE",
-            "CASEBOOK_HUB_LOG",
-            "RUST_LOG",
-        ] {
-            cmd.env_remove(var);
-        }
+        without_hub_env(&mut cmd);
         cmd.env("HOME", self.scratch.join("home"))
             .env("TMPDIR", self.scratch.join("tmp"))
             .stdin(Stdio::null());
@@ -359,4 +350,16 @@ impl Drop for Hub {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Takes every `CASEBOOK_HUB_*` variable and `RUST_LOG` of the caller's environment out of
+/// `cmd`'s, so that a hub a test starts obeys only what the test gives it (a developer's shell
+/// may hold a key, a database or a metrics token of its own).
+pub fn without_hub_env(cmd: &mut Command) {
+    for (var, _) in std::env::vars_os() {
+        if var.to_str().is_some_and(|v| v.starts_with("CASEBOOK_HUB_")) {
+            cmd.env_remove(var);
+        }
+    }
+    cmd.env_remove("RUST_LOG");
 }

@@ -21,12 +21,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_casebook-hub");
 /// setting of the caller and a fixed operator name (`ops-alice`), which the audit trail records.
 pub fn command(store: &HubStore) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.env_remove("CASEBOOK_HUB_DATA")
-        .env_remove("CASEBOOK_HUB_DATABASE")
-        .env_remove("CASEBOOK_HUB_KEY")
-        .env_remove("CASEBOOK_HUB_KEY_FILE")
-        .env_remove("CASEBOOK_HUB_LOG")
-        .env("USER", "ops-alice");
+    casebook_testkit::hub::without_hub_env(&mut cmd);
+    cmd.env("USER", "ops-alice");
     store.add_to(&mut cmd);
     cmd
 }
