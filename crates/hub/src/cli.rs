@@ -8,7 +8,7 @@ use anyhow::Context;
 use casebook_hub::enroll::issue_code;
 use casebook_hub::state::now_ms;
 use casebook_hub::storage::DatabaseUrl;
-use casebook_hub::{HubKey, ServeConfig, Server, Storage, TlsFiles, demo};
+use casebook_hub::{HubKey, Storage, demo};
 use casebook_protocol::Role;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -63,30 +63,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the sync API.
-    Serve {
-        /// Address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free port).
-        #[arg(long)]
-        listen: String,
-        /// PEM certificate chain; serves HTTPS.
-        #[arg(long, requires = "tls_key")]
-        tls_cert: Option<PathBuf>,
-        /// PEM private key of the certificate.
-        #[arg(long, requires = "tls_cert")]
-        tls_key: Option<PathBuf>,
-        /// A TLS proxy is in front: allow plain HTTP on a network address (needs
-        /// --proxy-address).
-        #[arg(long)]
-        behind_tls_proxy: bool,
-        /// The IP address the TLS proxy connects from: every other peer is refused, and
-        /// enrollment attempts count against the client the proxy names in X-Forwarded-For.
-        #[arg(long, value_name = "IP")]
-        proxy_address: Option<std::net::IpAddr>,
-        /// Enrollment attempts allowed per client address per minute (on PostgreSQL, counted
-        /// across every hub process). Raise it for a day of enrolling a whole team's laptops
-        /// from one office address.
-        #[arg(long, value_name = "N", default_value_t = ServeConfig::default().enroll_attempts_per_minute)]
-        enroll_attempts_per_minute: u32,
-    },
+    Serve(crate::serve_cmd::ServeArgs),
     /// Users and their enrollment codes.
     #[command(subcommand)]
     User(UserCommand),
@@ -255,27 +232,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     };
     storage.set_operator(operator());
     match cli.command {
-        Command::Serve {
-            listen,
-            tls_cert,
-            tls_key,
-            behind_tls_proxy,
-            proxy_address,
-            enroll_attempts_per_minute,
-        } => {
-            let tls = tls_cert.zip(tls_key).map(|(cert, key)| TlsFiles { cert, key });
-            serve(
-                &listen,
-                storage,
-                ServeConfig {
-                    tls,
-                    behind_tls_proxy,
-                    proxy_address,
-                    enroll_attempts_per_minute,
-                    ..ServeConfig::default()
-                },
-            )
-        }
+        Command::Serve(args) => crate::serve_cmd::run(args, storage),
         Command::User(UserCommand::Add {
             name,
             role,
@@ -440,42 +397,4 @@ fn print_code(user: &str, code: &str, json: bool) -> anyhow::Result<()> {
         println!("enrollment code for {user} (one use, valid 72 hours): {code}");
     }
     Ok(())
-}
-
-fn serve(listen: &str, storage: Storage, config: ServeConfig) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
-        let server = Server::new(listener, storage, config)?;
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "listening on {}", server.url())?;
-        stdout.flush()?;
-        drop(stdout);
-        server.run(shutdown_signal()).await?;
-        Ok(())
-    })
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    tracing::info!("shutting down");
 }

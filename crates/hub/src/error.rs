@@ -34,6 +34,12 @@ pub enum HubError {
     /// failed and the next one connects again.
     #[error("the connection to PostgreSQL was lost ({0}); the next request connects again")]
     DatabaseConnectionLost(String),
+    /// The `/metrics` token is too short or holds characters a bearer token may not.
+    #[error(
+        "the metrics token must be at least {min} characters of letters, digits and -._~+/= (make one with `openssl rand -hex 32`)",
+        min = crate::metrics::MIN_TOKEN_LEN
+    )]
+    BadMetricsToken,
     /// A file of the data dir could not be read or written.
     #[error("{action} {path}: {source}")]
     Io {

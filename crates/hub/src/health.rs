@@ -33,13 +33,27 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     paths(healthz, readyz, crate::metrics::metrics_text),
     components(schemas(Health)),
-    tags((name = "operations", description = "Liveness, readiness and metrics, for the operator's tools. No token, no data."))
+    tags((name = "operations", description = "Liveness, readiness and metrics, for the operator's tools. No device token, no data."))
 )]
 pub struct OperationsDoc;
 
 impl utoipa::Modify for OperationsDoc {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         openapi.merge(Self::openapi());
+        // The operator's own token for `/metrics`, not a device's.
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The hub's metrics token (--metrics-token-file), when it was started with one",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 

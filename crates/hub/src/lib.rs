@@ -68,6 +68,8 @@ pub struct ServeConfig {
     /// keep-alive connection, or a client that stops halfway through its request's head. Keep
     /// it above `request_timeout`, so a request that runs to its limit still gets its answer.
     pub idle_timeout: Duration,
+    /// Answer `GET /metrics` only to a request bearing this token.
+    pub metrics_token: Option<metrics::MetricsToken>,
 }
 
 impl Default for ServeConfig {
@@ -81,6 +83,7 @@ impl Default for ServeConfig {
             // Longer than a client waits (30 s), so an honest client gives up first.
             request_timeout: Duration::from_secs(60),
             idle_timeout: Duration::from_secs(75),
+            metrics_token: None,
         }
     }
 }
@@ -118,6 +121,13 @@ impl Server {
         if config.tls.is_none() && on_network && !config.behind_tls_proxy {
             return Err(HubError::PlaintextOnNetwork(addr));
         }
+        if on_network && config.metrics_token.is_none() {
+            tracing::warn!(
+                %addr,
+                "/metrics answers anyone who reaches this address; give it a token (--metrics-token-file) \
+                 or keep it behind the proxy's allow list"
+            );
+        }
         let tls = config
             .tls
             .as_ref()
@@ -129,7 +139,7 @@ impl Server {
         Ok(Self {
             listener,
             tls,
-            state: AppState::new(storage, limiter)?,
+            state: AppState::new(storage, limiter)?.with_metrics_token(config.metrics_token),
             max_body_bytes: config.max_body_bytes,
             request_timeout: config.request_timeout,
             idle_timeout: config.idle_timeout,

@@ -8,6 +8,7 @@ mod key_cmd;
 mod logging;
 mod retention_cmd;
 mod sar_cmd;
+mod serve_cmd;
 
 use std::process::ExitCode;
 

@@ -4,17 +4,24 @@
 //!
 //! Labels are closed sets only (the route's pattern, never the path sent; status; error and
 //! refusal codes), so nothing a client sends becomes a label and no case data is ever a metric.
+//! The counts still say how busy the service is and who is refused: started with a
+//! [`MetricsToken`], the hub answers `/metrics` only to a scraper that bears it.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use casebook_protocol::{ErrorBody, ErrorCode, OpOutcome, OpResult};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
+use crate::api::ApiError;
+use crate::error::HubError;
 use crate::state::{AppState, now_ms};
 
 /// Requests answered, by endpoint pattern, method and status.
@@ -31,6 +38,46 @@ pub const OPS_REJECTED: &str = "casebook_hub_ops_rejected_total";
 pub const OPS_PULLED: &str = "casebook_hub_ops_pulled_total";
 /// Distinct devices that reached the hub in the last 24 hours (read at each scrape).
 pub const DEVICES_SEEN: &str = "casebook_hub_devices_seen_24h";
+
+/// The shortest `/metrics` token accepted: 24 characters of a random hex string are 96 bits.
+pub const MIN_TOKEN_LEN: usize = 24;
+
+/// The bearer token `GET /metrics` asks for when the hub is started with one. `Debug` never
+/// shows it, and the text is wiped from memory when dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(Zeroizing<String>);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(…)")
+    }
+}
+
+impl MetricsToken {
+    /// The token in `text` (a file's first line, or `CASEBOOK_HUB_METRICS_TOKEN`), surrounding
+    /// white space ignored; refused if short or if it holds what a bearer token may not
+    /// (RFC 6750: letters, digits and `-._~+/=`).
+    pub fn new(text: &str) -> Result<Self, HubError> {
+        let text = text.trim();
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b);
+        if text.len() < MIN_TOKEN_LEN || !text.bytes().all(allowed) {
+            return Err(HubError::BadMetricsToken);
+        }
+        Ok(Self(Zeroizing::new(text.to_owned())))
+    }
+
+    /// Whether an `Authorization` header value bears this token. The comparison takes as long
+    /// whichever byte differs, so timing does not spell the token out.
+    pub fn admits(&self, authorization: Option<&HeaderValue>) -> bool {
+        let Some((scheme, given)) = authorization
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().split_once(' '))
+        else {
+            return false;
+        };
+        scheme.eq_ignore_ascii_case("bearer") && bool::from(given.trim().as_bytes().ct_eq(self.0.as_bytes()))
+    }
+}
 
 /// Latency buckets, in seconds: from a token check to the 60 s request limit.
 const BUCKETS: &[f64] = &[
@@ -162,18 +209,35 @@ pub fn pulled(via: &'static str, ops: usize) {
 #[utoipa::path(
     get, path = "/metrics", operation_id = "metrics", tag = "operations",
     summary = "Counters and latency histograms in Prometheus text format",
-    description = "Needs neither a token nor the Casebook-Protocol header. Holds counts only: requests by \
-        endpoint pattern and status, latency histograms, ops pushed by outcome, ops pulled, refusals by code, \
-        devices seen in the last 24 hours; never ids, names or case data. Keep it from the public network \
-        (docs/hub.md).",
+    description = "Needs no Casebook-Protocol header, and no token unless the hub was started with a metrics \
+        token (`--metrics-token-file`, `CASEBOOK_HUB_METRICS_TOKEN`): then `Authorization: Bearer` that token, \
+        not a device's. Holds counts only: requests by endpoint pattern and status, latency histograms, ops \
+        pushed by outcome, ops pulled, refusals by code, devices seen in the last 24 hours; never ids, names \
+        or case data. Keep it from the public network either way (docs/hub.md).",
     responses(
         (status = 200, description = "Prometheus text exposition format 0.0.4", body = String, content_type = "text/plain"),
+        (status = 401, description = "unauthorized: the hub has a metrics token and the request does not bear it", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"casebook-hub metrics\"`"))),
         (status = 503, description = "internal: not answered within the hub's time limit (60 s by default)", body = ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),
-    security()
+    security((), ("metrics_token" = []))
 )]
-pub async fn metrics_text(State(state): State<AppState>) -> Response {
+pub async fn metrics_text(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = state.metrics_token()
+        && !token.admits(headers.get(AUTHORIZATION))
+    {
+        let mut refused = ApiError::new(
+            ErrorCode::Unauthorized,
+            "/metrics needs this hub's metrics token: Authorization: Bearer TOKEN",
+        )
+        .into_response();
+        refused.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"casebook-hub metrics\""),
+        );
+        return refused;
+    }
     let since = now_ms().saturating_sub(24 * 60 * 60 * 1000);
     let seen = tokio::time::timeout(
         DEVICES_QUERY_LIMIT,
@@ -191,4 +255,30 @@ pub async fn metrics_text(State(state): State<AppState>) -> Response {
         handle().render(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_long_and_plain_and_never_shown() {
+        let token = MetricsToken::new("  0123456789abcdef01234567\n").unwrap();
+        assert_eq!(format!("{token:?}"), "MetricsToken(…)");
+        let bearer = HeaderValue::from_static("Bearer 0123456789abcdef01234567");
+        assert!(token.admits(Some(&bearer)));
+        for weak in [
+            "",
+            "0123456789abcdef0123456",
+            "0123456789abcdef 01234567",
+            "0123456789abcdef0123456é",
+        ] {
+            assert!(
+                matches!(MetricsToken::new(weak), Err(HubError::BadMetricsToken)),
+                "{weak:?}"
+            );
+        }
+        let said = HubError::BadMetricsToken.to_string();
+        assert!(said.contains("at least 24 characters"), "{said}");
+    }
 }

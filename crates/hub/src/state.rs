@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 use crate::audit_log::AuditLog;
 use crate::enroll::RateLimiter;
 use crate::error::HubError;
+use crate::metrics::MetricsToken;
 use crate::storage::postgres::blocking;
 use crate::storage::{DeviceRow, Reader, Storage};
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub audit: AuditLog,
     /// Several hub processes share the database: limits are counted there, not in memory.
     shared: bool,
+    /// What `GET /metrics` asks for, if anything.
+    metrics_token: Option<Arc<MetricsToken>>,
 }
 
 /// The read-only connections, and one permit per connection: a task holding a permit always
@@ -55,7 +58,20 @@ impl AppState {
             }),
             enroll_limiter: Arc::new(enroll_limiter),
             audit,
+            metrics_token: None,
         })
+    }
+
+    /// This state, with `GET /metrics` answered only to a request bearing `token`.
+    #[must_use]
+    pub fn with_metrics_token(mut self, token: Option<MetricsToken>) -> Self {
+        self.metrics_token = token.map(Arc::new);
+        self
+    }
+
+    /// The token `GET /metrics` asks for, if the hub was started with one.
+    pub fn metrics_token(&self) -> Option<&MetricsToken> {
+        self.metrics_token.as_deref()
     }
 
     /// Runs `f` on the writer on a blocking thread: pushes, enrollment, everything that writes.

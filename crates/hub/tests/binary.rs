@@ -102,6 +102,60 @@ fn the_binary_refuses_plain_http_on_a_network_address() {
     assert!(out.stdout.is_empty(), "nothing claims to listen");
 }
 
+#[tokio::test]
+async fn serve_reads_the_metrics_token_from_its_file_and_refuses_a_weak_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "9c".repeat(32);
+    let file = dir.path().join("metrics.token");
+    std::fs::write(&file, format!("{token}\n")).unwrap();
+    let file_arg = file.to_str().unwrap();
+    let server = Hub::start_with(BIN, HubStore::scratch, &["--metrics-token-file", file_arg]);
+    let http = reqwest::Client::new();
+    let url = format!("{}/metrics", server.url);
+    let refused = http.get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let answered = http.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(answered.status(), reqwest::StatusCode::OK);
+    assert!(
+        answered
+            .text()
+            .await
+            .unwrap()
+            .contains("casebook_hub_http_requests_total")
+    );
+    drop(server);
+
+    // A weak token, or two places to find one, stop `serve` before it listens.
+    let store = HubStore::scratch(dir.path().join("hub"));
+    let weak = dir.path().join("weak.token");
+    std::fs::write(&weak, "hunter2\n").unwrap();
+    let serve = ["serve", "--listen", "127.0.0.1:0", "--metrics-token-file"];
+    let out = hub_cli(&store, &[&serve[..], &[weak.to_str().unwrap()]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("at least 24 characters") && err.contains("weak.token"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "the token is never printed: {err}");
+    assert!(out.stdout.is_empty(), "nothing claims to listen");
+    let out = command(&store)
+        .args(serve)
+        .arg(file_arg)
+        .env("CASEBOOK_HUB_METRICS_TOKEN", &token)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("not both"), "{err}");
+    let missing = dir.path().join("absent.token");
+    let out = hub_cli(&store, &[&serve[..], &[missing.to_str().unwrap()]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("cannot read the metrics token file"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_wrong_key_is_named_as_such() {
     let dir = tempfile::tempdir().unwrap();

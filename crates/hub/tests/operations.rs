@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use casebook_domain::{CaseId, DeviceId, UserId};
+use casebook_hub::ServeConfig;
+use casebook_hub::metrics::MetricsToken;
 use casebook_protocol::{PROTOCOL_HEADER, Role};
 use casebook_testkit::http::Blocking;
 use casebook_testkit::hub::Hub;
@@ -161,6 +163,64 @@ async fn health_and_readiness_answer_without_a_token_or_a_protocol_header() {
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body, json!({"status": "ok"}), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn with_a_metrics_token_only_a_scraper_bearing_it_is_answered() {
+    let token = "f3".repeat(16);
+    let hub = TestHub::start_with(ServeConfig {
+        metrics_token: Some(MetricsToken::new(&format!("{token}\n")).unwrap()),
+        ..ServeConfig::default()
+    })
+    .await;
+    let fac = hub.user("Femi", Role::Facilitator, Some("north")).await;
+    let url = format!("{}/metrics", hub.url);
+    let refused = [
+        None,
+        Some(format!("Bearer {}", "0".repeat(32))),
+        Some(format!("Bearer {}", &token[..31])),
+        Some(format!("Bearer {token}0")),
+        Some(format!("Basic {token}")),
+        Some(token.clone()),
+        // A device's token is not the operator's.
+        Some(format!("Bearer {}", fac.token)),
+    ];
+    for authorization in &refused {
+        let mut request = hub.http.get(&url);
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{authorization:?}");
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            "Bearer realm=\"casebook-hub metrics\""
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "unauthorized", "{body}");
+        assert!(
+            !body.to_string().contains(&token),
+            "the answer never shows the token"
+        );
+    }
+    for scheme in ["Bearer", "bearer"] {
+        let response = hub
+            .http
+            .get(&url)
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+        let samples = parse(&response.text().await.unwrap());
+        let refusals = [("endpoint", "/metrics"), ("method", "GET"), ("status", "401")];
+        assert!(sum(&samples, "casebook_hub_http_requests_total", &refusals) >= refused.len() as f64);
+    }
+    // Health and readiness stay open: a load balancer bears no token.
+    for path in ["/healthz", "/readyz"] {
+        let response = hub.http.get(format!("{}{path}", hub.url)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
 }
 
