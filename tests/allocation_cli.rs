@@ -13,24 +13,11 @@ use serde_json::Value;
 /// A new referral entered on `store` with `case new --lead LEAD [--co CO]`; returns its id.
 #[track_caller]
 fn referral(store: &Store, summary: &str, lead: &str, co: Option<&str>) -> String {
-    let mut args = vec![
-        "case",
-        "new",
-        "--kind",
-        "rj",
-        "--stage",
-        "out-of-court",
-        "--source",
-        "police",
-        "--summary",
-        summary,
-        "--lead",
-        lead,
-    ];
+    let mut more = vec!["--lead", lead];
     if let Some(co) = co {
-        args.extend(["--co", co]);
+        more.extend(["--co", co]);
     }
-    store.create(&args)
+    store.new_case_with(summary, &more).0
 }
 
 /// The timeline entry of `case` on `store` whose notes are `notes`.

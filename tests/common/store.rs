@@ -179,7 +179,14 @@ impl Store {
     /// A new out-of-court RJ case with this summary; returns (id, reference).
     #[track_caller]
     pub fn new_case(&self, summary: &str) -> (String, String) {
-        let v = self.json(&[
+        self.new_case_with(summary, &[])
+    }
+
+    /// A new out-of-court RJ case referred by the police, with this summary and `more`
+    /// arguments of `case new` (`--lead`, `--co`, ...); returns (id, reference).
+    #[track_caller]
+    pub fn new_case_with(&self, summary: &str, more: &[&str]) -> (String, String) {
+        let mut args = vec![
             "case",
             "new",
             "--kind",
@@ -190,7 +197,9 @@ impl Store {
             "police",
             "--summary",
             summary,
-        ]);
+        ];
+        args.extend(more);
+        let v = self.json(&args);
         let id = v["id"]
             .as_str()
             .unwrap_or_else(|| panic!("case new --json: no \"id\" in {v}"))
