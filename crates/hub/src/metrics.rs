@@ -49,7 +49,7 @@ pub struct MetricsToken(Zeroizing<String>);
 
 impl std::fmt::Debug for MetricsToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MetricsToken(…)")
+        f.write_str("MetricsToken(..)")
     }
 }
 
@@ -264,7 +264,7 @@ mod tests {
     #[test]
     fn a_token_is_long_and_plain_and_never_shown() {
         let token = MetricsToken::new("  0123456789abcdef01234567\n").unwrap();
-        assert_eq!(format!("{token:?}"), "MetricsToken(…)");
+        assert_eq!(format!("{token:?}"), "MetricsToken(..)");
         let bearer = HeaderValue::from_static("Bearer 0123456789abcdef01234567");
         assert!(token.admits(Some(&bearer)));
         for weak in [
