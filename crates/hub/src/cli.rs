@@ -96,8 +96,8 @@ enum Command {
     Backup(crate::backup_cmd::BackupArgs),
     /// Restore a backup into a data dir, or a database, that holds no hub yet.
     Restore(crate::backup_cmd::RestoreArgs),
-    /// On PostgreSQL: make a new hub key and seal everything again under it (stop every hub
-    /// process first).
+    /// Make a new hub key: on PostgreSQL, seal everything again under it; on a data dir,
+    /// re-encrypt the database under it and replace hub.key (stop every hub process first).
     RotateKey(crate::key_cmd::RotateKeyArgs),
 }
 

@@ -118,6 +118,7 @@ impl Sqlite {
             hub: self.hub,
             path: self.path.clone(),
             key: super::HubKey::from_hex(self.key.hex())?,
+            key_in_dir: self.key_in_dir,
             operator: None,
         })
     }

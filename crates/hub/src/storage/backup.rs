@@ -55,6 +55,8 @@ impl Sqlite {
             hub: self.hub,
             path: dest.to_path_buf(),
             key: HubKey::from_hex(self.key.hex())?,
+            // A snapshot is never rotated on its own: its key goes into the backup as it is.
+            key_in_dir: false,
             operator: None,
         };
         let schema_version = copy.conn.query_row(

@@ -23,6 +23,7 @@ mod retention;
 mod sar;
 pub mod seal;
 mod sqlite;
+mod sqlite_rekey;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -48,6 +49,7 @@ use sar::Step as SarStep;
 pub use sar::{AskedBy, SarRequest};
 pub use seal::{DataKey, SealError, Sealer};
 pub use sqlite::{DB_FILE, Sqlite};
+pub use sqlite_rekey::{FileRotation, NEW_KEY_FILE};
 
 use crate::audit::AuditEvent;
 use crate::error::HubError;
@@ -253,14 +255,13 @@ impl Storage {
         }
     }
 
-    /// Seals every value again under `new` (PostgreSQL; the embedded hub's file is keyed by
-    /// SQLCipher, which this does not rekey yet).
+    /// Seals every value again under `new` (PostgreSQL; a data dir's file is re-encrypted by
+    /// [`Sqlite::rotate_key`] instead, its new key taking the place of `hub.key`).
     pub fn rotate_key(&mut self, new: HubKey, now_ms: i64) -> Result<Rotation, HubError> {
         match self {
             Self::Postgres(db) => db.rotate_key(new, now_ms),
             Self::Sqlite(_) => Err(HubError::KeyRotation(
-                "rotate-key is for a hub on PostgreSQL; the data dir's SQLCipher key is not rotated by it"
-                    .to_owned(),
+                "on a data dir the key is rotated in place (Sqlite::rotate_key), not sealed again".to_owned(),
             )),
         }
     }

@@ -34,6 +34,7 @@ impl Sqlite {
             hub: self.hub,
             path: self.path.clone(),
             key: HubKey::from_hex(self.key.hex())?,
+            key_in_dir: self.key_in_dir,
             operator: None,
         })
     }

@@ -28,6 +28,8 @@ pub struct Sqlite {
     /// The database file and its key, to open [`Reader`]s next to this connection.
     pub(super) path: PathBuf,
     pub(super) key: HubKey,
+    /// The key is the data dir's `hub.key` (not `CASEBOOK_HUB_KEY`): `rotate-key` may replace it.
+    pub(super) key_in_dir: bool,
     /// Who runs the admin commands on this connection, for the audit trail.
     pub(super) operator: Option<String>,
 }
@@ -45,6 +47,10 @@ impl Sqlite {
     pub fn open(dir: &Path, key_from_env: Option<HubKey>) -> Result<Self, HubError> {
         create_private_dir(dir)?;
         let path = dir.join(DB_FILE);
+        let key_in_dir = key_from_env.is_none();
+        if key_in_dir && path.exists() {
+            super::sqlite_rekey::settle(dir, &path)?;
+        }
         let key = key::load_or_create(dir, key_from_env, path.exists())?;
         let mut conn = open_keyed(&path, &key)?;
         conn.execute_batch(
@@ -65,6 +71,7 @@ impl Sqlite {
             hub,
             path,
             key,
+            key_in_dir,
             operator: None,
         })
     }
