@@ -105,19 +105,7 @@ fn a_data_dir_rotates_its_key_in_place_and_the_old_key_opens_nothing() {
 async fn a_serving_hub_is_not_rekeyed_under_it() {
     let server = Hub::start_with(BIN, HubStore::Dir, &[]);
     let store = server.store().clone();
-    ok_json(
-        &store,
-        &[
-            "user",
-            "add",
-            "Femi",
-            "--role",
-            "facilitator",
-            "--team",
-            "north",
-            "--json",
-        ],
-    );
+    ok_json(&store, &["demo", "--json"]);
     let old = key_in(dir(&store));
 
     let out = hub_cli(&store, &["rotate-key"]);
