@@ -121,6 +121,59 @@ async fn a_serving_hub_is_not_rekeyed_under_it() {
     assert_ne!(key_in(dir(&store)), old, "once stopped, it rotates");
 }
 
+/// Adds 2,000 notes (about 20 MB) to the hub in `store`: enough for a rekey to take a while.
+fn with_notes(store: &HubStore) {
+    let mut storage = store.open();
+    let (femi, laptop) = enrolled_in(&mut storage, "Femi", Role::Facilitator, Some("north"));
+    let case = CaseId::new();
+    storage
+        .push(&femi, Some(laptop.id), &opened_case(&laptop, case), now())
+        .unwrap();
+    let words = "a visit note of some length ".repeat(400);
+    for _ in 0..20 {
+        let notes: Vec<_> = (0..100).map(|_| note(&laptop, case, &words)).collect();
+        storage.push(&femi, Some(laptop.id), &notes, now()).unwrap();
+    }
+}
+
+#[test]
+fn commands_started_during_a_rotation_wait_for_it_and_lose_nothing() {
+    let (_tmp, store) = data_dir();
+    with_notes(&store);
+    let before = holdings(&store);
+    let old = key_in(dir(&store));
+    // Admin commands from the moment the rotation holds the file (hub.key.new is written) until
+    // it ends: each waits for it, then works with the new key; none may settle the new key away
+    // or open the file under the rekey.
+    let mut rotation = command(&store)
+        .args(["rotate-key", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let side = dir(&store).join(NEW_KEY_FILE);
+    while !side.exists() && rotation.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let (mut worked, mut turned_away) = (0, 0);
+    while rotation.try_wait().unwrap().is_none() {
+        if hub_cli(&store, &["case", "list", "--json"]).status.success() {
+            worked += 1;
+        } else {
+            turned_away += 1;
+        }
+    }
+    let out = rotation.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    eprintln!("during the rotation {worked} commands worked and {turned_away} were turned away");
+    assert_eq!(turned_away, 0, "a command waits for the rotation");
+    assert!(worked >= 1, "a command ran during the rotation");
+    assert_ne!(key_in(dir(&store)), old);
+    assert!(!dir(&store).join(NEW_KEY_FILE).exists());
+    assert_eq!(holdings(&store), before);
+    ok(&store, &["audit", "verify"]);
+}
+
 #[test]
 fn an_interrupted_rotation_settles_on_the_key_that_opens_the_file() {
     // Stopped after hub.key.new was written, before the database changed: the old key stays.
@@ -154,20 +207,7 @@ fn an_interrupted_rotation_settles_on_the_key_that_opens_the_file() {
     assert!(!dir(&store).join(NEW_KEY_FILE).exists());
 
     // Killed at random moments: whatever it had done, the hub opens with its data dir's key.
-    // Notes enough for the rekey to take a while (about 20 MB), so that kills land inside it.
-    {
-        let mut storage = store.open();
-        let (femi, laptop) = enrolled_in(&mut storage, "Femi", Role::Facilitator, Some("north"));
-        let case = CaseId::new();
-        storage
-            .push(&femi, Some(laptop.id), &opened_case(&laptop, case), now())
-            .unwrap();
-        let words = "a visit note of some length ".repeat(400);
-        for _ in 0..20 {
-            let notes: Vec<_> = (0..100).map(|_| note(&laptop, case, &words)).collect();
-            storage.push(&femi, Some(laptop.id), &notes, now()).unwrap();
-        }
-    }
+    with_notes(&store);
     let before = holdings(&store);
     let (mut midway, mut finished) = (0, 0);
     for round in 0..8 {
@@ -199,4 +239,19 @@ fn an_interrupted_rotation_settles_on_the_key_that_opens_the_file() {
     );
     assert_eq!(holdings(&store), before);
     ok(&store, &["audit", "verify"]);
+
+    // The check a rotation makes before it moves the key into place finds a page that does
+    // not open: it is SQLCipher's, not an unknown pragma SQLite would ignore.
+    let copy = dir(&store).join("copy.db");
+    let mut bytes = fs::read(dir(&store).join("hub.db")).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    fs::write(&copy, bytes).unwrap();
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let key = key_in(dir(&store));
+    conn.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
+        .unwrap();
+    let mut check = conn.prepare("PRAGMA cipher_integrity_check").unwrap();
+    let found = check.query_map([], |r| r.get::<_, String>(0)).unwrap().count();
+    assert!(found >= 1, "the flipped byte is found");
 }

@@ -9,16 +9,21 @@
 //! any moment leaves a hub that opens.
 
 use std::fs;
+use std::io::ErrorKind;
 use std::path::Path;
+use std::time::Duration;
 
 use rusqlite::Connection;
 use zeroize::Zeroizing;
 
 use super::key::{self, KEY_FILE};
-use super::sqlite::{Sqlite, check_key, open_keyed};
+use super::sqlite::{Sqlite, check_key};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::error::HubError;
 use crate::storage::HubKey;
+
+/// How long an open waits for a rotation that holds the file, as the hub's busy timeout.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
 
 /// The new key while a rotation is under way.
 pub const NEW_KEY_FILE: &str = "hub.key.new";
@@ -43,69 +48,84 @@ impl Sqlite {
             );
         }
         let dir = self.dir()?;
-        // The rekey needs the only connection: leaving WAL is refused while another is open.
+        // Kept from here to the end: no other connection may open the file while its key
+        // changes (one could settle hub.key.new away, or turn WAL back on under the rekey).
+        self.conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
+        let rotated = self
+            .hold_alone()
+            .and_then(|()| self.rekey_in_place(&dir, &new, now_ms));
+        self.release();
+        match rotated {
+            Ok(bytes) => {
+                self.key = new;
+                tracing::info!(bytes, "the data dir's key is rotated");
+                Ok(FileRotation { bytes })
+            }
+            Err(e) => {
+                // Whichever key opens the file stays in hub.key; the other goes.
+                settle(&dir, &self.path)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Leaves WAL and takes the file's lock for this connection alone. Leaving WAL is refused
+    /// while another connection has the file open, as a serving hub's do.
+    fn hold_alone(&mut self) -> Result<(), HubError> {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
             .unwrap_or_default();
-        if !mode.eq_ignore_ascii_case("delete") {
-            let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
-            return refused(
-                "the database is open elsewhere (a serving hub, or another command); stop the hub, then rotate",
-            );
+        let alone = mode.eq_ignore_ascii_case("delete")
+            && self.conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").is_ok();
+        if !alone {
+            return Err(HubError::KeyRotation(
+                "the database is open elsewhere (a serving hub, or another command); stop the hub, then rotate"
+                    .to_owned(),
+            ));
         }
-        let rotated = self.rekey_in_place(&dir, &new, now_ms);
-        // Back to WAL under whichever key now opens the file; if that fails, the next open does it.
-        if let Err(e) = self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())) {
+        Ok(())
+    }
+
+    /// Back to normal locking and WAL; if that fails, the next open turns WAL on again.
+    fn release(&mut self) {
+        let released = self
+            .conn
+            .execute_batch("PRAGMA locking_mode = NORMAL;")
+            .and_then(|()| self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())));
+        if let Err(e) = released {
             tracing::warn!(error = %HubError::from(e), "the database stays out of WAL until the hub next opens it");
         }
-        let bytes = rotated?;
+    }
+
+    /// Writes `hub.key.new`, rekeys, checks every page under `new`, records the rotation and
+    /// moves `hub.key.new` into place; the size of the file. Run holding the file alone.
+    fn rekey_in_place(&mut self, dir: &Path, new: &HubKey, now_ms: i64) -> Result<u64, HubError> {
+        key::write_new_key_file(&dir.join(NEW_KEY_FILE), new)?;
+        let pragma = Zeroizing::new(format!("PRAGMA rekey = \"x'{}'\";", new.hex()));
+        self.conn.execute_batch(&pragma)?;
+        every_page_opens(&self.conn)?;
+        let event = AuditEvent::new(
+            AuditAction::KeyRotation,
+            self.admin_detail(serde_json::json!({ "backend": "sqlite" })),
+        );
+        self.append_audit(&[event], now_ms)?;
         // From here the file needs the new key: make it the data dir's.
         fs::rename(dir.join(NEW_KEY_FILE), dir.join(KEY_FILE)).map_err(|source| HubError::Io {
             action: "cannot move the new key into place",
             path: dir.join(KEY_FILE),
             source,
         })?;
-        sync_dir(&dir);
-        self.key = new;
-        tracing::info!(bytes, "the data dir's key is rotated");
-        Ok(FileRotation { bytes })
-    }
-
-    /// Writes `hub.key.new`, rekeys, records the rotation and checks every page under `new`.
-    /// On failure the database is under the old key and `hub.key.new` is gone.
-    fn rekey_in_place(&mut self, dir: &Path, new: &HubKey, now_ms: i64) -> Result<u64, HubError> {
-        let side = dir.join(NEW_KEY_FILE);
-        key::write_new_key_file(&side, new)?;
-        let pragma = Zeroizing::new(format!("PRAGMA rekey = \"x'{}'\";", new.hex()));
-        let done = self
-            .conn
-            .execute_batch(&pragma)
-            .map_err(HubError::from)
-            .and_then(|()| {
-                let event = AuditEvent::new(
-                    AuditAction::KeyRotation,
-                    self.admin_detail(serde_json::json!({ "backend": "sqlite" })),
-                );
-                self.append_audit(&[event], now_ms)
+        sync_dir(dir);
+        fs::metadata(&self.path)
+            .map(|m| m.len())
+            .map_err(|source| HubError::Io {
+                action: "cannot read the size of",
+                path: self.path.clone(),
+                source,
             })
-            .and_then(|()| every_page_opens(&self.path, new));
-        match done {
-            Ok(()) => fs::metadata(&self.path)
-                .map(|m| m.len())
-                .map_err(|source| HubError::Io {
-                    action: "cannot read the size of",
-                    path: self.path.clone(),
-                    source,
-                }),
-            Err(e) => {
-                // Whichever key opens the file stays; the other goes.
-                settle(dir, &self.path)?;
-                Err(e)
-            }
-        }
     }
 
     /// The data dir: the database file's folder.
@@ -117,11 +137,13 @@ impl Sqlite {
     }
 }
 
-/// Reads every page of the file at `path` through a new connection keyed with `key`.
-fn every_page_opens(path: &Path, key: &HubKey) -> Result<(), HubError> {
-    let conn = open_keyed(path, key)?;
+/// Checks every page on disk against its HMAC under the connection's (new) key, and the
+/// b-trees above them: no other connection can open the file while it is held alone.
+fn every_page_opens(conn: &Connection) -> Result<(), HubError> {
+    let mut pages = conn.prepare("PRAGMA cipher_integrity_check")?;
+    let failures = pages.query_map([], |r| r.get::<_, String>(0))?.count();
     let verdict: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-    if verdict != "ok" {
+    if failures > 0 || verdict != "ok" {
         return Err(HubError::KeyRotation(
             "the re-encrypted database did not pass its check".to_owned(),
         ));
@@ -136,17 +158,23 @@ pub(super) fn settle(dir: &Path, db: &Path) -> Result<(), HubError> {
     if !side.exists() {
         return Ok(());
     }
-    let read = |path: &Path| -> Result<HubKey, HubError> {
-        let text = Zeroizing::new(fs::read_to_string(path).map_err(|source| HubError::Io {
-            action: "cannot read",
-            path: path.to_path_buf(),
-            source,
-        })?);
-        HubKey::from_hex(&text)
+    // `None`: the file has gone, because the rotation holding the database finished (or undid
+    // itself) while this waited for it.
+    let read = |path: &Path| -> Result<Option<HubKey>, HubError> {
+        match fs::read_to_string(path) {
+            Ok(text) => HubKey::from_hex(&Zeroizing::new(text)).map(Some),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(HubError::Io {
+                action: "cannot read",
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
     };
     let opens = |key: &HubKey| -> Result<bool, HubError> {
-        // Opening and reading also rolls back the journal a killed rekey left.
+        // Waits while a rotation holds the file; reading also rolls back what a killed one left.
         let conn = Connection::open(db)?;
+        conn.busy_timeout(BUSY_WAIT)?;
         let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
         conn.execute_batch(&Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.hex())))?;
         match check_key(&conn, db) {
@@ -155,22 +183,32 @@ pub(super) fn settle(dir: &Path, db: &Path) -> Result<(), HubError> {
             Err(e) => Err(e),
         }
     };
+    let gone = |result: std::io::Result<()>, path: &Path, action: &'static str| match result {
+        Err(e) if e.kind() != ErrorKind::NotFound => Err(HubError::Io {
+            action,
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    };
     let old = dir.join(KEY_FILE);
-    if opens(&read(&old)?)? {
+    let Some(current) = read(&old)? else {
+        return Err(HubError::MissingKey(db.to_path_buf()));
+    };
+    if opens(&current)? {
         tracing::warn!("a key rotation was interrupted before the database changed; the old key stays");
-        return fs::remove_file(&side).map_err(|source| HubError::Io {
-            action: "cannot remove",
-            path: side.clone(),
-            source,
-        });
+        return gone(fs::remove_file(&side), &side, "cannot remove");
     }
-    if opens(&read(&side)?)? {
+    let Some(new) = read(&side)? else {
+        return Ok(());
+    };
+    if opens(&new)? {
         tracing::warn!("a key rotation was interrupted after the database changed; finishing it");
-        fs::rename(&side, &old).map_err(|source| HubError::Io {
-            action: "cannot move the new key into place",
-            path: old.clone(),
-            source,
-        })?;
+        gone(
+            fs::rename(&side, &old),
+            &old,
+            "cannot move the new key into place",
+        )?;
         sync_dir(dir);
         return Ok(());
     }
