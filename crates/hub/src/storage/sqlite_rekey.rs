@@ -6,7 +6,9 @@
 //! rollback journal (it cannot rekey in WAL mode, so the file leaves WAL for the rekey), so an
 //! interrupted rekey rolls back under the old key; only then does `hub.key.new` replace
 //! `hub.key`. [`settle`], at every open, keeps whichever key opens the database, so a kill at
-//! any moment leaves a hub that opens.
+//! any moment leaves a hub that opens. The rotation holds SQLite's exclusive lock from before
+//! `hub.key.new` exists until it is gone, so an open that finds it waits for the rotation
+//! rather than settling under it.
 
 use std::fs;
 use std::io::ErrorKind;
@@ -112,20 +114,21 @@ impl Sqlite {
             self.admin_detail(serde_json::json!({ "backend": "sqlite" })),
         );
         self.append_audit(&[event], now_ms)?;
-        // From here the file needs the new key: make it the data dir's.
+        let bytes = fs::metadata(&self.path)
+            .map(|m| m.len())
+            .map_err(|source| HubError::Io {
+                action: "cannot read the size of",
+                path: self.path.clone(),
+                source,
+            })?;
+        // From here the file needs the new key: make it the data dir's, as the last step.
         fs::rename(dir.join(NEW_KEY_FILE), dir.join(KEY_FILE)).map_err(|source| HubError::Io {
             action: "cannot move the new key into place",
             path: dir.join(KEY_FILE),
             source,
         })?;
         sync_dir(dir);
-        fs::metadata(&self.path)
-            .map(|m| m.len())
-            .map_err(|source| HubError::Io {
-                action: "cannot read the size of",
-                path: self.path.clone(),
-                source,
-            })
+        Ok(bytes)
     }
 
     /// The data dir: the database file's folder.
